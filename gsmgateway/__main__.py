@@ -1,0 +1,7 @@
+"""``python -m gsmgateway`` runs the command-line interface."""
+
+import sys
+
+from gsmgateway.cli import main
+
+sys.exit(main())
