@@ -140,15 +140,19 @@ async def _serve(sim: SimulatorServer) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
     args = _parser().parse_args(argv)
+    try:
+        sim = _server(args)  # validates everything before anything is configured or started
+    except ValueError as exc:
+        print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
+        return EXIT_START_FAILED
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
-        sim = _server(args)
         asyncio.run(_serve(sim))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
         return EXIT_START_FAILED
     return 0

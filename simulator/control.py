@@ -61,8 +61,7 @@ class ControlServer:
     """
 
     def __init__(self, sim: SimulatorServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        if not _is_loopback(host):
-            raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
+        require_loopback(host)
         self._sim = sim
         self._host = host
         self._port = port
@@ -233,13 +232,17 @@ def _outcome(name: str) -> Outcome:
         raise BadRequestError(f"unknown outcome {name!r}; choose one of: {choices}") from None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def require_loopback(host: str) -> None:
+    """Refuse a control address anyone but this machine could reach.
+
+    :raises ValueError: ``host`` is not ``localhost`` or a loopback IP address.
+    """
     try:
-        return ipaddress.ip_address(host).is_loopback
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return False
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
 
 
 def to_jsonable(value: Any) -> Any:
