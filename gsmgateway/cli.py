@@ -40,11 +40,10 @@ def _add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def _modem_probe(args: argparse.Namespace) -> int:
+    from gsmgateway.errors import ModemUnavailableError
     from gsmgateway.modem.options import DriverOptions
     from gsmgateway.modem.probe import format_report, probe
     from gsmgateway.modem.transport import serial_opener
-
-    from gsmgateway.errors import ModemUnavailableError
 
     opener = serial_opener(args.device, baudrate=args.baudrate, rtscts=args.rtscts)
     try:
