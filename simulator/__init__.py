@@ -1,5 +1,40 @@
 """A virtual GSM modem that speaks AT commands (3GPP TS 27.007/27.005) like a USB dongle.
 
 Stands in for hardware in tests and in the demo. It shares no parser or PDU code with the gateway:
-the same bug on both sides would hide.
+the same bug on both sides would hide. Start one with::
+
+    async with SimulatorServer(profile="huawei-e173", link="pty", pty_path="/tmp/gsmsim0") as sim:
+        ...  # the gateway opens /tmp/gsmsim0; the test inspects sim.submits, sim.counters
+
+or from a shell with ``gsmgateway-sim --pty /tmp/gsmsim0 --profile huawei-e173``.
 """
+
+from __future__ import annotations
+
+from simulator.device import SimModem
+from simulator.faults import FaultPlan
+from simulator.links import LinkFaults, LinkKind, LinkUnpluggedError, MemoryStream
+from simulator.network import Outcome
+from simulator.pdu_submit import Submit
+from simulator.profiles import Profile, get_profile, profile_names
+from simulator.server import SimulatorError, SimulatorServer
+from simulator.transcript import Transcript, TranscriptEntry, read_transcript
+
+__all__ = [
+    "FaultPlan",
+    "LinkFaults",
+    "LinkKind",
+    "LinkUnpluggedError",
+    "MemoryStream",
+    "Outcome",
+    "Profile",
+    "SimModem",
+    "SimulatorError",
+    "SimulatorServer",
+    "Submit",
+    "Transcript",
+    "TranscriptEntry",
+    "get_profile",
+    "profile_names",
+    "read_transcript",
+]

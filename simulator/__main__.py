@@ -1,12 +1,156 @@
-"""``gsmgateway-sim``: run a simulated modem on a pseudo-terminal or TCP port."""
+"""``gsmgateway-sim``: run a simulated modem on a pseudo-terminal or TCP port until SIGTERM.
+
+The first lines on stdout are machine-readable ``key=value`` pairs, ending with ``ready``, so a
+script or a system test can start the simulator and learn where to connect::
+
+    $ gsmgateway-sim --pty /tmp/gsmsim0 --profile huawei-e173 --control 127.0.0.1:0
+    device=/tmp/gsmsim0
+    pty=/dev/pts/4
+    control=http://127.0.0.1:38411
+    profile=huawei-e173
+    ready
+
+Run as root, the pty is given group ``dialout`` and mode 0660, so a gateway running as a non-root
+member of ``dialout`` opens it like a USB modem. SIGTERM or SIGINT stops it cleanly (exit 0).
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+import signal
+import sys
 from collections.abc import Sequence
+
+from simulator.faults import FaultPlan
+from simulator.links import LinkKind
+from simulator.profiles import profile_names
+from simulator.server import SimulatorServer
+
+DEFAULT_PTY = "/tmp/gsmsim0"  # noqa: S108 - a well-known demo path, documented in the README
+EXIT_START_FAILED = 1
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT (port 0 picks a free one), got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"expected byte counts like 1 or 3,1,7; got {text!r}")
+    return sizes
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gsmgateway-sim",
+        description="Run a simulated USB GSM modem (AT commands, 3GPP TS 27.005) until SIGTERM.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--pty", metavar="PATH", help=f"publish a pseudo-terminal at PATH (default {DEFAULT_PTY})"
+    )
+    where.add_argument(
+        "--tcp", metavar="HOST:PORT", type=_host_port, help="listen for socket:// clients instead"
+    )
+    parser.add_argument(
+        "--profile", default="generic", choices=profile_names(), help="modem family to imitate"
+    )
+    parser.add_argument(
+        "--control", metavar="HOST:PORT", type=_host_port, help="serve the HTTP control surface"
+    )
+    parser.add_argument(
+        "--transcript", metavar="FILE", help="append every byte in and out to FILE (JSON lines)"
+    )
+    parser.add_argument("--baud", type=_positive, metavar="RATE", help="pace output like a serial line (8N1)")
+    parser.add_argument(
+        "--split", type=_sizes, metavar="N[,N…]", help="cut output into writes of these sizes"
+    )
+    parser.add_argument("--pty-group", default="dialout", help="group given the pty (default dialout)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does to stderr")
+    return parser
+
+
+def _server(args: argparse.Namespace) -> SimulatorServer:
+    faults = FaultPlan(split_writes=args.split or (), baud_rate=args.baud)
+    control_host, control_port = args.control if args.control else ("127.0.0.1", None)
+    if args.tcp:
+        host, port = args.tcp
+        return SimulatorServer(
+            args.profile,
+            LinkKind.TCP,
+            faults=faults,
+            tcp_host=host,
+            tcp_port=port,
+            control_host=control_host,
+            control_port=control_port,
+            transcript=args.transcript,
+        )
+    return SimulatorServer(
+        args.profile,
+        LinkKind.PTY,
+        faults=faults,
+        pty_path=args.pty or DEFAULT_PTY,
+        pty_group=args.pty_group,
+        control_host=control_host,
+        control_port=control_port,
+        transcript=args.transcript,
+    )
+
+
+def _announce(sim: SimulatorServer) -> None:
+    lines = [f"device={sim.url}"]
+    if sim.pty_name is not None:
+        lines.append(f"pty={sim.pty_name}")
+    if sim.control_url is not None:
+        lines.append(f"control={sim.control_url}")
+    lines += [f"profile={sim.profile.name}", "ready"]
+    print("\n".join(lines), flush=True)
+
+
+async def _serve(sim: SimulatorServer) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with sim:
+            _announce(sim)
+            print(f"gsmgateway-sim: {sim.profile.name} on {sim.url}; stop with Ctrl-C", file=sys.stderr)
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the simulator until SIGTERM; return the exit code."""
+    """Run the simulator until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        sim = _server(args)
+        asyncio.run(_serve(sim))
+    except (OSError, ValueError) as exc:
+        print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
+        return EXIT_START_FAILED
     return 0
 
 

@@ -1,0 +1,76 @@
+"""Network commands: ``+CREG`` (with unsolicited ``+CREG:``), ``+CSQ``, ``+COPS``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from simulator.commands.base import Command, Form, Reply, plain_error
+
+if TYPE_CHECKING:
+    from simulator.device import SimModem
+
+
+def creg_status(modem: SimModem, *, with_mode: bool) -> str:
+    """Format ``+CREG: [<n>,]<stat>[,"<lac>","<ci>"]`` (location only with ``n=2`` and service)."""
+    state = modem.state
+    parts = [str(state.creg_mode)] if with_mode else []
+    parts.append(str(state.registration))
+    if state.creg_mode == 2 and state.registered:
+        parts += [f'"{modem.profile.lac}"', f'"{modem.profile.cell_id}"']
+    return "+CREG: " + ",".join(parts)
+
+
+def announce_registration(modem: SimModem) -> None:
+    """Print an unsolicited ``+CREG:`` if the TE enabled it (``AT+CREG=1`` or ``=2``)."""
+    if modem.state.creg_mode > 0:
+        modem.emit_urc(creg_status(modem, with_mode=False))
+
+
+def at_creg(modem: SimModem, command: Command) -> Reply:
+    """``+CREG``: registration state 0-5; ``=1``/``=2`` turn on the unsolicited form."""
+    if command.form is Form.TEST:
+        return Reply(["+CREG: (0-2)"])
+    if command.form is Form.READ:
+        return Reply([creg_status(modem, with_mode=True)])
+    if command.form is not Form.SET:
+        raise plain_error()
+    modem.state.creg_mode = command.int_arg(0, range(3), default=0)
+    return Reply()
+
+
+def at_csq(modem: SimModem, command: Command) -> Reply:
+    """``+CSQ``: ``<rssi>,<ber>``; 99 (unknown) while the radio is off."""
+    if command.form is Form.TEST:
+        return Reply(["+CSQ: (0-31,99),(0-7,99)"])
+    if command.form is not Form.EXEC:
+        raise plain_error()
+    rssi = modem.state.signal_rssi if modem.state.functionality == 1 else 99
+    return Reply([f"+CSQ: {rssi},99"])
+
+
+def at_cops(modem: SimModem, command: Command) -> Reply:
+    """``+COPS``: operator in the format chosen by ``=3,<format>``; ``+COPS: 0`` when unregistered."""
+    state = modem.state
+    profile = modem.profile
+    if command.form is Form.TEST:
+        op = f'(2,"{profile.operator_long}","{profile.operator_short}","{profile.operator_numeric}",2)'
+        return Reply([f"+COPS: {op},,(0-4),(0-2)"])
+    if command.form is Form.READ:
+        if not state.registered:
+            return Reply(["+COPS: 0"])
+        name = (profile.operator_long, profile.operator_short, profile.operator_numeric)[state.cops_format]
+        return Reply([f'+COPS: 0,{state.cops_format},"{name}",{profile.access_technology}'])
+    if command.form is not Form.SET:
+        raise plain_error()
+    mode = command.int_arg(0, range(5))
+    if mode == 3:
+        state.cops_format = command.int_arg(1, range(3))
+    return Reply()
+
+
+HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+    "+CREG": at_creg,
+    "+CSQ": at_csq,
+    "+COPS": at_cops,
+}

@@ -1,0 +1,259 @@
+"""The out-of-process control surface: a small loopback HTTP API on a running simulator.
+
+A system test (or a person with ``curl``) drives a simulator it did not start in-process: inject an
+incoming SMS, plan a recipient's delivery outcome, change the fault plan, pull the plug and push it
+back, and read the submits and counters. It has no authentication, so it only ever listens on a
+loopback address.
+
+Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}`` and changes nothing):
+
+==========  ================  ==========================================================================
+``GET``     ``/``             status: profile, link, device path, plugged, counters
+``GET``     ``/counters``     the counters
+``GET``     ``/submits``      every accepted SMS-SUBMIT, decoded (``raw_pdu`` as hex)
+``GET``     ``/messages``     whole messages (all parts in): ``[{"recipient", "text"}]``
+``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
+``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
+``POST``    ``/faults``       a fault plan by field name (scalar fields and ``split_writes``)
+``POST``    ``/unplug``       pull the cable
+``POST``    ``/replug``       ``{"reboot": false}``: push it back in
+==========  ================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from aiohttp import web
+
+from simulator.faults import FaultPlan
+from simulator.network import Outcome
+
+if TYPE_CHECKING:
+    from simulator.server import SimulatorServer
+
+#: Fault-plan fields the control surface can set, with the JSON types each accepts.
+_FAULT_FIELDS: Final[dict[str, tuple[type, ...]]] = {
+    "command_latency": (int, float),
+    "network_delay": (int, float),
+    "sim_removed": (bool,),
+    "split_writes": (list,),
+    "baud_rate": (int, type(None)),
+    "unplug_after_commands": (int, type(None)),
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadRequestError(ValueError):
+    """A control request that cannot be carried out as sent; nothing was changed."""
+
+
+class ControlServer:
+    """Serves the control routes for one :class:`~simulator.server.SimulatorServer`.
+
+    :raises ValueError: for a host that is not a loopback address.
+    """
+
+    def __init__(self, sim: SimulatorServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not _is_loopback(host):
+            raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
+        self._sim = sim
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` (the port is known once started)."""
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}"
+
+    async def start(self) -> None:
+        """Listen; returns once requests are served.
+
+        :raises OSError: the port cannot be bound.
+        """
+        runner = web.AppRunner(self._make_app(), handle_signals=False, access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self._host, self._port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop listening and close every connection (idempotent)."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=[_bad_request_middleware])
+        app.router.add_get("/", self._status)
+        app.router.add_get("/counters", self._counters)
+        app.router.add_get("/submits", self._submits)
+        app.router.add_get("/messages", self._messages)
+        app.router.add_post("/sms", self._inject_sms)
+        app.router.add_post("/plan", self._plan)
+        app.router.add_post("/faults", self._set_faults)
+        app.router.add_post("/unplug", self._unplug)
+        app.router.add_post("/replug", self._replug)
+        return app
+
+    async def _status(self, request: web.Request) -> web.Response:
+        sim = self._sim
+        return web.json_response(
+            {
+                "profile": sim.profile.name,
+                "link": sim.link_kind.value,
+                "device": sim.url,
+                "pty": sim.pty_name,
+                "plugged": sim.plugged,
+                "counters": sim.counters,
+            }
+        )
+
+    async def _counters(self, request: web.Request) -> web.Response:
+        return web.json_response(self._sim.counters)
+
+    async def _submits(self, request: web.Request) -> web.Response:
+        return web.json_response({"submits": [to_jsonable(submit) for submit in self._sim.submits]})
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        messages = self._sim.modem.complete_messages()
+        return web.json_response({"messages": [{"recipient": r, "text": t} for r, t in messages]})
+
+    async def _inject_sms(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        sender = _field(body, "sender", str)
+        text = _field(body, "text", str)
+        direct = _field(body, "direct", bool, default=False)
+        try:
+            self._sim.inject_sms(sender, text, direct=direct)
+        except ValueError as exc:
+            raise BadRequestError(str(exc)) from exc
+        return web.json_response({"injected": True, "counters": self._sim.counters}, status=201)
+
+    async def _plan(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        recipient = _field(body, "recipient", str)
+        outcome = _outcome(_field(body, "outcome", str))
+        delay = float(_field(body, "delay", (int, float), default=0.0))
+        temporary_delay = float(_field(body, "temporary_delay", (int, float), default=0.0))
+        if delay < 0 or temporary_delay < 0:
+            raise BadRequestError("delays cannot be negative")
+        self._sim.plan(recipient, outcome, delay=delay, temporary_delay=temporary_delay)
+        return web.json_response({"recipient": recipient, "outcome": outcome.name})
+
+    async def _set_faults(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        unknown = sorted(set(body) - set(_FAULT_FIELDS))
+        if unknown:
+            raise BadRequestError(f"unknown fault field(s) {unknown}; known: {sorted(_FAULT_FIELDS)}")
+        values = {name: _field(body, name, _FAULT_FIELDS[name]) for name in body}
+        if "split_writes" in values:
+            sizes = values["split_writes"]
+            if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
+                raise BadRequestError("split_writes must be a list of byte counts")
+            values["split_writes"] = tuple(sizes)
+        try:
+            plan = FaultPlan(**values)
+        except (TypeError, ValueError) as exc:
+            raise BadRequestError(str(exc)) from exc
+        self._sim.set_faults(plan)
+        return web.json_response({"faults": to_jsonable(plan)})
+
+    async def _unplug(self, request: web.Request) -> web.Response:
+        await self._sim.unplug()
+        return web.json_response({"plugged": self._sim.plugged})
+
+    async def _replug(self, request: web.Request) -> web.Response:
+        body = await _json_object(request, allow_empty=True)
+        reboot = _field(body, "reboot", bool, default=False)
+        await self._sim.replug(reboot=reboot)
+        return web.json_response({"plugged": self._sim.plugged, "device": self._sim.url})
+
+
+@web.middleware
+async def _bad_request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn a :class:`BadRequestError` into a 400 with the error envelope the gateway also uses."""
+    try:
+        return await handler(request)
+    except BadRequestError as exc:
+        return web.json_response({"error": {"type": "bad_request", "message": str(exc)}}, status=400)
+
+
+async def _json_object(request: web.Request, *, allow_empty: bool = False) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip() and allow_empty:
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequestError(f"request body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise BadRequestError("request body must be a JSON object")
+    return body
+
+
+_MISSING: Final = object()
+
+
+def _field(
+    body: Mapping[str, Any], name: str, types: type | tuple[type, ...], default: Any = _MISSING
+) -> Any:
+    """Return ``body[name]`` checked against ``types`` (a bool is never taken for a number)."""
+    if name not in body:
+        if default is _MISSING:
+            raise BadRequestError(f"missing field {name!r}")
+        return default
+    value = body[name]
+    allowed = types if isinstance(types, tuple) else (types,)
+    if isinstance(value, bool) and bool not in allowed:
+        raise BadRequestError(f"field {name!r} has the wrong type")
+    if not isinstance(value, allowed):
+        raise BadRequestError(f"field {name!r} has the wrong type")
+    return value
+
+
+def _outcome(name: str) -> Outcome:
+    try:
+        return Outcome[name.upper()]
+    except KeyError:
+        choices = ", ".join(outcome.name for outcome in Outcome)
+        raise BadRequestError(f"unknown outcome {name!r}; choose one of: {choices}") from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a dataclass tree (submits, fault plans) into JSON values: bytes as hex, enums by value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,328 @@
+r"""``SimModem``: a pure, synchronous virtual GSM modem — bytes in, bytes out, time passed in.
+
+No sockets, threads or clocks: the links feed it what the TE wrote with the current time and
+write back what it returns; timed output (latency, delayed status reports) comes out of
+``tick(now)``. The command line behaves like V.250: characters in any chunking, echo per
+``ATE``, ``\\r`` ends a line, ``A/`` repeats, stray ESC and blank lines are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from simulator.commands import COMMANDS, Handler, run_command
+from simulator.commands.base import (
+    Command,
+    CommandFailure,
+    ErrorKind,
+    Form,
+    PromptKind,
+    Reply,
+    SyntaxFailure,
+    parse_command_line,
+)
+from simulator.commands.errors import render_failure
+from simulator.device_state import DeviceState
+from simulator.faults import FaultPlan
+from simulator.network import FakeNetwork, Outcome
+from simulator.pdu_submit import Submit
+from simulator.profiles import Profile
+from simulator.schedule import EntryKind, OutputSchedule
+from simulator.sending import PendingSend, abort_send, finish_send
+from simulator.session_faults import FaultSession
+from simulator.storage import MessageStorage
+
+CR: Final = 0x0D
+LF: Final = 0x0A
+BACKSPACE: Final = 0x08
+DEL: Final = 0x7F
+CTRL_Z: Final = 0x1A
+ESC: Final = 0x1B
+MAX_LINE: Final = 1024  # longer lines are answered with ERROR, as a V.250 buffer overflow
+MAX_PDU_INPUT: Final = 2048
+
+
+class SimModem:
+    """A virtual modem: the contract the links and the server build on.
+
+    ``submits`` holds every accepted SMS-SUBMIT decoded by the simulator's own decoder;
+    ``counters`` counts commands, submits, reports, errors and the like for tests to assert on.
+    """
+
+    def __init__(self, profile: Profile, faults: FaultPlan | None = None) -> None:
+        self.profile = profile
+        self.state = DeviceState.power_on(profile)
+        self.storage = MessageStorage(profile)
+        self.network = FakeNetwork(profile)
+        self.submits: list[Submit] = []
+        self.counters: dict[str, int] = dict.fromkeys(
+            ("commands", "submits", "reports_emitted", "reports_lost", "errors", "incoming", "ignored_lines"),
+            0,
+        )
+        self.handlers: dict[str, Handler] = dict(COMMANDS)
+        self._out = OutputSchedule()
+        self._now = 0.0
+        self._booted = False
+        self._line = bytearray()
+        self._line_overflow = False
+        self._last_line = ""
+        self._pending: PendingSend | None = None
+        self._send_length = 0
+        self._send_recipient: str | None = None
+        self._held_urcs: list[bytes] = []
+        self.faults = FaultSession(self, faults or FaultPlan())
+        self.faults.install(0.0)
+
+    # --- the contract --------------------------------------------------------------------------
+
+    def feed(self, data: bytes, now: float) -> bytes:
+        """Take bytes from the TE (any chunking) and return the bytes due by ``now``."""
+        self._advance(now)
+        for byte in data:
+            if self.faults.hung:
+                break
+            if self._pending is not None:
+                self._pdu_byte(byte)
+            else:
+                self._command_byte(byte)
+        return self._drain(now)
+
+    def tick(self, now: float) -> bytes:
+        """Let time pass: return everything (reports, URCs, delayed responses) due by ``now``."""
+        self._advance(now)
+        return self._drain(now)
+
+    def next_deadline(self) -> float | None:
+        """Return when :meth:`tick` next has something to do (None: only input can wake it)."""
+        if not self._booted:
+            return float("-inf") if self.profile.quirks.boot_urcs else None
+        return self._out.next_due()
+
+    def connection_reset(self) -> None:
+        """Drop the half-typed line and an open ``> `` prompt: the port was closed or reopened."""
+        self._line.clear()
+        self._line_overflow = False
+        if self._pending is not None:
+            self._pending = None
+            self._release_held_urcs()
+
+    def plan(
+        self, recipient: str, outcome: Outcome, *, delay: float = 0.0, temporary_delay: float = 0.0
+    ) -> None:
+        """Decide what the fake network reports for every later submit to ``recipient``."""
+        self.network.plan(recipient, outcome, delay=delay, temporary_delay=temporary_delay)
+
+    def inject_sms(self, sender: str, text: str, *, direct: bool = False, now: float) -> None:
+        """Deliver an incoming SMS from ``sender``: stored with ``+CMTI`` or direct with ``+CMT``.
+
+        :raises ValueError: for a sender that is not a phone number or an alphanumeric name.
+        """
+        from simulator.incoming import deliver_incoming
+
+        self._advance(now)
+        deliver_incoming(self, sender, text, direct=direct, now=now)
+
+    def set_faults(self, faults: FaultPlan) -> None:
+        """Install a new fault plan; "nth" counters restart from here."""
+        self.faults = FaultSession(self, faults)
+        self.faults.install(self._now)
+
+    def complete_messages(self) -> list[tuple[str, str]]:
+        """Return ``(recipient, text)`` for every message whose parts have all been submitted."""
+        from simulator.pdu_submit import reassemble
+
+        return reassemble(self.submits)
+
+    def reboot(self) -> None:
+        """Power-cycle (USB replug): settings, SIM lock and prompt reset; storage survives."""
+        self.state = DeviceState.power_on(self.profile)
+        self._booted = False
+        self.connection_reset()
+
+    # --- output helpers used by commands and the network ---------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The time of the input or tick being processed."""
+        return self._now
+
+    def emit_urc(self, text: str, due: float | None = None) -> None:
+        """Schedule an unsolicited result code (two-line URCs carry CR LF inside ``text``)."""
+        self._out.urc(b"\r\n" + text.encode("latin-1") + b"\r\n", self._now if due is None else due)
+
+    def schedule_event(self, due: float, action: Callable[[float], None]) -> None:
+        """Run ``action(due)`` at ``due`` (used by the fake network and periodic URCs)."""
+        self._out.event(due, action)
+
+    def emit_response(self, data: bytes, delay: float = 0.0) -> None:
+        """Put bytes on the response stream, after whatever response is already pending."""
+        self._out.response(data, self._now, delay)
+
+    # --- time ----------------------------------------------------------------------------------
+
+    def _advance(self, now: float) -> None:
+        self._now = now
+        if not self._booted:
+            self._booted = True
+            self._boot(now)
+
+    def _boot(self, now: float) -> None:
+        for urc in self.profile.quirks.boot_urcs:
+            self.emit_urc(urc, now)
+        interval = self.profile.quirks.periodic_rssi_seconds
+        if interval is not None:
+            self.schedule_event(now + interval, self._periodic_rssi)
+
+    def _periodic_rssi(self, due: float) -> None:
+        interval = self.profile.quirks.periodic_rssi_seconds
+        if interval is None or not self._booted:
+            return
+        self.emit_urc(self.profile.quirks.rssi_urc.format(rssi=self.state.signal_rssi), due)
+        self.schedule_event(max(due, self._now) + interval, self._periodic_rssi)
+
+    def _drain(self, now: float) -> bytes:
+        out = bytearray()
+        while (entry := self._out.pop_due(now)) is not None:
+            if entry.kind is EntryKind.EVENT:
+                assert entry.action is not None  # noqa: S101 - an EVENT entry always has one
+                entry.action(entry.due)
+            elif entry.kind is EntryKind.URC and self._pending is not None and not self._urcs_at_prompt():
+                self._held_urcs.append(entry.data)
+            else:
+                out += entry.data
+        return bytes(out)
+
+    def _urcs_at_prompt(self) -> bool:
+        return bool(self.profile.quirks.urcs_around_send)
+
+    def _release_held_urcs(self) -> None:
+        for data in self._held_urcs:
+            self._out.urc(data, max(self._now, self._out.stream_time))
+        self._held_urcs.clear()
+
+    # --- command mode --------------------------------------------------------------------------
+
+    def _command_byte(self, byte: int) -> None:
+        if byte == ESC:
+            return  # a stray ESC (a driver aborting a prompt that never came) is ignored
+        if byte == LF:
+            return  # "\r\n" line ends are accepted; the LF is neither echoed nor part of a line
+        if self.state.echo:
+            self.emit_response(bytes([byte]))
+        if byte == CR:
+            line = self._line.decode("latin-1")
+            overflow = self._line_overflow
+            self._line.clear()
+            self._line_overflow = False
+            self._run_line(line, overflow=overflow)
+        elif byte in (BACKSPACE, DEL):
+            del self._line[-1:]
+        elif len(self._line) >= MAX_LINE:
+            self._line_overflow = True
+        else:
+            self._line.append(byte)
+            if self._line.upper() == b"A/" and self._last_line:
+                self._line.clear()
+                self._run_line(self._last_line, overflow=False)
+
+    def _run_line(self, line: str, *, overflow: bool) -> None:
+        stripped = line.strip()
+        if not stripped:
+            return
+        if not stripped[:2].upper() == "AT":
+            self.counters["ignored_lines"] += 1
+            return
+        if overflow:
+            self._finish_line([], CommandFailure(ErrorKind.PLAIN))
+            return
+        self._last_line = stripped
+        try:
+            commands = parse_command_line(stripped[2:])
+        except SyntaxFailure:
+            self._finish_line([], CommandFailure(ErrorKind.PLAIN))
+            return
+        if not commands:  # plain "AT"
+            commands = [Command("", Form.EXEC)]
+        self._execute(commands)
+
+    def _execute(self, commands: list[Command]) -> None:
+        blocks: list[bytes] = []
+        for command in commands:
+            self.counters["commands"] += 1
+            self.state.commands_since_boot += 1
+            if self.faults.before_command(command):
+                return
+            try:
+                reply = self._dispatch(command)
+            except CommandFailure as failure:
+                self._finish_line(blocks, failure)
+                return
+            blocks.append(self._render_info(reply))
+            if reply.prompt is not None:
+                self._open_prompt(blocks, reply.prompt)
+                return
+            if not reply.final and command is commands[-1]:
+                self._emit_line_output(blocks, b"")
+                return
+        self._emit_line_output(blocks, b"\r\nOK\r\n")
+
+    def _dispatch(self, command: Command) -> Reply:
+        return run_command(self, command)
+
+    @staticmethod
+    def _render_info(reply: Reply) -> bytes:
+        if not reply.lines:
+            return b""
+        end = reply.line_end
+        return ("\r\n" + "".join(line + end for line in reply.lines)).encode("latin-1")
+
+    def _finish_line(self, blocks: list[bytes], failure: CommandFailure) -> None:
+        self.counters["errors"] += 1
+        self._emit_line_output(blocks, self.render_final(failure))
+
+    def render_final(self, failure: CommandFailure) -> bytes:
+        """Return the error result code for ``failure`` as ``+CMEE`` and the profile want it."""
+        return b"\r\n" + render_failure(failure, self.state.cmee, self.profile).encode("latin-1") + b"\r\n"
+
+    def _emit_line_output(self, blocks: list[bytes], final: bytes) -> None:
+        data = self.faults.shape_output(b"".join(blocks), final)
+        self.emit_response(data, self.faults.plan.command_latency)
+
+    # --- PDU / text entry after "> " -------------------------------------------------------------
+
+    def _open_prompt(self, blocks: list[bytes], kind: PromptKind) -> None:
+        self._pending = PendingSend(kind=kind, length=self._send_length, recipient=self._send_recipient)
+        self._emit_line_output(blocks, self._prompt_bytes())
+
+    def _prompt_bytes(self) -> bytes:
+        lead = "".join(f"\r\n{urc}\r\n" for urc in self.profile.quirks.urcs_around_send)
+        return (lead + "\r\n> ").encode("latin-1")
+
+    def expect_submit(self, length: int, recipient: str | None = None) -> None:
+        """Remember the ``AT+CMGS`` argument (PDU length or text-mode number) for the prompt."""
+        self._send_length = length
+        self._send_recipient = recipient
+
+    def _pdu_byte(self, byte: int) -> None:
+        pending = self._pending
+        assert pending is not None  # noqa: S101 - only called in prompt mode
+        if byte == ESC:
+            self._pending = None
+            abort_send(self)
+            self._release_held_urcs()
+            return
+        if byte == CTRL_Z:
+            self._pending = None
+            finish_send(self, pending)
+            self._release_held_urcs()
+            return
+        if self.state.echo:
+            self.emit_response(bytes([byte]))
+        if pending.kind is PromptKind.TEXT and byte == CR:
+            pending.body.append(LF)
+            self.emit_response(b"\r\n> ")
+        elif len(pending.body) < MAX_PDU_INPUT:
+            pending.body.append(byte)
+        else:
+            pending.overflow = True

@@ -1,0 +1,47 @@
+"""Helpers for the simulator's link tests: reading a stream up to a token, under a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol, runtime_checkable
+
+import serial
+
+from simulator import MemoryStream
+
+#: ``AT+CMGS=19`` then this PDU submits "hello" to +255700000001 (GSM-7, status report requested off).
+HELLO_PDU = b"0011000C915275000000100000AA05E8329BFD06"
+HELLO_TPDU_LENGTH = 19
+
+
+@runtime_checkable
+class ByteStream(Protocol):
+    """The gateway's transport seam (docs/interfaces.md §1), restated: the simulator never imports it."""
+
+    async def read(self) -> bytes: ...
+    async def write(self, data: bytes) -> None: ...
+    async def close(self) -> None: ...
+
+
+async def read_until(stream: MemoryStream, token: bytes, timeout: float = 5.0) -> bytes:  # noqa: ASYNC109
+    """Read a memory stream until ``token`` has arrived; return everything read."""
+    received = b""
+    async with asyncio.timeout(timeout):
+        while token not in received:
+            chunk = await stream.read()
+            if not chunk:
+                raise EOFError(f"stream ended before {token!r}; got {received!r}")
+            received += chunk
+    return received
+
+
+async def command(stream: MemoryStream, line: bytes, token: bytes = b"OK\r\n") -> bytes:
+    """Send one command line and return the response up to ``token``."""
+    await stream.write(line + b"\r")
+    return await read_until(stream, token)
+
+
+def serial_command(port: serial.Serial, line: bytes, token: bytes = b"OK\r\n") -> bytes:
+    """Blocking: send one command line on a pyserial port and read up to ``token`` or its timeout."""
+    port.write(line + b"\r")
+    return bytes(port.read_until(token))
