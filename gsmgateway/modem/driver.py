@@ -122,8 +122,8 @@ class ModemDriver:
         while True:
             try:
                 stream = await self._opener()
-            except ModemUnavailableError as exc:
-                await self._set_state(ModemState.DISCONNECTED, str(exc))
+            except (ModemUnavailableError, OSError) as exc:  # OSError: a structural opener (simulator)
+                await self._set_state(ModemState.DISCONNECTED, f"cannot open: {exc}")
             else:
                 if await self._serve(
                     AtSession(

@@ -189,11 +189,14 @@ class AtSession:
         return pending
 
     async def _write(self, data: bytes) -> None:
+        """Write to the stream; any failure (also ``OSError`` of a structural stream) is unavailable."""
         try:
             await self._stream.write(data)
         except ModemUnavailableError as exc:
             exc.modem_id = self.modem_id
             raise
+        except OSError as exc:
+            raise ModemUnavailableError(f"write failed: {exc}", modem_id=self.modem_id) from exc
 
     async def _await_prompt(self, pending: _Pending, within: float) -> None:
         """Wait for ``"> "``; a final result instead means the modem refused (nothing sent)."""
@@ -257,7 +260,7 @@ class AtSession:
                     return
                 for event in self._codec.feed(data):
                     self._dispatch(event)
-        except ModemUnavailableError as exc:
+        except (ModemUnavailableError, OSError) as exc:
             logger.warning("%s: read failed: %s", self.modem_id, exc)
         except Exception:  # a reader that dies must not die silently (python-gsmmodem §2.3 I)
             logger.exception("%s: AT reader crashed; dropping the connection", self.modem_id)
