@@ -25,8 +25,9 @@ from simulator.commands.base import (
 from simulator.commands.errors import render_failure
 from simulator.device_state import DeviceState
 from simulator.faults import FaultPlan
+from simulator.incoming import deliver_incoming
 from simulator.network import FakeNetwork, Outcome
-from simulator.pdu_submit import Submit
+from simulator.pdu_submit import CompleteMessage, Submit, reassemble
 from simulator.profiles import Profile
 from simulator.schedule import EntryKind, OutputSchedule
 from simulator.sending import PendingSend, abort_send, finish_send
@@ -71,6 +72,7 @@ class SimModem:
         self._send_length = 0
         self._send_recipient: str | None = None
         self._held_urcs: list[bytes] = []
+        self.incoming_refs = 0
         self.faults = FaultSession(self, faults or FaultPlan())
         self.faults.install(0.0)
 
@@ -118,8 +120,6 @@ class SimModem:
 
         :raises ValueError: for a sender that is not a phone number or an alphanumeric name.
         """
-        from simulator.incoming import deliver_incoming
-
         self._advance(now)
         deliver_incoming(self, sender, text, direct=direct, now=now)
 
@@ -128,10 +128,8 @@ class SimModem:
         self.faults = FaultSession(self, faults)
         self.faults.install(self._now)
 
-    def complete_messages(self) -> list[tuple[str, str]]:
-        """Return ``(recipient, text)`` for every message whose parts have all been submitted."""
-        from simulator.pdu_submit import reassemble
-
+    def complete_messages(self) -> list[CompleteMessage]:
+        """Return every message whose parts have all been submitted, reassembled by concat ref."""
         return reassemble(self.submits)
 
     def reboot(self) -> None:

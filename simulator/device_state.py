@@ -25,10 +25,7 @@ class SimState(StrEnum):
     BLOCKED = "blocked"  # PUK attempts exhausted: CME 13 SIM failure
 
 
-class Registration(int):
-    """A ``+CREG`` ``<stat>`` value (27.007 §7.2): 0 none, 1 home, 2 searching, 3 denied, 4, 5."""
-
-
+#: ``+CREG`` ``<stat>`` (27.007 §7.2) values with service: 1 home, 5 roaming.
 REGISTERED_STATES = frozenset({1, 5})
 
 
@@ -59,6 +56,8 @@ class DeviceState:
     commands_since_boot: int = 0
     csca_queries_since_boot: int = 0
     commands_since_cfun: int | None = None
+    acks_pending: int = 0  # direct +CMT/+CDS shown while +CSMS=1 (each needs an AT+CNMA)
+    acks_done: int = 0
 
     @classmethod
     def power_on(cls, profile: Profile) -> DeviceState:

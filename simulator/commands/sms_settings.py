@@ -5,9 +5,154 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from simulator.commands.base import Command, Reply
+from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
+from simulator.profiles import Memory
 
 if TYPE_CHECKING:
     from simulator.device import SimModem
 
-HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {}
+CHARSETS: Final = ("GSM", "IRA", "UCS2")
+_SIM_BUSY: Final = 14
+_OPERATION_NOT_ALLOWED: Final = 302
+_OPERATION_NOT_SUPPORTED: Final = 303
+
+
+def at_csms(modem: SimModem, command: Command) -> Reply:
+    """``+CSMS``: message service 0 (no ``+CNMA``) or 1 (direct messages must be acknowledged)."""
+    if command.form is Form.TEST:
+        return Reply(["+CSMS: (0,1)"])
+    if command.form is Form.READ:
+        return Reply([f"+CSMS: {modem.state.csms_service},1,1,1"])
+    if command.form is not Form.SET:
+        raise plain_error()
+    modem.state.csms_service = command.int_arg(0, range(2))
+    return Reply(["+CSMS: 1,1,1"])
+
+
+def _memory(modem: SimModem, name: str | None, slot: int) -> Memory:
+    """Return the memory called ``name`` if the profile offers it in ``slot`` (SR: first only)."""
+    try:
+        memory = Memory((name or "").upper())
+    except ValueError:
+        raise cms(_OPERATION_NOT_ALLOWED) from None
+    if memory not in modem.profile.supported_memories or (memory is Memory.SR and slot > 0):
+        raise cms(_OPERATION_NOT_ALLOWED)
+    return memory
+
+
+def at_cpms(modem: SimModem, command: Command) -> Reply:
+    """``+CPMS``: choose read/write/receive memories; answers used and total of each."""
+    state = modem.state
+    storage = modem.storage
+    two_slots = modem.profile.quirks.cpms_two_slots  # Wavecom: two slots, nested lists
+    if command.form is Form.TEST:
+        names = [f'"{m}"' for m in modem.profile.supported_memories]
+        plain = [f'"{m}"' for m in modem.profile.supported_memories if m is not Memory.SR]
+        if two_slots:
+            return Reply([f"+CPMS: (({','.join(names)}),({','.join(plain)}))"])
+        return Reply([f"+CPMS: ({','.join(names)}),({','.join(plain)}),({','.join(plain)})"])
+    if command.form is Form.READ:
+        slots = state.memories[:2] if two_slots else state.memories
+        return Reply(["+CPMS: " + ",".join(f'"{m}",{storage.used(m)},{storage.capacity(m)}' for m in slots)])
+    if command.form is not Form.SET:
+        raise plain_error()
+    if len(command.args) > (2 if two_slots else 3):
+        raise plain_error()
+    chosen = [_memory(modem, command.arg(i), i) for i in range(len(command.args))]
+    state.memories[: len(chosen)] = chosen
+    slots = state.memories[:2] if two_slots else state.memories
+    return Reply(["+CPMS: " + ",".join(f"{storage.used(m)},{storage.capacity(m)}" for m in slots)])
+
+
+def at_cmgf(modem: SimModem, command: Command) -> Reply:
+    """``+CMGF``: 0 PDU mode, 1 text mode."""
+    if command.form is Form.TEST:
+        return Reply(["+CMGF: (0,1)"])
+    if command.form is Form.READ:
+        return Reply([f"+CMGF: {int(modem.state.text_mode)}"])
+    if command.form is not Form.SET:
+        raise plain_error()
+    modem.state.text_mode = command.int_arg(0, range(2), default=0) == 1
+    return Reply()
+
+
+def at_csca(modem: SimModem, command: Command) -> Reply:
+    """``+CSCA``: the SMSC number used when a PDU starts with ``00``."""
+    state = modem.state
+    if command.form is Form.TEST:
+        return Reply()
+    if command.form is Form.READ:
+        state.csca_queries_since_boot += 1
+        # ZTE/Qualcomm M6280: SIM still busy shortly after boot (python-gsmmodem issue #10).
+        if state.csca_queries_since_boot <= modem.profile.quirks.csca_busy_after_boot:
+            raise cme(_SIM_BUSY)
+        return Reply([f'+CSCA: "{state.smsc}",{state.smsc_type}'])
+    if command.form is not Form.SET:
+        raise plain_error()
+    number = command.str_arg(0) or ""
+    if number and not (number.lstrip("+").isdigit() and len(number) <= 21):
+        raise ValueError(f"SMSC {number!r} is not a number")
+    state.smsc = number
+    state.smsc_type = command.int_arg(1, range(256), default=145 if number.startswith("+") else 129)
+    return Reply()
+
+
+def at_csmp(modem: SimModem, command: Command) -> Reply:
+    """``+CSMP``: text-mode first octet, validity, PID and DCS (ZTE: also wipes the SMSC)."""
+    state = modem.state
+    if command.form is Form.TEST:
+        return Reply()
+    if command.form is Form.READ:
+        return Reply(["+CSMP: " + ",".join(str(v) for v in state.csmp)])
+    if command.form is not Form.SET:
+        raise plain_error()
+    values = [command.int_arg(i, range(256), default=state.csmp[i]) for i in range(4)]
+    state.csmp = (values[0], values[1], values[2], values[3])
+    if modem.profile.quirks.csmp_wipes_smsc:  # ZTE (python-gsmmodem issue #8)
+        state.smsc = ""
+    return Reply()
+
+
+def at_cscs(modem: SimModem, command: Command) -> Reply:
+    """``+CSCS``: the TE character set for text-mode strings (``GSM``, ``IRA``, ``UCS2``)."""
+    if command.form is Form.TEST:
+        return Reply(["+CSCS: (" + ",".join(f'"{c}"' for c in CHARSETS) + ")"])
+    if command.form is Form.READ:
+        return Reply([f'+CSCS: "{modem.state.charset}"'])
+    if command.form is not Form.SET:
+        raise plain_error()
+    charset = (command.str_arg(0) or "").upper()
+    if charset not in CHARSETS:
+        raise ValueError(f"character set {charset!r} not supported")
+    modem.state.charset = charset
+    return Reply()
+
+
+def at_cnmi(modem: SimModem, command: Command) -> Reply:
+    """``+CNMI``: how new messages (``<mt>``) and status reports (``<ds>``) reach the TE."""
+    state = modem.state
+    ds_values = modem.profile.quirks.supported_ds
+    if command.form is Form.TEST:
+        ds = ",".join(str(d) for d in ds_values)
+        return Reply([f"+CNMI: (0-2),(0-3),(0,2),({ds}),(0,1)"])
+    if command.form is Form.READ:
+        return Reply(["+CNMI: " + ",".join(str(v) for v in state.cnmi)])
+    if command.form is not Form.SET:
+        raise plain_error()
+    limits = (range(3), range(4), range(4), range(3), range(2))
+    values = [command.int_arg(i, limits[i], default=state.cnmi[i]) for i in range(5)]
+    if values[3] not in ds_values or values[2] == 1:
+        raise cms(_OPERATION_NOT_SUPPORTED)  # SIMCom SIM800: no stored reports (ds=2)
+    state.cnmi = (values[0], values[1], values[2], values[3], values[4])
+    return Reply()
+
+
+HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+    "+CSMS": at_csms,
+    "+CPMS": at_cpms,
+    "+CMGF": at_cmgf,
+    "+CSCA": at_csca,
+    "+CSMP": at_csmp,
+    "+CSCS": at_cscs,
+    "+CNMI": at_cnmi,
+}
