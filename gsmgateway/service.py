@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gsmgateway.apikeys import hash_key, same_hash
+from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.errors import (
@@ -38,11 +39,6 @@ __all__ = ["BatchValidationError", "Caller", "MessageQuery", "MessageService", "
 MAX_LIST_LIMIT = 500
 _AUTH_CACHE_SECONDS = 60.0
 _MAX_PRESENTED_KEY = 200
-
-
-def utc_now() -> datetime:
-    """Return the current time, aware, in UTC (the default clock of every service)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -278,4 +274,3 @@ class MessageService:
             reason=f"cancelled by {caller.name}",
         )
         return await self._queries.get_view(message_id)
-

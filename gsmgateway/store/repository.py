@@ -103,6 +103,30 @@ class MessageRepository(Repository):
         )  # fmt: skip
         return int(attempts)
 
+    async def requeue(
+        self,
+        message_id: int,
+        *,
+        now: datetime,
+        not_before: datetime,
+        reason: str,
+        modem_id: str | None = None,
+        error_code: int | None = None,
+        refund_attempt: bool = False,
+    ) -> int:
+        """Move a ``sending`` message back to ``queued`` until ``not_before``.
+
+        ``refund_attempt`` gives the attempt back when nothing left the port (modem unavailable), so
+        an unplugged modem cannot use up a message's retries.
+        """
+        values: dict[str, Any] = {"not_before": not_before}
+        if refund_attempt:
+            values["attempts"] = messages.c.attempts - 1
+        return await self.transition(
+            message_id, MessageStatus.SENDING, MessageStatus.QUEUED, now=now, reason=reason,
+            modem_id=modem_id, error_code=error_code, values=values,
+        )  # fmt: skip
+
     async def claim_next(self, modem_id: str, now: datetime) -> ClaimedMessage | None:
         """Move the oldest due ``queued`` message to ``sending`` for ``modem_id`` and return it.
 
@@ -283,6 +307,20 @@ class MessageRepository(Repository):
                         ],
                     )  # fmt: skip
                 moved.extend(r.id for r in rows)
+
+    async def expire_sent_before(self, cutoff: datetime, *, now: datetime) -> list[int]:
+        """``sent`` before ``cutoff`` and still without a final report → ``expired`` (no-report)."""
+        return await self.bulk_transition(
+            MessageStatus.SENT, MessageStatus.EXPIRED, now=now, reason="no-report",
+            where=[messages.c.sent_at < cutoff],
+        )  # fmt: skip
+
+    async def expire_past_validity(self, *, now: datetime) -> list[int]:
+        """``queued`` whose validity ended by ``now`` → ``expired`` (validity)."""
+        return await self.bulk_transition(
+            MessageStatus.QUEUED, MessageStatus.EXPIRED, now=now, reason="validity",
+            where=[messages.c.expires_at <= now],
+        )  # fmt: skip
 
     async def remove_text_before(self, cutoff: datetime) -> int:
         """Retention: blank the text of messages created before ``cutoff`` that are done; keep metadata."""
