@@ -14,7 +14,7 @@ from aiohttp import web
 
 from gsmgateway.api.context import MODEMS, OPENAPI, SERVICE
 from gsmgateway.api.render import modems_json
-from gsmgateway.errors import StoreError
+from gsmgateway.errors import GatewayError
 from gsmgateway.models import ModemState
 from gsmgateway.service import MessageQuery
 
@@ -32,7 +32,7 @@ async def _store_ok(request: web.Request) -> bool:
     )
     try:
         await request.app[SERVICE].list(probe)
-    except StoreError as exc:
+    except GatewayError as exc:
         logger.warning("readiness: store not answering: %s", exc)
         return False
     return True
@@ -41,7 +41,11 @@ async def _store_ok(request: web.Request) -> bool:
 async def ready(request: web.Request) -> web.Response:
     """``GET /ready``: 200 when the store answers and a modem is ready, else 503 saying which is missing."""
     store_ok = await _store_ok(request)
-    statuses = await request.app[MODEMS].modem_statuses()
+    try:
+        statuses = await request.app[MODEMS].modem_statuses()
+    except GatewayError as exc:
+        logger.warning("readiness: modem status not available: %s", exc)
+        statuses = []
     ready_modems = [s.modem_id for s in statuses if s.state == ModemState.READY.value]
     is_ready = store_ok and bool(ready_modems)
     body = {

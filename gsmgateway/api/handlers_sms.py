@@ -89,7 +89,7 @@ def _parse_batch_items(items: list[Any]) -> list[SubmitRequest]:
     problems: list[tuple[int, GatewayError]] = []
     for index, item in enumerate(items):
         try:
-            requests.append(_submit_request(SUBMIT_SMS.parse(item, prefix=f"items[{index}]")))
+            requests.append(_submit_request(SUBMIT_SMS.parse(item)))
         except ValidationError as exc:
             problems.append((index, exc))
     if problems:

@@ -40,8 +40,8 @@ SUBMIT_SMS: Final = ObjectSchema(
             "send_at",
             FieldKind.DATETIME,
             "Send no earlier than this moment; needs an offset (Z or +03:00) and must be within the "
-            "configured horizon (default 30 days).",
-            example="2030-01-15T09:00:00+03:00",
+            "configured horizon (default 30 days). A moment in the past means now.",
+            example="2025-01-15T09:00:00+03:00",
         ),
         Field(
             "externalId",

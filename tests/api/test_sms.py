@@ -159,8 +159,8 @@ async def test_batch_refuses_everything_and_lists_each_bad_item(stack: Stack) ->
     error = (await response.json())["error"]
     assert error["type"] == "batch_invalid"
     assert [(i["index"], i["type"], i["field"]) for i in error["items"]] == [
-        (1, "empty_message", "items[1].message"),
-        (2, "unknown_field", "items[2].to"),
+        (1, "empty_message", "message"),
+        (2, "unknown_field", "to"),
     ]
     recipients = [
         {"message": "x", "clientId": "12"},
