@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,10 @@ from gsmgateway.api import create_app
 from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.config import GatewayConfig, LimitsConfig
 from gsmgateway.directory import DirectoryService
+from gsmgateway.dispatch import DispatchService
 from gsmgateway.service import MessageService
-from gsmgateway.store import Database, open_database
-from gsmgateway.store.admin import ApiKeyRepository, ModemRepository
-from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.store.queries import MessageQueries
-from gsmgateway.store.repository import MessageRepository
-from gsmgateway.store.writer import SubmitWriter
+from gsmgateway.services import Services, open_services
+from gsmgateway.store import Database
 from gsmgateway.views import ModemStatusView, RecipientKind
 
 ALL = "sms:send,sms:read,sms:read-numbers,directory:write"
@@ -35,11 +32,11 @@ ALL = "sms:send,sms:read,sms:read-numbers,directory:write"
 class StoredModems:
     """The modem status provider read from the store's modem table (what the workers write)."""
 
-    def __init__(self, repository: ModemRepository) -> None:
-        self.repository = repository
+    def __init__(self, dispatch: DispatchService) -> None:
+        self.dispatch = dispatch
 
     async def modem_statuses(self) -> list[ModemStatusView]:
-        return await self.repository.list()
+        return await self.dispatch.list_modems()
 
 
 @dataclass
@@ -48,17 +45,29 @@ class Stack:
 
     client: TestClient[Any, Any]
     db_path: Path
-    database: Database
-    service: MessageService
-    directory: DirectoryService
-    modems: ModemRepository
-    config: GatewayConfig
-    clock: list[float] = field(default_factory=lambda: [1000.0])
+    services: Services
+    clock: list[float]
+
+    @property
+    def database(self) -> Database:
+        return self.services.database
+
+    @property
+    def service(self) -> MessageService:
+        return self.services.messages
+
+    @property
+    def directory(self) -> DirectoryService:
+        return self.services.directory
+
+    @property
+    def dispatch(self) -> DispatchService:
+        return self.services.dispatch
 
     async def key(self, scopes: str, name: str = "platform") -> dict[str, str]:
         """Create an API key with ``scopes``; return the Authorization header that carries it."""
         key = generate_key()
-        await ApiKeyRepository(self.database).create(
+        await self.services.api_keys.create(
             name=name, key_hash=hash_key(key), scopes=frozenset(scopes.split(",")), now=datetime.now(UTC)
         )
         return {"Authorization": f"Bearer {key}"}
@@ -87,40 +96,28 @@ StackFactory = Callable[..., Any]
 @pytest.fixture
 async def make_stack(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Callable[..., Any]]:
     """Build a stack; keyword arguments replace sections of the default config (e.g. limits=…)."""
-    opened: list[tuple[Database, SubmitWriter, DirectoryService]] = []
+    opened: list[Services] = []
 
     async def build(**sections: Any) -> Stack:
-        db_path = tmp_path / f"gateway{len(opened)}.db"
+        state_dir = tmp_path / f"state{len(opened)}"
         config = GatewayConfig(
-            state_dir=str(tmp_path),
+            state_dir=str(state_dir),
             limits=sections.pop("limits", LimitsConfig(per_key_per_second=0, per_recipient_per_hour=0)),
             **sections,
         )
-        database = await open_database(f"sqlite+aiosqlite:///{db_path}")
-        writer = SubmitWriter(database)
-        directory = DirectoryService(DirectoryRepository(database), config.directory)
-        opened.append((database, writer, directory))
-        service = MessageService(
-            config=config,
-            repository=MessageRepository(database),
-            queries=MessageQueries(database),
-            writer=writer,
-            keys=ApiKeyRepository(database),
-            directory=directory,
-        )
-        modems = ModemRepository(database)
+        services = await open_services(config)
+        opened.append(services)
         clock = [1000.0]
+        provider = StoredModems(services.dispatch)
         app = create_app(
-            service, directory, modems=StoredModems(modems), config=config, clock=lambda: clock[0]
+            services.messages, services.directory, modems=provider, config=config, clock=lambda: clock[0]
         )
         client = await aiohttp_client(app)
-        return Stack(client, db_path, database, service, directory, modems, config, clock)
+        return Stack(client, state_dir / "gsmgateway.db", services, clock)
 
     yield build
-    for database, writer, directory in opened:
-        await writer.close()
-        await directory.close()
-        await database.close()
+    for services in opened:
+        await services.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from tests.api.conftest import Stack
@@ -68,14 +66,12 @@ async def test_directory_needs_the_directory_scope(stack: Stack) -> None:
 
 async def test_modems_lists_state_signal_operator_error_and_counters(stack: Stack) -> None:
     auth = await stack.key("sms:read")
-    now = datetime.now(UTC)
-    await stack.modems.save_state("modem-1", state="ready", now=now, signal=21, operator="Vodacom")
-    await stack.modems.save_state("modem-2", state="no_network", now=now, last_error="+CME ERROR: 30")
-    await stack.modems.count("modem-1", sent=5, failed=1, now=now)
+    await stack.dispatch.save_modem_state("modem-1", "ready", signal=21, operator="Vodacom")
+    await stack.dispatch.save_modem_state("modem-2", "no_network", last_error="+CME ERROR: 30")
     body = await (await stack.client.get("/modems", headers=auth)).json()
     first, second = body["items"]
     assert first == {**first, "id": "modem-1", "state": "ready", "signal": 21, "operator": "Vodacom"}
-    assert first["counters"] == {"sent": 5, "failed": 1}
+    assert first["counters"] == {"sent": 0, "failed": 0}
     assert second == {**second, "id": "modem-2", "state": "no_network", "lastError": "+CME ERROR: 30"}
     assert (await stack.client.get("/modems")).status == 401
 
@@ -86,14 +82,14 @@ async def test_health_is_public_and_ready_needs_a_ready_modem(stack: Stack) -> N
     not_ready = await stack.client.get("/ready")
     assert not_ready.status == 503
     assert await not_ready.json() == {"status": "not_ready", "store": "ok", "readyModems": []}
-    await stack.modems.save_state("modem-1", state="ready", now=datetime.now(UTC))
+    await stack.dispatch.save_modem_state("modem-1", "ready")
     ready = await stack.client.get("/ready")
     assert ready.status == 200
     assert (await ready.json())["readyModems"] == ["modem-1"]
 
 
 async def test_ready_reports_a_closed_store(stack: Stack) -> None:
-    await stack.modems.save_state("modem-1", state="ready", now=datetime.now(UTC))
+    await stack.dispatch.save_modem_state("modem-1", "ready")
     await stack.database.close()
     stack.db_path.rename(stack.db_path.with_suffix(".gone"))  # the next connection finds no schema
     response = await stack.client.get("/ready")

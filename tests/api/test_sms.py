@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gsmgateway.models import ReportOutcome
 from tests.api.conftest import Stack
 
 
@@ -175,3 +176,30 @@ async def test_batch_refuses_everything_and_lists_each_bad_item(stack: Stack) ->
         (2, "recipient_without_number"),
     ]
     assert stack.counts()["messages"] == 0
+
+
+async def test_detail_shows_parts_attempts_and_the_timeline_as_the_message_travels(stack: Stack) -> None:
+    auth = await stack.key("sms:send,sms:read")
+    _, body, _ = await post(stack, {"message": "Delivered soon", "clientId": "12"}, auth)
+    claimed = await stack.dispatch.claim_next("modem-1")
+    assert claimed is not None
+    assert claimed.id == body["id"]
+    sending = await stack.client.get(f"/sms/{body['id']}", headers=auth)
+    assert (await sending.json())["status"] == "sending"
+    refused = await stack.client.post(f"/sms/{body['id']}/cancel", headers=auth)
+    assert refused.status == 409  # already on its way: not cancellable
+    await stack.dispatch.record_part_sent(claimed, 1, modem_id="modem-1", mr=42)
+    await stack.dispatch.mark_sent(claimed, modem_id="modem-1")
+    await stack.dispatch.record_report(
+        modem_id="modem-1", mr=42, recipient=claimed.number, outcome=ReportOutcome.DELIVERED, tp_st=0
+    )
+    detail = await (await stack.client.get(f"/sms/{body['id']}", headers=auth)).json()
+    assert detail["status"] == "delivered"
+    assert [(p["partNo"], p["modemId"], p["mr"], p["reportOutcome"]) for p in detail["parts"]] == [
+        (1, "modem-1", 42, "delivered")
+    ]
+    assert [(a["from"], a["to"], a["attempt"]) for a in detail["attempts"]] == [("queued", "sending", 1)]
+    assert [e["to"] for e in detail["events"]] == ["queued", "sending", "sent", "delivered"]
+    assert detail["attemptCount"] == 1
+    modems = await (await stack.client.get("/modems", headers=auth)).json()
+    assert modems["items"][0]["counters"]["sent"] == 1
