@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.errors import ConflictError, StoreError
+from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
 from gsmgateway.models import MessageStatus
 from gsmgateway.store.base import Repository
 from gsmgateway.store.db import Database
@@ -95,12 +95,20 @@ class SubmitWriter(Repository):
         return await future
 
     async def insert_many(self, batch: Sequence[NewMessage]) -> list[MessageView]:
-        """Store a whole batch in one transaction of its own (a ``/sms/batch`` request)."""
+        """Store a whole batch in one transaction of its own (a ``/sms/batch`` request).
+
+        Items whose idempotency key is already stored are replays (the stored message is returned).
+
+        :raises BatchValidationError: some keys were used before with another request; nothing stored.
+        """
         async with self._write() as conn:
-            ids = await _insert_rows(conn, batch)
-            rows = (await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id.in_(ids)))).all()
-        by_id = {row.id: message_view(row) for row in rows}
-        return [by_id[i] for i in ids]
+            results = await _store_group(conn, list(batch))
+            conflicts: list[tuple[int, GatewayError]] = [
+                (index, r) for index, r in enumerate(results) if isinstance(r, ConflictError)
+            ]
+            if conflicts:
+                raise BatchValidationError(conflicts)  # rolls the transaction back
+        return [r.view for r in results if isinstance(r, Inserted)]
 
     async def _run(self) -> None:
         while True:
