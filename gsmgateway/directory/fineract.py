@@ -7,6 +7,7 @@ created on first use and closed by :meth:`FineractClient.close`.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from dataclasses import dataclass
@@ -66,8 +67,11 @@ class FineractClient:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                auth=aiohttp.BasicAuth(self._config.username, self._config.password),
-                headers={"Fineract-Platform-TenantId": self._config.tenant, "Accept": "application/json"},
+                headers={
+                    "Authorization": _basic_auth(self._config.username, self._config.password),
+                    "Fineract-Platform-TenantId": self._config.tenant,
+                    "Accept": "application/json",
+                },
                 timeout=aiohttp.ClientTimeout(total=self._config.timeout_seconds),
                 connector=aiohttp.TCPConnector(ssl=self._config.verify_tls),
             )
@@ -78,3 +82,8 @@ class FineractClient:
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+def _basic_auth(username: str, password: str) -> str:
+    """Return an HTTP Basic ``Authorization`` value (by hand: aiohttp's helper differs by version)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
