@@ -3,18 +3,130 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from gsmgateway import __version__
+from gsmgateway.errors import ConfigError, GatewayError
+
+EX_USAGE, EX_DATAERR, EX_UNAVAILABLE, EX_CONFIG = 64, 65, 69, 78
+DEFAULT_CONFIG = Path("/etc/gsmgateway/gsmgateway.toml")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gsmgateway", description="SMS gateway for USB GSM modems")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help=f"TOML file (default: $GSMGATEWAY_CONFIG, else {DEFAULT_CONFIG} if present)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    apikey = commands.add_parser("apikey", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create = apikey.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who uses the key, e.g. platform")
+    create.add_argument("--scopes", required=True, help="comma-separated, e.g. sms:send,sms:read")
+    create.set_defaults(handler=_apikey_create)
+
+    directory = commands.add_parser("directory", help="manage the local directory")
+    actions = directory.add_subparsers(dest="action", required=True)
+    load = actions.add_parser(
+        "import", help="import clients and staff from CSV (kind,id,mobile,opted_out,name)"
+    )
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=_directory_import)
+    _add_modem_commands(commands)
     return parser
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    if args.config is not None:
+        return Path(args.config)
+    if os.environ.get("GSMGATEWAY_CONFIG"):
+        return Path(os.environ["GSMGATEWAY_CONFIG"])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def _apikey_create(args: argparse.Namespace) -> int:
+    from gsmgateway.admin import create_api_key  # keep `--help` fast
+    from gsmgateway.config import load
+
+    key_id, key = asyncio.run(create_api_key(load(_config_path(args)), name=args.name, scopes=args.scopes))
+    print(f"API key {key_id} for {args.name!r} (shown only once, store it now):")
+    print(key)
+    return 0
+
+
+def _directory_import(args: argparse.Namespace) -> int:
+    from gsmgateway.admin import import_directory, read_csv_file
+    from gsmgateway.config import load
+
+    config = load(_config_path(args))
+    count = asyncio.run(import_directory(config, read_csv_file(args.file)))
+    print(f"imported {count} directory entries from {args.file}")
+    return 0
+
+
+# --- gsmgateway modem probe | list (the work is in gsmgateway/modem/probe.py) ----------------------
+def _add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    modem = commands.add_parser("modem", help="look at serial modems").add_subparsers(
+        dest="action", required=True
+    )
+    probe = modem.add_parser("probe", help="identify a modem and check it can send SMS")
+    probe.add_argument(
+        "--device", required=True, help="/dev/serial/by-id/..., /dev/ttyUSB0 or socket://host:port"
+    )
+    probe.add_argument("--baudrate", type=int, default=115200)
+    probe.add_argument("--rtscts", action="store_true", help="hardware flow control")
+    probe.add_argument("--pin", help="SIM PIN, if the SIM asks for one")
+    probe.set_defaults(handler=_modem_probe)
+    ports = modem.add_parser("list", help="list serial ports that look like modems")
+    ports.add_argument("--all", action="store_true", help="list every serial port")
+    ports.set_defaults(handler=_modem_list)
+
+
+def _modem_probe(args: argparse.Namespace) -> int:
+    from gsmgateway.errors import ModemUnavailableError
+    from gsmgateway.modem.options import DriverOptions
+    from gsmgateway.modem.probe import format_report, probe
+    from gsmgateway.modem.transport import serial_opener
+
+    opener = serial_opener(args.device, baudrate=args.baudrate, rtscts=args.rtscts)
+    try:
+        report = asyncio.run(probe(opener, options=DriverOptions(pin=args.pin, busy_retry_delay=0.5)))
+    except ModemUnavailableError as exc:
+        print(f"gsmgateway: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    print(format_report(args.device, report))
+    return 0 if report.ok else EX_UNAVAILABLE
+
+
+def _modem_list(args: argparse.Namespace) -> int:
+    from gsmgateway.modem.probe import modem_ports
+
+    print(modem_ports(show_all=args.all))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named in ``argv`` and return the process exit code."""
-    _parser().parse_args(argv)
-    return 0
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EX_USAGE
+    try:
+        return int(handler(args))
+    except ConfigError as exc:
+        print(f"gsmgateway: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    except GatewayError as exc:
+        print(f"gsmgateway: {exc}", file=sys.stderr)
+        return EX_DATAERR

@@ -11,7 +11,8 @@ caller only ever has to know this tree. Each class also inherits the matching bu
     GatewayError(Exception)
     ├── ConfigError(ValueError)                 every problem of a config file, listed at once
     ├── ValidationError(ValueError)             bad API input: field, type, length, encoding  → 400/422
-    │   └── InvalidNumberError                  a phone number that is not +digits
+    │   ├── InvalidNumberError                  a phone number that is not +digits
+    │   └── BatchValidationError                items of a batch are invalid: (index, error) pairs
     ├── AuthError                               missing or unknown API key                    → 401
     │   └── ForbiddenError                      key lacks the scope                           → 403
     ├── RateLimitedError                        per key / per recipient limit; retry_after    → 429
@@ -214,3 +215,14 @@ class CmeError(ModemCommandError):
 
 class CmsError(ModemCommandError):
     """``+CMS ERROR: n``: the SMS service refused (network failure 17, invalid PDU 304, …)."""
+
+
+class BatchValidationError(ValidationError):
+    """One or more items of a batch are invalid; nothing of the batch was stored.
+
+    ``items`` pairs each bad item's index with its error, so the caller can fix all of them at once.
+    """
+
+    def __init__(self, items: list[tuple[int, GatewayError]]) -> None:
+        super().__init__(f"{len(items)} item(s) of the batch are invalid", error_type="batch_invalid")
+        self.items = list(items)

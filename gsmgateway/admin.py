@@ -1,0 +1,58 @@
+"""The work behind the CLI's admin commands (``apikey create``, ``directory import``).
+
+Each returns what the CLI prints, so ``cli.py`` stays parsing only and the commands can be tested
+without a subprocess.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gsmgateway.apikeys import generate_key, hash_key, parse_scopes
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.csvimport import import_csv
+from gsmgateway.errors import ValidationError
+from gsmgateway.services import open_services
+
+
+async def create_api_key(config: GatewayConfig, *, name: str, scopes: str) -> tuple[int, str]:
+    """Create a key with ``scopes`` (comma-separated); return its id and the key, shown only now.
+
+    :raises ValidationError: empty name or unknown scope.
+    """
+    if not name.strip() or len(name) > 100:
+        raise ValidationError("name must be 1-100 characters", field="name")
+    wanted = parse_scopes(scopes)
+    key = generate_key()
+    services = await open_services(config)
+    try:
+        key_id = await services.api_keys.create(
+            name=name.strip(), key_hash=hash_key(key), scopes=wanted, now=utc_now()
+        )
+    finally:
+        await services.close()
+    return key_id, key
+
+
+def read_csv_file(path: Path) -> str:
+    """Read a CSV file as text (UTF-8, with or without a byte-order mark).
+
+    :raises ValidationError: the file cannot be read or is not UTF-8.
+    """
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {path}: {exc}") from exc
+
+
+async def import_directory(config: GatewayConfig, text: str) -> int:
+    """Import clients and staff from CSV text, all rows or none; return how many were stored.
+
+    :raises ValidationError: bad header or bad rows (all listed).
+    """
+    services = await open_services(config)
+    try:
+        return await import_csv(services.directory, text)
+    finally:
+        await services.close()

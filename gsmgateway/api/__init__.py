@@ -1,0 +1,13 @@
+"""The REST API: the only package that imports ``aiohttp.web``.
+
+:func:`create_app` builds the public API; :func:`create_fineract_app` the optional Fineract
+message-gateway compatibility app, served on its own port.
+"""
+
+from __future__ import annotations
+
+from gsmgateway.api.app import create_app
+from gsmgateway.api.context import ModemStatusProvider
+from gsmgateway.api.fineract import FineractBridgeService, create_fineract_app
+
+__all__ = ["FineractBridgeService", "ModemStatusProvider", "create_app", "create_fineract_app"]

@@ -1,0 +1,56 @@
+"""The app factory of the public REST API.
+
+``create_app`` wires the service, the directory and the modem registry into an aiohttp application
+with two middlewares (errors outermost, then auth/scope/limit) and the route table. It does not
+start a server; the composition root (or a test's ``aiohttp_client``) does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from gsmgateway.api.auth import auth_middleware
+from gsmgateway.api.context import CONFIG, DIRECTORY, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
+from gsmgateway.api.errors import error_middleware
+from gsmgateway.api.openapi import build_document
+from gsmgateway.api.requests import BATCH_BODY_FACTOR
+from gsmgateway.api.routes import ENDPOINTS
+from gsmgateway.config import GatewayConfig
+from gsmgateway.directory import DirectoryService
+from gsmgateway.ratelimit import RateLimiter
+from gsmgateway.service import MessageService
+
+
+def create_app(
+    service: MessageService,
+    directory: DirectoryService,
+    *,
+    modems: ModemStatusProvider,
+    config: GatewayConfig | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> web.Application:
+    """Return the REST API application.
+
+    :param service: the message use cases (submit, list, get, cancel, authenticate).
+    :param directory: the client/staff directory behind ``/clients`` and ``/staff``.
+    :param modems: where ``/modems`` and ``/ready`` read modem state (the worker registry).
+    :param config: limits (body size, batch size, per-key rate); defaults when None.
+    :param clock: monotonic seconds for the per-key limiter; tests pass their own.
+    """
+    config = config or GatewayConfig()
+    limiter = RateLimiter(config.limits.per_key_per_second, config.limits.per_key_burst, clock=clock)
+    app = web.Application(
+        middlewares=[error_middleware, auth_middleware(service.authenticate, limiter)],
+        client_max_size=config.api.max_body_bytes * BATCH_BODY_FACTOR,
+    )
+    app[SERVICE] = service
+    app[DIRECTORY] = directory
+    app[MODEMS] = modems
+    app[CONFIG] = config
+    app[OPENAPI] = build_document()
+    for endpoint in ENDPOINTS:
+        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+    return app

@@ -1,0 +1,156 @@
+"""The route table: every endpoint once, with the scope it needs and what it accepts.
+
+The app factory registers these routes, the auth middleware reads the scopes from here and the
+OpenAPI document is rendered from the same entries — one list, three uses, no drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from gsmgateway.api import handlers_admin, handlers_ops, handlers_sms
+from gsmgateway.api.errors import Handler
+from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
+from gsmgateway.api.schemas import ObjectSchema
+from gsmgateway.api.scopes import DIRECTORY_WRITE, SMS_READ, SMS_SEND
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route: method, path, handler, the scopes of which the caller needs one, and its contract.
+
+    ``scopes`` empty means public (no key). ``responses`` maps a status to (description, schema name
+    in ``components.schemas`` or None).
+    """
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    scopes: tuple[str, ...] = ()
+    body: ObjectSchema | None = None
+    query: ObjectSchema | None = None
+    responses: Mapping[int, tuple[str, str | None]] = field(default_factory=dict)
+
+
+_ENTRY_RESPONSES: Final = {200: ("The entry.", "DirectoryEntry"), 404: ("No such entry.", None)}
+
+ENDPOINTS: Final[tuple[Endpoint, ...]] = (
+    Endpoint(
+        "POST",
+        "/sms",
+        handlers_sms.submit_sms,
+        "Queue one SMS to a client or staff member",
+        (SMS_SEND,),
+        body=SUBMIT_SMS,
+        responses={
+            202: ("Accepted and queued; Location names the message.", "Message"),
+            200: (
+                "A repeat of an earlier request with the same Idempotency-Key or externalId: the first "
+                "message, unchanged (header Idempotent-Replayed: true). No second SMS is sent.",
+                "Message",
+            ),
+            409: ("The idempotency key was used before with a different body.", None),
+            422: ("The recipient is unknown, has no number or opted out.", None),
+        },
+    ),
+    Endpoint(
+        "POST",
+        "/sms/batch",
+        handlers_sms.submit_batch,
+        "Queue up to 1000 SMS, all or none",
+        (SMS_SEND,),
+        body=SUBMIT_BATCH,
+        responses={
+            202: ("Every item accepted, in request order.", "MessageList"),
+            400: ("Some items are malformed; error.items lists each with its index.", None),
+            422: ("Some recipients cannot receive SMS; error.items lists each with its index.", None),
+        },
+    ),
+    Endpoint(
+        "GET",
+        "/sms",
+        handlers_sms.list_sms,
+        "List messages, newest first",
+        (SMS_READ,),
+        query=LIST_SMS,
+        responses={200: ("One page; nextCursor is null on the last.", "MessagePage")},
+    ),
+    Endpoint(
+        "GET",
+        "/sms/{id}",
+        handlers_sms.get_sms,
+        "One message with its parts, attempts and event timeline",
+        (SMS_READ,),
+        responses={200: ("The message.", "MessageDetail"), 404: ("No such message.", None)},
+    ),
+    Endpoint(
+        "POST",
+        "/sms/{id}/cancel",
+        handlers_sms.cancel_sms,
+        "Cancel a message that has not started sending",
+        (SMS_SEND,),
+        responses={
+            200: ("Cancelled.", "Message"),
+            404: ("No such message.", None),
+            409: ("Already sending or done; not cancellable.", None),
+        },
+    ),
+    Endpoint(
+        "GET",
+        "/modems",
+        handlers_ops.modems,
+        "State, signal, operator, last error and counters of every modem",
+        (SMS_READ,),
+        responses={200: ("Every configured modem.", "ModemList")},
+    ),
+    Endpoint(
+        "GET", "/health", handlers_ops.health, "Liveness (no key needed)", responses={200: ("Alive.", None)}
+    ),
+    Endpoint(
+        "GET",
+        "/ready",
+        handlers_ops.ready,
+        "Readiness: the store answers and at least one modem is ready (no key needed)",
+        responses={200: ("Ready.", None), 503: ("Not ready; the body says what is missing.", None)},
+    ),
+    Endpoint(
+        "GET", "/openapi.json", handlers_ops.openapi, "This document", responses={200: ("OpenAPI 3.1.", None)}
+    ),
+    *(
+        endpoint
+        for collection in ("clients", "staff")
+        for endpoint in (
+            Endpoint(
+                "PUT",
+                f"/{collection}/{{id}}",
+                handlers_admin.put_entry,
+                f"Create or replace a directory entry ({collection})",
+                (DIRECTORY_WRITE,),
+                body=PUT_DIRECTORY_ENTRY,
+                responses={200: ("The stored entry, number normalised.", "DirectoryEntry")},
+            ),
+            Endpoint(
+                "GET",
+                f"/{collection}/{{id}}",
+                handlers_admin.get_entry,
+                f"Read a directory entry ({collection})",
+                (DIRECTORY_WRITE,),
+                responses=_ENTRY_RESPONSES,
+            ),
+            Endpoint(
+                "DELETE",
+                f"/{collection}/{{id}}",
+                handlers_admin.delete_entry,
+                f"Delete a directory entry ({collection})",
+                (DIRECTORY_WRITE,),
+                responses={204: ("Deleted.", None), 404: ("No such entry.", None)},
+            ),
+        )
+    ),
+)
+
+ENDPOINTS_BY_HANDLER: Final[dict[Handler, Endpoint]] = {e.handler: e for e in ENDPOINTS}
+"""Handler → endpoint; the clients and staff routes share handlers and scopes, so one entry serves both."""

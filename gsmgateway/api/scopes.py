@@ -1,0 +1,19 @@
+"""The scopes an API key can hold, and the one rule for checking them (``admin`` holds them all)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from gsmgateway.service import Caller
+
+SMS_SEND: Final = "sms:send"
+SMS_READ: Final = "sms:read"
+SMS_READ_NUMBERS: Final = "sms:read-numbers"
+DIRECTORY_WRITE: Final = "directory:write"
+PLATFORM: Final = "platform"
+ADMIN: Final = "admin"
+
+
+def has_scope(caller: Caller, scopes: tuple[str, ...]) -> bool:
+    """Return whether ``caller`` holds one of ``scopes`` (``admin`` holds them all)."""
+    return ADMIN in caller.scopes or any(scope in caller.scopes for scope in scopes)

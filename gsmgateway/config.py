@@ -1,0 +1,409 @@
+"""Configuration: TOML file, then ``GSMGATEWAY_*`` environment, then CLI overrides, into frozen dataclasses.
+
+Precedence is CLI > environment > file > defaults. Environment names are ``GSMGATEWAY_<KEY>`` for a
+top-level key and ``GSMGATEWAY_<SECTION>__<KEY>`` for a key of a section (``GSMGATEWAY_API__PORT=9000``);
+CLI overrides use dotted names (``api.port=9000``). Every problem found is collected and raised as one
+:class:`~gsmgateway.errors.ConfigError`, so an operator fixes the file once, not once per error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gsmgateway.errors import ConfigError
+
+ENV_PREFIX = "GSMGATEWAY_"
+DispatchMode = Literal["immediate", "scheduled"]
+
+
+@dataclass(frozen=True)
+class ModemConfig:
+    """One USB modem; ``port`` is best a ``/dev/serial/by-id/…`` path so replugging keeps its name."""
+
+    id: str
+    port: str
+    baudrate: int = 115200
+    rtscts: bool = False
+    pin: str | None = None
+    messages_per_minute: int = 20  # per-modem send rate; operators get blocked for bursts
+    status_reports: bool = True
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """Where the REST API listens. Port 0 (any free port) is for tests; a daemon needs a fixed one."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 65536
+    max_batch: int = 1000
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The database; empty ``url`` means an SQLite file ``gsmgateway.db`` in the state directory."""
+
+    url: str = ""
+    busy_timeout_ms: int = 5000
+    write_batch_max: int = 2000  # most submits the group-commit writer puts in one transaction
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    """When and how messages leave, and how long the gateway keeps caring about them."""
+
+    mode: DispatchMode = "immediate"
+    at_least_once: bool = False  # True: `sending` found at start goes back to `queued` (may duplicate)
+    max_parts: int = 6
+    send_at_horizon_days: int = 30
+    validity_hours: int = 24  # a queued message not sent within this expires
+    report_window_hours: int = 48  # `sent` with no final report after this → `expired` (no-report)
+    report_match_hours: int = 72  # how far back a status report may match a part
+    retention_days: int = 90  # message text removed after this; metadata is kept
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off with jitter for transient send errors; then the message fails."""
+
+    max_attempts: int = 5
+    base_delay_seconds: float = 30.0
+    max_delay_seconds: float = 3600.0
+    jitter: float = 0.2  # ± fraction of the delay, so a burst of failures does not retry in lockstep
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> timedelta:
+        """Return the wait before attempt ``attempt + 1`` after ``attempt`` failed (1-based)."""
+        raw = min(self.max_delay_seconds, self.base_delay_seconds * 2 ** max(0, attempt - 1))
+        spread = (rng or random.Random()).uniform(-self.jitter, self.jitter)  # noqa: S311 - not crypto
+        return timedelta(seconds=max(0.0, raw * (1 + spread)))
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Hours in the branch's time zone when nothing is sent; messages wait, they are not dropped."""
+
+    enabled: bool = False
+    start: time = time(21, 0)
+    end: time = time(7, 0)
+    timezone: str = "UTC"
+
+    def contains(self, now: datetime) -> bool:
+        """Return whether ``now`` (aware) falls inside the quiet period."""
+        if not self.enabled or self.start == self.end:
+            return False
+        local = now.astimezone(ZoneInfo(self.timezone)).time()
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def ends_after(self, now: datetime) -> datetime:
+        """Return the first moment at or after ``now`` outside the quiet period (UTC)."""
+        if not self.contains(now):
+            return now
+        zone = ZoneInfo(self.timezone)
+        local = now.astimezone(zone)
+        end = datetime.combine(local.date(), self.end, tzinfo=zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=zone)
+        return end.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Request limits; a rate of 0 switches that limit off."""
+
+    per_key_per_second: float = 200.0
+    per_key_burst: int = 1000
+    per_recipient_per_hour: float = 30.0
+    per_recipient_burst: int = 10
+
+
+@dataclass(frozen=True)
+class JobsConfig:
+    """Intervals of the scheduled jobs, in seconds."""
+
+    sweep_seconds: float = 5.0
+    report_poll_seconds: float = 60.0
+    health_seconds: float = 30.0
+    report_expiry_seconds: float = 300.0
+    retention_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
+class DirectoryConfig:
+    """How numbers are normalised, and how long looked-up recipients are cached."""
+
+    default_country_code: str = ""  # e.g. "255": "0712…" becomes "+255712…"; empty: national numbers refused
+    cache_ttl_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class FineractConfig:
+    """Optional live lookup of clients and staff in Fineract (``mobileNo``)."""
+
+    enabled: bool = False
+    base_url: str = ""
+    username: str = ""
+    password: str = ""
+    tenant: str = "default"
+    timeout_seconds: float = 5.0
+    verify_tls: bool = True
+
+
+def _default_state_dir() -> str:
+    return os.environ.get("STATE_DIRECTORY", "/var/lib/gsmgateway")
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Everything the daemon is told, typed and frozen; build it with :func:`load`."""
+
+    state_dir: str = field(default_factory=_default_state_dir)
+    log_level: str = "INFO"
+    api: ApiConfig = ApiConfig()
+    store: StoreConfig = StoreConfig()
+    dispatch: DispatchConfig = DispatchConfig()
+    retry: RetryPolicy = RetryPolicy()
+    quiet_hours: QuietHours = QuietHours()
+    limits: LimitsConfig = LimitsConfig()
+    jobs: JobsConfig = JobsConfig()
+    directory: DirectoryConfig = DirectoryConfig()
+    fineract: FineractConfig = FineractConfig()
+    modems: tuple[ModemConfig, ...] = ()
+
+    @property
+    def store_url(self) -> str:
+        """The SQLAlchemy URL to open: the configured one, or the SQLite file in the state dir."""
+        if self.store.url:
+            return self.store.url
+        return f"sqlite+aiosqlite:///{Path(self.state_dir) / 'gsmgateway.db'}"
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    f.name: typing.get_type_hints(GatewayConfig)[f.name]
+    for f in dataclasses.fields(GatewayConfig)
+    if dataclasses.is_dataclass(typing.get_type_hints(GatewayConfig)[f.name])
+}
+
+
+def load(
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> GatewayConfig:
+    """Build the configuration from ``path`` (optional), ``env`` and dotted ``overrides``.
+
+    :raises ConfigError: listing every problem found (unreadable file, unknown key, bad value).
+    """
+    problems: list[str] = []
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError([f"{path}: {exc}"]) from exc
+    _merge_env(data, os.environ if env is None else env)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(data, dotted.split("."), value)
+    config = _build_root(data, problems)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        keys = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        _set_dotted(data, keys, value)
+
+
+def _set_dotted(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    target = data
+    for key in keys[:-1]:
+        nested = target.setdefault(key, {})
+        if not isinstance(nested, dict):
+            nested = target[key] = {}
+        target = nested
+    target[keys[-1]] = value
+
+
+def _build_root(data: dict[str, Any], problems: list[str]) -> GatewayConfig:
+    values: dict[str, Any] = {}
+    hints = typing.get_type_hints(GatewayConfig)
+    for key, raw in data.items():
+        if key in _SECTIONS:
+            if isinstance(raw, dict):
+                values[key] = _build(_SECTIONS[key], raw, key, problems)
+            else:
+                problems.append(f"{key}: must be a table")
+        elif key == "modems":
+            values[key] = _build_modems(raw, problems)
+        elif key in hints:
+            values[key] = _convert(raw, hints[key], key, problems)
+        else:
+            problems.append(f"{key}: unknown key")
+    config = GatewayConfig(**values)
+    _check(config, problems)
+    return config
+
+
+def _build_modems(raw: Any, problems: list[str]) -> tuple[ModemConfig, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        problems.append("modems: must be a list of tables ([[modems]])")
+        return ()
+    modems = []
+    for index, item in enumerate(raw):
+        where = f"modems[{index}]"
+        missing = [name for name in ("id", "port") if name not in item]
+        problems.extend(f"{where}.{name}: required" for name in missing)
+        if not missing:
+            modems.append(_build(ModemConfig, item, where, problems))
+    return tuple(modems)
+
+
+def _build(cls: type[Any], raw: dict[str, Any], where: str, problems: list[str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in raw.items():
+        if key not in hints:
+            problems.append(f"{where}.{key}: unknown key")
+            continue
+        values[key] = _convert(value, hints[key], f"{where}.{key}", problems)
+    known = {k: v for k, v in values.items() if v is not _INVALID}
+    return cls(**known)
+
+
+_INVALID: Any = object()
+
+
+def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
+    """Turn a TOML value or an environment string into ``hint``; record a problem if impossible."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value in (None, ""):
+            return None
+        inner = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        return _convert(value, inner, where, problems)
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value in choices:
+            return value
+        problems.append(f"{where}: must be one of {', '.join(map(str, choices))}, not {value!r}")
+        return _INVALID
+    try:
+        return _SCALARS[hint](value)
+    except (KeyError, TypeError, ValueError) as exc:
+        problems.append(f"{where}: {exc}")
+        return _INVALID
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        return value.lower() in {"1", "true", "yes", "on"}
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError(f"must be a whole number, not {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a whole number, not {value!r}") from None
+
+
+def _to_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, not {value!r}") from None
+
+
+def _to_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {value!r}")
+    return value
+
+
+def _to_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(_to_str(value))
+    except ValueError:
+        raise ValueError(f"must be a time of day such as 21:00, not {value!r}") from None
+
+
+_SCALARS: dict[Any, Any] = {bool: _to_bool, int: _to_int, float: _to_float, str: _to_str, time: _to_time}
+
+
+def _check(config: GatewayConfig, problems: list[str]) -> None:
+    """Cross-field and range checks that a type alone cannot express."""
+    positive = {
+        "api.max_body_bytes": config.api.max_body_bytes,
+        "api.max_batch": config.api.max_batch,
+        "store.busy_timeout_ms": config.store.busy_timeout_ms,
+        "store.write_batch_max": config.store.write_batch_max,
+        "dispatch.max_parts": config.dispatch.max_parts,
+        "dispatch.send_at_horizon_days": config.dispatch.send_at_horizon_days,
+        "dispatch.validity_hours": config.dispatch.validity_hours,
+        "dispatch.report_window_hours": config.dispatch.report_window_hours,
+        "dispatch.report_match_hours": config.dispatch.report_match_hours,
+        "dispatch.retention_days": config.dispatch.retention_days,
+        "retry.max_attempts": config.retry.max_attempts,
+        **{f"jobs.{f.name}": getattr(config.jobs, f.name) for f in dataclasses.fields(config.jobs)},
+    }
+    problems.extend(f"{name}: must be > 0, not {value}" for name, value in positive.items() if value <= 0)
+    not_negative = {
+        "retry.base_delay_seconds": config.retry.base_delay_seconds,
+        "retry.max_delay_seconds": config.retry.max_delay_seconds,
+        "limits.per_key_per_second": config.limits.per_key_per_second,
+        "limits.per_recipient_per_hour": config.limits.per_recipient_per_hour,
+        "directory.cache_ttl_seconds": config.directory.cache_ttl_seconds,
+    }
+    problems.extend(f"{name}: must be >= 0, not {value}" for name, value in not_negative.items() if value < 0)
+    if not 0 <= config.api.port <= 65535:
+        problems.append(f"api.port: must be 0..65535, not {config.api.port}")
+    if not 0 <= config.retry.jitter < 1:
+        problems.append(f"retry.jitter: must be in [0, 1), not {config.retry.jitter}")
+    if config.limits.per_key_burst < 1 or config.limits.per_recipient_burst < 1:
+        problems.append("limits: bursts must be >= 1")
+    if config.directory.default_country_code and not config.directory.default_country_code.isdigit():
+        problems.append("directory.default_country_code: digits only, without '+'")
+    if config.fineract.enabled and not config.fineract.base_url:
+        problems.append("fineract.base_url: required when fineract.enabled is true")
+    try:
+        ZoneInfo(config.quiet_hours.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"quiet_hours.timezone: unknown time zone {config.quiet_hours.timezone!r}")
+    _check_modems(config.modems, problems)
+
+
+def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
+    seen: set[str] = set()
+    for modem in modems:
+        if not modem.id:
+            problems.append("modems: a modem needs a non-empty id")
+        if modem.id in seen:
+            problems.append(f"modems: id {modem.id!r} used twice")
+        seen.add(modem.id)
+        if modem.messages_per_minute <= 0:
+            problems.append(f"modems[{modem.id}].messages_per_minute: must be > 0")

@@ -1,0 +1,89 @@
+"""Live lookup of a client's or staff member's mobile number in Apache Fineract.
+
+``GET {base}/clients/{id}`` or ``GET {base}/staff/{id}`` with HTTP Basic and the
+``Fineract-Platform-TenantId`` header; the number is in ``mobileNo``. The HTTP client session is
+created on first use and closed by :meth:`FineractClient.close`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import aiohttp
+
+from gsmgateway.config import FineractConfig
+from gsmgateway.errors import DirectoryError
+from gsmgateway.views import RecipientKind
+
+logger = logging.getLogger(__name__)
+_PATHS = {RecipientKind.CLIENT: "clients", RecipientKind.STAFF: "staff"}
+
+
+@dataclass(frozen=True)
+class FineractPerson:
+    """What Fineract says about one client or staff member (``mobile`` as Fineract stores it)."""
+
+    entry_id: str
+    mobile: str | None
+    name: str | None
+
+
+class FineractClient:
+    """A small async client for the two Fineract endpoints the gateway needs."""
+
+    def __init__(self, config: FineractConfig) -> None:
+        self._config = config
+        self._session: aiohttp.ClientSession | None = None
+
+    async def fetch(self, kind: RecipientKind, entry_id: str) -> FineractPerson | None:
+        """Return the person, or None when Fineract answers 404.
+
+        :raises DirectoryError: network error, timeout, 5xx or an answer that is not JSON.
+        """
+        url = f"{self._config.base_url.rstrip('/')}/{_PATHS[kind]}/{quote(entry_id, safe='')}"
+        try:
+            async with self._client().get(url) as response:
+                if response.status == 404:
+                    return None
+                if response.status >= 400:
+                    raise DirectoryError(f"Fineract answered {response.status} for {kind} {entry_id}")
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DirectoryError(f"Fineract lookup of {kind} {entry_id} failed: {exc}") from exc
+        if not isinstance(body, dict):
+            raise DirectoryError(f"Fineract answered something other than an object for {kind} {entry_id}")
+        mobile = body.get("mobileNo")
+        name = body.get("displayName")
+        return FineractPerson(
+            entry_id=entry_id,
+            mobile=str(mobile) if mobile not in (None, "") else None,
+            name=str(name) if name else None,
+        )
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers={
+                    "Authorization": _basic_auth(self._config.username, self._config.password),
+                    "Fineract-Platform-TenantId": self._config.tenant,
+                    "Accept": "application/json",
+                },
+                timeout=aiohttp.ClientTimeout(total=self._config.timeout_seconds),
+                connector=aiohttp.TCPConnector(ssl=self._config.verify_tls),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session (idempotent)."""
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+
+def _basic_auth(username: str, password: str) -> str:
+    """Return an HTTP Basic ``Authorization`` value (by hand: aiohttp's helper differs by version)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")

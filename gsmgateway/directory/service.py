@@ -1,0 +1,177 @@
+"""The directory use cases: keep the local table, and resolve a client or staff id to a number.
+
+Resolution looks in the local table first (it also carries opt-outs, which win over Fineract), then,
+when configured, asks Fineract. Answers — including "unknown" and "no number" — are cached for
+``cache_ttl_seconds`` so a burst of messages to one client costs one lookup; a local change drops the
+cached answer for that entry at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from gsmgateway.config import DirectoryConfig
+from gsmgateway.directory.fineract import FineractClient
+from gsmgateway.directory.numbers import normalise_number
+from gsmgateway.errors import InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.store.directory import DirectoryRepository
+from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
+
+_Key = tuple[RecipientKind, str]
+_MAX_CACHED = 100_000
+_MAX_ID_LENGTH = 64
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_entry_id(entry_id: str, *, field: str | None = None) -> str:
+    """Return ``entry_id`` if it can name a client or staff member (1-64 printable, no spaces).
+
+    :raises ValidationError: empty, too long, or with spaces or control characters.
+    """
+    if not entry_id or len(entry_id) > _MAX_ID_LENGTH or not entry_id.isprintable() or " " in entry_id:
+        raise ValidationError(
+            f"{field or 'id'} must be 1-{_MAX_ID_LENGTH} printable characters without spaces",
+            field=field,
+            error_type="invalid_id",
+        )
+    return entry_id
+
+
+class DirectoryService:
+    """Clients and staff with their numbers; the only way a message gets a phone number."""
+
+    def __init__(
+        self,
+        repository: DirectoryRepository,
+        config: DirectoryConfig,
+        *,
+        fineract: FineractClient | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._repository = repository
+        self._config = config
+        self._fineract = fineract
+        self._clock = clock
+        self._monotonic = monotonic
+        self._cache: dict[_Key, tuple[float, ResolvedRecipient | RecipientError]] = {}
+
+    async def put(
+        self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None
+    ) -> DirectoryEntry:
+        """Create or replace an entry; the number is normalised here, once.
+
+        :raises ValidationError: bad id; :raises InvalidNumberError: a number we cannot normalise.
+        """
+        entry = self.make_entry(kind, entry_id, mobile=mobile, opted_out=opted_out, name=name)
+        await self._repository.put_many([entry])
+        self._cache.pop((kind, entry_id), None)
+        return entry
+
+    def make_entry(
+        self,
+        kind: RecipientKind,
+        entry_id: str,
+        *,
+        mobile: str | None,
+        opted_out: bool,
+        name: str | None,
+        field_prefix: str = "",
+    ) -> DirectoryEntry:
+        """Validate and normalise one entry without storing it (used by put and by the CSV import)."""
+        check_entry_id(entry_id, field=f"{field_prefix}id")
+        number = None
+        if mobile is not None and mobile.strip():
+            number = normalise_number(
+                mobile, default_country_code=self._config.default_country_code, field=f"{field_prefix}mobile"
+            )
+        return DirectoryEntry(kind, entry_id, number, opted_out, name or None, self._clock())
+
+    async def put_many(self, entries: Sequence[DirectoryEntry]) -> int:
+        """Store already validated entries in one transaction; return how many."""
+        await self._repository.put_many(entries)
+        for entry in entries:
+            self._cache.pop((entry.kind, entry.entry_id), None)
+        return len(entries)
+
+    async def get(self, kind: RecipientKind, entry_id: str) -> DirectoryEntry:
+        """Return the local entry.
+
+        :raises RecipientError: reason ``unknown`` when the local table has no such entry.
+        """
+        entry = await self._repository.get(kind, entry_id)
+        if entry is None:
+            raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
+        return entry
+
+    async def delete(self, kind: RecipientKind, entry_id: str) -> None:
+        """Remove a local entry.
+
+        :raises RecipientError: reason ``unknown`` when there was none.
+        """
+        existed = await self._repository.delete(kind, entry_id)
+        self._cache.pop((kind, entry_id), None)
+        if not existed:
+            raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
+
+    async def resolve(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient:
+        """Return the number to send to.
+
+        :raises RecipientError: reason ``unknown``, ``no_number`` or ``opted_out``; the ``field`` is the
+            API's ``clientId`` / ``staffId``.
+        :raises DirectoryError: Fineract could not be asked (not cached: the next call tries again).
+        """
+        key = (kind, entry_id)
+        cached = self._cache.get(key)
+        now = self._monotonic()
+        if cached is not None and cached[0] > now:
+            answer = cached[1]
+        else:
+            answer = await self._lookup(kind, entry_id)
+            if len(self._cache) >= _MAX_CACHED:
+                self._cache.clear()
+            self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
+        if isinstance(answer, RecipientError):
+            raise RecipientError(answer.message, reason=answer.reason, field=answer.field)
+        return answer
+
+    async def _lookup(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient | RecipientError:
+        field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
+        entry = await self._repository.get(kind, entry_id)
+        source = "local"
+        if entry is None and self._fineract is not None:
+            person = await self._fineract.fetch(kind, entry_id)
+            if person is not None:
+                entry, source = self._from_fineract(kind, entry_id, person.mobile, person.name), "fineract"
+        if entry is None:
+            return RecipientError(f"no {kind} {entry_id!r} is known", reason="unknown", field=field)
+        if entry.opted_out:
+            return RecipientError(
+                f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field
+            )
+        if entry.mobile is None:
+            return RecipientError(
+                f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field
+            )
+        return ResolvedRecipient(kind, entry_id, entry.mobile, source)
+
+    def _from_fineract(
+        self, kind: RecipientKind, entry_id: str, mobile: str | None, name: str | None
+    ) -> DirectoryEntry:
+        try:
+            return self.make_entry(kind, entry_id, mobile=mobile, opted_out=False, name=name)
+        except InvalidNumberError:
+            return DirectoryEntry(kind, entry_id, None, False, name, self._clock())
+
+    async def close(self) -> None:
+        """Close the Fineract client, if any (idempotent)."""
+        if self._fineract is not None:
+            await self._fineract.close()
+
+
+__all__ = ["DirectoryService", "check_entry_id"]

@@ -1,0 +1,183 @@
+"""The use cases of a modem worker: claim, record each part, and settle the attempt truthfully.
+
+How an attempt ends decides what happens next, by the error's class (the tables in
+``modem/results.py`` set the class of CMS/CME errors):
+
+* modem unavailable, nothing sent → back to ``queued`` at once, the attempt refunded;
+* outcome unknown (the PDU may have left) → ``unknown``, never resent automatically;
+* transient → back to ``queued`` after exponential back-off with jitter, until ``max_attempts``;
+* permanent (or a PDU we cannot build) → ``failed``;
+* any failure after a part already left → ``failed`` with the count: resending would duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.numbers import normalise_number
+from gsmgateway.errors import (
+    GatewayError,
+    InvalidNumberError,
+    ModemCommandError,
+    ModemError,
+    ModemUnavailableError,
+    OutcomeUnknownError,
+)
+from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.store.admin import ModemRepository
+from gsmgateway.store.repository import MessageRepository, ReportMatch
+from gsmgateway.views import ClaimedMessage, ModemStatusView
+
+logger = logging.getLogger(__name__)
+
+
+class DispatchService:
+    """What workers and the report poller call; every status change goes through the repository."""
+
+    def __init__(
+        self,
+        *,
+        config: GatewayConfig,
+        repository: MessageRepository,
+        modems: ModemRepository,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._config = config
+        self._repository = repository
+        self._modems = modems
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    def quiet_until(self) -> datetime | None:
+        """Return when quiet hours end if they are on now, else None (workers then wait)."""
+        now = self._clock()
+        quiet = self._config.quiet_hours
+        return quiet.ends_after(now) if quiet.contains(now) else None
+
+    async def claim_next(self, modem_id: str) -> ClaimedMessage | None:
+        """Move the oldest due message to ``sending`` for ``modem_id``; None if none is due or it is quiet."""
+        if self.quiet_until() is not None:
+            return None
+        return await self._repository.claim_next(modem_id, self._clock())
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest queued message becomes due, or None: how long a worker may sleep."""
+        due = await self._repository.next_due_at()
+        quiet_end = self.quiet_until()
+        if due is not None and quiet_end is not None:
+            return max(due, quiet_end)
+        return due
+
+    async def record_part_sent(
+        self, claimed: ClaimedMessage, part_no: int, *, modem_id: str, mr: int
+    ) -> None:
+        """Store the TP-MR the modem gave part ``part_no`` (1-based) right after ``+CMGS``."""
+        await self._repository.record_part(
+            claimed.id, part_no, modem_id=modem_id, mr=mr, number=claimed.number, sent_at=self._clock()
+        )
+
+    async def mark_sent(self, claimed: ClaimedMessage, *, modem_id: str) -> None:
+        """Every part was accepted by the network: ``sending → sent``; now wait for reports."""
+        now = self._clock()
+        await self._repository.transition(
+            claimed.id, MessageStatus.SENDING, MessageStatus.SENT, now=now, reason="sent",
+            modem_id=modem_id, values={"sent_at": now},
+        )  # fmt: skip
+        await self._modems.count(modem_id, sent=1, now=now)
+
+    async def mark_attempt_failed(
+        self, claimed: ClaimedMessage, error: BaseException, *, modem_id: str
+    ) -> MessageStatus:
+        """Settle a failed attempt as the module docstring says; return the new status."""
+        now = self._clock()
+        code = error.code if isinstance(error, GatewayError) else None
+        status, reason = await self._decide(claimed, error)
+        if status is MessageStatus.QUEUED:
+            refund = isinstance(error, ModemUnavailableError)
+            delay = timedelta(0) if refund else self._config.retry.delay(claimed.attempt, self._rng)
+            await self._repository.requeue(
+                claimed.id, now=now, not_before=now + delay, reason=reason, modem_id=modem_id,
+                error_code=code, refund_attempt=refund,
+            )  # fmt: skip
+        else:
+            await self._repository.transition(
+                claimed.id, MessageStatus.SENDING, status, now=now, reason=reason, modem_id=modem_id,
+                error_code=code,
+            )  # fmt: skip
+            if status is MessageStatus.FAILED:
+                await self._modems.count(modem_id, failed=1, now=now)
+        logger.info(
+            "message %s attempt %s on %s: %s → %s", claimed.id, claimed.attempt, modem_id, error, status
+        )
+        return status
+
+    async def _decide(self, claimed: ClaimedMessage, error: BaseException) -> tuple[MessageStatus, str]:
+        detail = str(error) or type(error).__name__
+        if isinstance(error, OutcomeUnknownError) or not isinstance(error, ModemError):
+            return MessageStatus.UNKNOWN, f"outcome unknown: {detail}"[:200]
+        parts_out = await self._repository.parts_recorded(claimed.id)
+        if parts_out:
+            return MessageStatus.FAILED, f"{parts_out} of {claimed.parts_total} parts sent, then: {detail}"[
+                :200
+            ]
+        if isinstance(error, ModemUnavailableError):
+            return MessageStatus.QUEUED, f"modem unavailable: {detail}"[:200]
+        transient = error.is_transient if isinstance(error, ModemCommandError) else type(error).transient
+        if not transient:
+            return MessageStatus.FAILED, f"permanent error: {detail}"[:200]
+        if claimed.attempt >= self._config.retry.max_attempts:
+            return MessageStatus.FAILED, f"retries exhausted after {claimed.attempt}: {detail}"[:200]
+        return MessageStatus.QUEUED, f"transient error, will retry: {detail}"[:200]
+
+    async def record_report(
+        self,
+        *,
+        modem_id: str,
+        mr: int,
+        recipient: str,
+        outcome: ReportOutcome,
+        tp_st: int | None,
+        at: datetime | None = None,
+    ) -> ReportMatch | None:
+        """Apply a status report to the part it belongs to and roll the message up.
+
+        ``recipient`` is normalised like directory numbers, so a report naming ``0712…`` matches a
+        part sent to ``+255712…``. Returns None (and logs) when no open part matches.
+        """
+        try:
+            number = normalise_number(
+                recipient, default_country_code=self._config.directory.default_country_code
+            )
+        except InvalidNumberError:
+            number = recipient
+        match = await self._repository.match_report(
+            modem_id=modem_id, mr=mr, number=number, outcome=outcome, tp_st=tp_st,
+            at=at or self._clock(), window=timedelta(hours=self._config.dispatch.report_match_hours),
+        )  # fmt: skip
+        if match is None:
+            logger.warning("status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, number)
+        return match
+
+    async def save_modem_state(
+        self,
+        modem_id: str,
+        state: str,
+        *,
+        signal: int | None = None,
+        operator: str | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        """Record what a worker or the health job learnt about a modem (``GET /modems``)."""
+        await self._modems.save_state(
+            modem_id, state=state, now=self._clock(), signal=signal, operator=operator, last_error=last_error
+        )
+
+    async def list_modems(self) -> list[ModemStatusView]:
+        """Every modem with its last state and counters."""
+        return await self._modems.list()

@@ -1,0 +1,65 @@
+"""Start-up recovery and the housekeeping jobs: report window, validity, retention.
+
+* At start, a message found in ``sending`` was interrupted mid-send: it becomes ``unknown``
+  (at-most-once, the default) — or ``queued`` again when ``dispatch.at_least_once`` is set, which
+  accepts that the recipient may get it twice.
+* ``sent`` with no final report after ``report_window_hours`` → ``expired`` (reason ``no-report``).
+* ``queued`` past its validity → ``expired`` (reason ``validity``).
+* Text of done messages older than ``retention_days`` is removed; the metadata stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig
+from gsmgateway.models import MessageStatus
+from gsmgateway.store.repository import MessageRepository
+
+logger = logging.getLogger(__name__)
+
+
+class MaintenanceService:
+    """The jobs the scheduler runs, each one short call that is safe to repeat."""
+
+    def __init__(
+        self,
+        *,
+        config: GatewayConfig,
+        repository: MessageRepository,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._config = config
+        self._repository = repository
+        self._clock = clock
+
+    async def recover_after_restart(self) -> list[int]:
+        """Settle messages left in ``sending`` by a crash; return their ids."""
+        if self._config.dispatch.at_least_once:
+            to, reason = MessageStatus.QUEUED, "restart: requeued (at-least-once)"
+        else:
+            to, reason = MessageStatus.UNKNOWN, "restart: interrupted while sending"
+        ids = await self._repository.bulk_transition(
+            MessageStatus.SENDING, to, now=self._clock(), reason=reason
+        )
+        if ids:
+            logger.warning("%d message(s) were sending at restart → %s", len(ids), to)
+        return ids
+
+    async def expire_unreported(self) -> list[int]:
+        """``sent`` too long without a final report → ``expired`` (no-report); return their ids."""
+        now = self._clock()
+        cutoff = now - timedelta(hours=self._config.dispatch.report_window_hours)
+        return await self._repository.expire_sent_before(cutoff, now=now)
+
+    async def expire_unsent(self) -> list[int]:
+        """``queued`` past validity → ``expired`` (validity); return their ids."""
+        return await self._repository.expire_past_validity(now=self._clock())
+
+    async def apply_retention(self) -> int:
+        """Remove the text of done messages older than the retention period; return how many."""
+        cutoff = self._clock() - timedelta(days=self._config.dispatch.retention_days)
+        return await self._repository.remove_text_before(cutoff)

@@ -1,0 +1,354 @@
+"""ModemDriver: one modem's lifecycle (connect, initialise, reconnect) and its SMS operations.
+
+The gateway's worker encodes a message with :func:`~gsmgateway.modem.pdu.encode_sms`, persists the
+parts, then calls :meth:`ModemDriver.send_pdu` for each and records the TP-MR it returns. Errors
+from ``send_pdu`` say exactly what is known (docs/interfaces.md §3):
+
+* :class:`~gsmgateway.errors.ModemUnavailableError`: nothing was sent (not ready, port gone).
+* :class:`~gsmgateway.errors.CmsError` / :class:`~gsmgateway.errors.CmeError` with ``category``.
+* :class:`~gsmgateway.errors.OutcomeUnknownError`: the PDU may have left; never retried here.
+* :class:`~gsmgateway.errors.ModemTimeoutError` (not the subclass above): no prompt came, ESC was
+  sent, nothing was sent.
+
+Status reports from ``+CDS``, ``+CDSI`` and sweeps of SR storage arrive on :meth:`reports`;
+received SMS on :meth:`messages`. A background supervisor reconnects with exponential back-off
+whenever the port goes away, and :attr:`state` always says what the modem can do now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from datetime import timedelta
+
+from gsmgateway.errors import ModemError, ModemProtocolError, ModemUnavailableError, OutcomeUnknownError
+from gsmgateway.models import ModemState
+from gsmgateway.modem import responses, storage
+from gsmgateway.modem.codec import Urc
+from gsmgateway.modem.initialise import Commander, Setup, initialise, read_registration
+from gsmgateway.modem.options import DriverOptions, Health, Identity, ReportRouting
+from gsmgateway.modem.pdu import (
+    DEFAULT_VALIDITY,
+    IncomingSms,
+    StatusReport,
+    SubmitPart,
+    decode_deliver,
+    decode_status_report,
+    encode_sms,
+)
+from gsmgateway.modem.session import AtSession
+from gsmgateway.modem.transport import Opener
+
+logger = logging.getLogger(__name__)
+_REGISTERED = frozenset({"home", "roaming"})
+
+
+class ModemDriver:
+    """Drive one modem: :meth:`start`, then send and receive; :meth:`stop` when done."""
+
+    def __init__(self, modem_id: str, opener: Opener, *, options: DriverOptions | None = None) -> None:
+        self.modem_id = modem_id
+        self.options = options or DriverOptions()
+        self.identity: Identity | None = None
+        self.detail = "not started"
+        self._opener = opener
+        self._state = ModemState.DISCONNECTED
+        self._state_changed = asyncio.Condition()
+        self._setup: Setup | None = None
+        self._session: AtSession | None = None
+        self._commander: Commander | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._reports: asyncio.Queue[StatusReport] = asyncio.Queue()
+        self._messages: asyncio.Queue[IncomingSms] = asyncio.Queue()
+        self.connections = 0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    @property
+    def state(self) -> ModemState:
+        """What the modem can do right now."""
+        return self._state
+
+    @property
+    def routing(self) -> ReportRouting | None:
+        """The report routing the modem accepted (None before initialisation or if none was)."""
+        return self._setup.routing if self._setup else None
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once (see :meth:`wait_ready`)."""
+        if self._supervisor is None:
+            self._supervisor = asyncio.create_task(self._supervise(), name=f"modem-{self.modem_id}")
+
+    async def stop(self) -> None:
+        """Stop the supervisor and close the port; idempotent."""
+        if self._supervisor is not None:
+            supervisor, self._supervisor = self._supervisor, None
+            supervisor.cancel()
+            with suppress(asyncio.CancelledError):
+                await supervisor
+        await self._set_state(ModemState.STOPPED, "stopped")
+
+    async def wait_for_state(self, *states: ModemState, timeout: float) -> ModemState:  # noqa: ASYNC109
+        """Wait until the state is one of ``states`` and return it.
+
+        :raises ModemUnavailableError: not reached within ``timeout`` seconds.
+        """
+        try:
+            async with asyncio.timeout(timeout), self._state_changed:
+                await self._state_changed.wait_for(lambda: self._state in states)
+        except TimeoutError as exc:
+            raise ModemUnavailableError(
+                f"{self.modem_id} is {self._state} ({self.detail}), not {'/'.join(states)}",
+                modem_id=self.modem_id,
+            ) from exc
+        return self._state
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until the modem can send. :raises ModemUnavailableError: not within ``timeout``."""
+        await self.wait_for_state(ModemState.READY, timeout=timeout)
+
+    async def _set_state(self, state: ModemState, detail: str) -> None:
+        self.detail = detail
+        if state is not self._state:
+            logger.info("%s: %s -> %s (%s)", self.modem_id, self._state, state, detail)
+            self._state = state
+        async with self._state_changed:
+            self._state_changed.notify_all()
+
+    async def _supervise(self) -> None:
+        """Connect, serve until the link is lost, back off, repeat; forever until cancelled."""
+        delay = self.options.reconnect_delay
+        while True:
+            try:
+                stream = await self._opener()
+            except (ModemUnavailableError, OSError) as exc:  # OSError: a structural opener (simulator)
+                await self._set_state(ModemState.DISCONNECTED, f"cannot open: {exc}")
+            else:
+                if await self._serve(
+                    AtSession(
+                        stream,
+                        modem_id=self.modem_id,
+                        stale_grace=self.options.stale_grace,
+                        max_timeouts=self.options.max_timeouts,
+                    )
+                ):
+                    delay = self.options.reconnect_delay
+            await self._set_state(ModemState.DISCONNECTED, f"reconnecting in {delay:g}s")
+            await asyncio.sleep(delay)  # back-off between attempts, not a wait for an event
+            delay = min(delay * 2, self.options.reconnect_delay_max)
+
+    async def _serve(self, session: AtSession) -> bool:
+        """Initialise and watch one connection; return whether initialisation succeeded."""
+        session.start()
+        self.connections += 1
+        commander = Commander(session, self.options)
+        urc_task: asyncio.Task[None] | None = None
+        try:
+            await self._set_state(ModemState.INITIALISING, "running the init sequence")
+            setup = await initialise(commander)
+            self._setup, self.identity = setup, setup.identity
+            self._session, self._commander = session, commander
+            urc_task = asyncio.create_task(
+                self._consume_urcs(session, commander), name=f"urcs-{self.modem_id}"
+            )
+            if setup.state is not ModemState.SIM_ERROR and self.options.sweep_on_connect:
+                await self._sweep_on_connect()
+            await self._set_state(setup.state, setup.detail)
+            await self._watch(session, commander)
+            return True
+        except ModemError as exc:
+            logger.warning("%s: connection dropped during set-up: %s", self.modem_id, exc)
+            return False
+        finally:
+            self._session = self._commander = None
+            if urc_task is not None:
+                urc_task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await urc_task
+            await session.close()
+
+    async def _watch(self, session: AtSession, commander: Commander) -> None:
+        """Wait for the link to drop; meanwhile poll registration while there is no network."""
+        while not session.lost.is_set():
+            if self._state is not ModemState.NO_NETWORK:
+                await session.lost.wait()
+                return
+            with suppress(TimeoutError):
+                async with asyncio.timeout(self.options.registration_poll):
+                    await session.lost.wait()
+            if not session.lost.is_set():
+                with suppress(ModemError):
+                    await self._apply_registration(await read_registration(commander))
+
+    async def _apply_registration(self, registration: str) -> None:
+        """Move between READY and NO_NETWORK as registration comes and goes."""
+        if self._state is ModemState.READY and registration not in _REGISTERED:
+            await self._set_state(ModemState.NO_NETWORK, registration)
+        elif self._state is ModemState.NO_NETWORK and registration in _REGISTERED:
+            await self._set_state(ModemState.READY, registration)
+
+    # --- sending --------------------------------------------------------------------------------
+    def _ready_session(self) -> AtSession:
+        session = self._session
+        if session is None or self._state is not ModemState.READY:
+            raise ModemUnavailableError(
+                f"{self.modem_id} is {self._state} ({self.detail})", modem_id=self.modem_id
+            )
+        return session
+
+    async def send_pdu(self, part: SubmitPart) -> int:
+        """Send one part with ``AT+CMGS`` and return its TP-MR; never retried (see module doc)."""
+        session = self._ready_session()
+        async with session.transaction():
+            lines = await session.submit(
+                part.tpdu_length,
+                part.pdu_hex,
+                prompt_timeout=self.options.prompt_timeout,
+                result_timeout=self.options.send_timeout,
+            )
+        try:
+            return responses.parse_int_field(lines, "+CMGS:")
+        except ModemProtocolError as exc:
+            raise OutcomeUnknownError(
+                f"AT+CMGS succeeded without a readable +CMGS line: {lines!r}", modem_id=self.modem_id
+            ) from exc
+
+    async def send_sms(
+        self, number: str, text: str, *, validity: timedelta = DEFAULT_VALIDITY, concat_ref: int | None = None
+    ) -> list[int]:
+        """Encode and send every part; return each part's TP-MR. Stops at the first error."""
+        parts = encode_sms(number, text, validity=validity, concat_ref=concat_ref)
+        return [await self.send_pdu(part) for part in parts]
+
+    # --- reports and received messages ----------------------------------------------------------
+    async def reports(self) -> AsyncIterator[StatusReport]:
+        """Yield status reports as they arrive, from any route, forever."""
+        while True:
+            yield await self._reports.get()
+
+    async def messages(self) -> AsyncIterator[IncomingSms]:
+        """Yield received SMS (each part as received) forever."""
+        while True:
+            yield await self._messages.get()
+
+    @property
+    def pending_reports(self) -> asyncio.Queue[StatusReport]:
+        """The queue behind :meth:`reports`, for callers that prefer ``get()`` with a deadline."""
+        return self._reports
+
+    @property
+    def pending_messages(self) -> asyncio.Queue[IncomingSms]:
+        """The queue behind :meth:`messages`."""
+        return self._messages
+
+    def _usable_session(self) -> AtSession:
+        session = self._session
+        if session is None or self._state in (ModemState.SIM_ERROR, ModemState.STOPPED):
+            raise ModemUnavailableError(
+                f"{self.modem_id} is {self._state} ({self.detail})", modem_id=self.modem_id
+            )
+        return session
+
+    async def sweep_status_reports(self) -> list[StatusReport]:
+        """Read and delete every report waiting in SR storage and return them (not queued)."""
+        home = self._setup.storage if self._setup else None
+        return await storage.sweep_reports(
+            self._usable_session(), home=home, within=self.options.command_timeout
+        )
+
+    async def drain_messages(self) -> list[IncomingSms]:
+        """Read and delete every received SMS in the modem's storage and return them (not queued).
+
+        Status reports found there (some firmwares file them with SMS) go to :meth:`reports`.
+        """
+        home = self._setup.storage if self._setup else None
+        if home is None:
+            return []
+        messages, reports = await storage.drain_received(
+            self._usable_session(), home, home=home, within=self.options.command_timeout
+        )
+        for report in reports:
+            self._reports.put_nowait(report)
+        return messages
+
+    async def _sweep_on_connect(self) -> None:
+        """Collect what arrived while we were away: SR storage and received SMS."""
+        try:
+            for report in await self.sweep_status_reports():
+                self._reports.put_nowait(report)
+            for message in await self.drain_messages():
+                self._messages.put_nowait(message)
+        except ModemError as exc:
+            if isinstance(exc, ModemUnavailableError):
+                raise
+            logger.warning("%s: start-up sweep failed: %s", self.modem_id, exc)
+
+    async def _consume_urcs(self, session: AtSession, commander: Commander) -> None:
+        """Handle every URC of one connection; one failing URC never stops the next."""
+        while True:
+            urc = await session.urcs.get()
+            try:
+                await self._handle_urc(urc, session, commander)
+            except ModemError as exc:
+                logger.warning("%s: handling %r failed: %s", self.modem_id, urc.text, exc)
+
+    async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
+        home = self._setup.storage if self._setup else None
+        within = self.options.command_timeout
+        if urc.name == "+CDS":
+            if urc.pdu is None:
+                logger.warning("%s: +CDS without its PDU line; report lost", self.modem_id)
+                return
+            tpdu_length = responses.parse_length(urc.args)
+            self._reports.put_nowait(
+                decode_status_report(urc.pdu, modem_id=self.modem_id, tpdu_length=tpdu_length)
+            )
+            await self._acknowledge(commander)
+        elif urc.name == "+CDSI":
+            memory, index = responses.parse_memory_index(urc.args)
+            report = await storage.read_report_at(session, memory, index, home=home, within=within)
+            if report is not None:
+                self._reports.put_nowait(report)
+        elif urc.name == "+CMTI":
+            memory, index = responses.parse_memory_index(urc.args)
+            message = await storage.read_message_at(session, memory, index, home=home, within=within)
+            if message is not None:
+                self._messages.put_nowait(message)
+        elif urc.name == "+CMT" and urc.pdu is not None:
+            self._messages.put_nowait(decode_deliver(urc.pdu, tpdu_length=responses.parse_length(urc.args)))
+            await self._acknowledge(commander)
+        elif urc.name == "+CREG":
+            await self._apply_registration(responses.parse_creg([urc.text]))
+        else:
+            logger.debug("%s: ignoring URC %r", self.modem_id, urc.text)
+
+    async def _acknowledge(self, commander: Commander) -> None:
+        """Send ``AT+CNMA`` when the modem expects it (``+CSMS`` service 1)."""
+        if self._setup is not None and self._setup.ack_required:
+            await commander.optional("AT+CNMA")
+
+    # --- health ---------------------------------------------------------------------------------
+    async def health(self) -> Health:
+        """Ask for signal, registration and operator; updates READY/NO_NETWORK as a side effect."""
+        setup = self._setup
+        commander = self._commander
+        rssi = operator = None
+        registration = "unknown"
+        if commander is not None and self._state in (ModemState.READY, ModemState.NO_NETWORK):
+            csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
+            rssi = responses.parse_csq(csq)[0] if csq else None
+            registration = await read_registration(commander)
+            cops = await commander.optional("AT+COPS?", prefix="+COPS:")
+            operator = responses.parse_cops(cops) if cops else None
+            await self._apply_registration(registration)
+        return Health(
+            state=self._state,
+            rssi=rssi,
+            dbm=responses.rssi_to_dbm(rssi),
+            registration=registration,
+            operator=operator,
+            smsc=setup.smsc if setup else None,
+            routing=setup.routing if setup else None,
+            storage=setup.storage if setup else None,
+        )

@@ -1,0 +1,203 @@
+"""The initialisation sequence, written to survive the quirks of real modem families.
+
+Order (reference §6): ``AT``, ``ATE0``, ``AT+CMEE=1``, SIM (``AT+CPIN?``, PIN), ``AT+CMGF=0``,
+``AT+CSMS?``, storage (``AT+CPMS``), report routing (``AT+CNMI``), SMSC (``AT+CSCA``), identity,
+registration. ``AT+CSMP`` is never sent: it is text mode only and wipes the SMSC on ZTE.
+Busy answers (``+CME ERROR: 14``, ``515``, ``+CMS ERROR: 314/512/515``: EC25 right after boot,
+Wavecom after ``AT+CFUN=1``, ZTE's ``AT+CSCA?``) are retried a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from gsmgateway.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
+from gsmgateway.models import ModemState
+from gsmgateway.modem import responses
+from gsmgateway.modem.options import DriverOptions, Identity, ReportRouting
+from gsmgateway.modem.results import BUSY_CODES, CME_SIM_PROBLEMS
+from gsmgateway.modem.session import AtSession
+
+logger = logging.getLogger(__name__)
+_ROUTING_ORDER = (ReportRouting.STORED, ReportRouting.DIRECT, ReportRouting.POLL)
+_REGISTERED = frozenset({"home", "roaming"})
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What initialisation found and chose."""
+
+    state: ModemState
+    detail: str
+    identity: Identity
+    routing: ReportRouting | None = None
+    storage: str | None = None
+    ack_required: bool = False
+    smsc: str | None = None
+
+
+class Commander:
+    """Runs commands on a session with the driver's deadline and bounded busy retries."""
+
+    def __init__(self, session: AtSession, options: DriverOptions) -> None:
+        self.session = session
+        self.options = options
+
+    async def run(
+        self, command: str, *, prefix: str | None = None, done_on_prefix: bool = False
+    ) -> list[str]:
+        """Run ``command``; retry busy answers up to ``options.busy_retries`` times.
+
+        :raises ModemCommandError: any other error answer, or still busy after the retries.
+        """
+        for attempt in range(self.options.busy_retries + 1):
+            try:
+                return await self.session.execute(
+                    command, within=self.options.command_timeout, prefix=prefix, done_on_prefix=done_on_prefix
+                )
+            except ModemCommandError as exc:
+                if exc.code not in BUSY_CODES or attempt == self.options.busy_retries:
+                    raise
+                logger.info("%s: %s busy (%s); retry %d", self.session.modem_id, command, exc, attempt + 1)
+                await asyncio.sleep(self.options.busy_retry_delay)  # back-off, not a wait for an event
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def optional(self, command: str, *, prefix: str | None = None) -> list[str] | None:
+        """Run a command some modems do not support; None when it fails with an error answer."""
+        try:
+            return await self.run(command, prefix=prefix)
+        except ModemCommandError as exc:
+            logger.info("%s: %s not supported here: %s", self.session.modem_id, command, exc)
+            return None
+
+
+async def initialise(commander: Commander) -> Setup:
+    """Bring a freshly opened modem to a known state and say whether it can send."""
+    await commander.run("AT")
+    await commander.run("ATE0")
+    await commander.optional("AT+CMEE=1")
+    sim_problem = await _unlock_sim(commander)
+    if sim_problem is not None:
+        identity = await read_identity(commander, sim_ready=False)
+        return Setup(ModemState.SIM_ERROR, sim_problem, identity)
+    await commander.run("AT+CMGF=0")
+    await commander.optional('AT+CSCS="GSM"')
+    ack_required = await _ack_required(commander)
+    storage = await _choose_storage(commander)
+    routing = await _set_routing(commander)
+    smsc = await _check_smsc(commander)
+    identity = await read_identity(commander, sim_ready=True)
+    await commander.optional("AT+COPS=3,0")
+    registration = await read_registration(commander)
+    state = ModemState.READY if registration in _REGISTERED else ModemState.NO_NETWORK
+    return Setup(state, registration, identity, routing, storage, ack_required, smsc)
+
+
+async def read_registration(commander: Commander) -> str:
+    """Return the ``+CREG`` state word (``home``, ``roaming``, ``searching`` …)."""
+    lines = await commander.run("AT+CREG?", prefix="+CREG:")
+    return responses.parse_creg(lines)
+
+
+async def _unlock_sim(commander: Commander) -> str | None:
+    """Enter the PIN if asked; return why the SIM cannot be used, or None when it is ready."""
+    try:
+        state = responses.parse_cpin(await commander.run("AT+CPIN?", prefix="+CPIN:", done_on_prefix=True))
+    except CmeError as exc:
+        if exc.code in CME_SIM_PROBLEMS:
+            return f"SIM problem: {exc}"
+        raise
+    if state == "READY":
+        return None
+    pin = commander.options.pin
+    if state != "SIM PIN":
+        return f"SIM needs {state}; only a PIN can be entered automatically"
+    if pin is None:
+        return "SIM PIN required but none configured"
+    try:
+        await commander.run(f'AT+CPIN="{pin}"')
+    except CmeError as exc:
+        return f"PIN refused: {exc}"
+    state = responses.parse_cpin(await commander.run("AT+CPIN?", prefix="+CPIN:", done_on_prefix=True))
+    return None if state == "READY" else f"SIM still {state} after the PIN"
+
+
+async def _ack_required(commander: Commander) -> bool:
+    """Return whether ``+CDS``/``+CMT`` must be acknowledged with ``AT+CNMA`` (``+CSMS`` service 1)."""
+    if commander.options.ack_messages is not None:
+        return commander.options.ack_messages
+    lines = await commander.optional("AT+CSMS?", prefix="+CSMS:")
+    if not lines:
+        return False
+    try:
+        return responses.parse_int_field(lines, "+CSMS:") == 1
+    except ModemProtocolError:
+        return False
+
+
+async def _choose_storage(commander: Commander) -> str | None:
+    """Use SIM storage where offered (else the first memory) for reading and for new messages."""
+    lines = await commander.optional("AT+CPMS=?", prefix="+CPMS:")
+    slots = responses.parse_cpms_test(lines) if lines else []
+    offered = [m for m in (slots[0] if slots else []) if m != "SR"]
+    if not offered:
+        return None
+    memory = "SM" if "SM" in offered else offered[0]
+    arguments = ",".join(f'"{memory}"' for _ in range(min(len(slots), 3)))
+    for attempt in (arguments, f'"{memory}","{memory}"', f'"{memory}"'):
+        if await commander.optional(f"AT+CPMS={attempt}", prefix="+CPMS:") is not None:
+            return memory
+    return None
+
+
+async def _set_routing(commander: Commander) -> ReportRouting | None:
+    """Set ``AT+CNMI=2,1,0,<ds>,0`` for the preferred routing, falling back when refused."""
+    preferred = commander.options.report_routing
+    order = [preferred, *(r for r in _ROUTING_ORDER if r is not preferred)]
+    for routing in order:
+        for command in (f"AT+CNMI=2,1,0,{routing.ds},0", f"AT+CNMI=2,1,0,{routing.ds}"):
+            if await commander.optional(command) is not None:
+                return routing
+    logger.warning("%s: no +CNMI setting accepted; relying on sweeps", commander.session.modem_id)
+    return None
+
+
+async def _check_smsc(commander: Commander) -> str | None:
+    """Return the SMSC, setting it first when configured and different (or missing)."""
+    wanted = commander.options.smsc
+    try:
+        current = responses.parse_csca(await commander.run("AT+CSCA?", prefix="+CSCA:"))
+    except CmsError as exc:
+        if exc.code != 330:  # 330: SMSC address unknown
+            raise
+        current = None
+    if wanted is not None and current != wanted:
+        await commander.run(f'AT+CSCA="{wanted}",145')
+        return wanted
+    if current is None:
+        logger.warning("%s: no SMSC set and none configured; sends will fail", commander.session.modem_id)
+    return current
+
+
+async def read_identity(commander: Commander, *, sim_ready: bool) -> Identity:
+    """Ask the modem (and, when ready, the SIM) who it is; missing answers stay None."""
+
+    async def first(command: str, *, digits: bool = False) -> str | None:
+        lines = await commander.optional(command)
+        for line in lines or ():
+            value = line.split(":", 1)[1].strip() if line.startswith("+") and ":" in line else line.strip()
+            value = value.strip('"')
+            if value and (not digits or value.isdigit()) and not line.startswith("^"):
+                return value
+        return None
+
+    return Identity(
+        manufacturer=await first("AT+CGMI"),
+        model=await first("AT+CGMM"),
+        revision=await first("AT+CGMR"),
+        imei=await first("AT+CGSN", digits=True),
+        imsi=await first("AT+CIMI", digits=True) if sim_ready else None,
+        iccid=await first("AT+CCID") if sim_ready else None,
+    )

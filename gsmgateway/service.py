@@ -1,0 +1,276 @@
+"""The use cases behind the API: authenticate, submit (one or a batch), get, list and cancel messages.
+
+Workers and jobs use :mod:`gsmgateway.dispatch` and :mod:`gsmgateway.maintenance`; all three are
+built together by :func:`open_services`. Submits are validated here (text, recipient, timing,
+per-recipient rate) and then stored by the group-commit writer, so a burst of concurrent requests
+costs a few transactions, not one each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from gsmgateway.apikeys import hash_key, same_hash
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.errors import (
+    AuthError,
+    BatchValidationError,
+    GatewayError,
+    RateLimitedError,
+    ValidationError,
+)
+from gsmgateway.models import MessageStatus
+from gsmgateway.modem.sms import count_parts as _count_parts
+from gsmgateway.ratelimit import RateLimiter
+from gsmgateway.store.admin import ApiKeyRepository
+from gsmgateway.store.queries import ListFilter, MessageQueries
+from gsmgateway.store.repository import MessageRepository
+from gsmgateway.store.writer import NewMessage, SubmitWriter
+from gsmgateway.submission import check_key, check_send_at, check_text, fingerprint, recipient_of
+from gsmgateway.views import MessageDetail, MessagePage, MessageView, RecipientKind
+
+__all__ = ["BatchValidationError", "Caller", "MessageQuery", "MessageService", "SubmitRequest"]
+
+MAX_LIST_LIMIT = 500
+_AUTH_CACHE_SECONDS = 60.0
+_MAX_PRESENTED_KEY = 200
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asked: an API key's id, name and scopes (``sms:send``, ``sms:read``, …)."""
+
+    key_id: int
+    name: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    """One message to send, as the API parsed it; exactly one of ``client_id`` / ``staff_id``."""
+
+    message: str
+    client_id: str | None
+    staff_id: str | None
+    send_at: datetime | None
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class MessageQuery:
+    """Filters and paging of ``GET /sms``; ``limit`` is 1-500."""
+
+    status: MessageStatus | None
+    client_id: str | None
+    staff_id: str | None
+    created_from: datetime | None
+    created_to: datetime | None
+    cursor: str | None
+    limit: int
+
+
+class MessageService:
+    """Submit, read and cancel messages on behalf of an authenticated caller."""
+
+    def __init__(
+        self,
+        *,
+        config: GatewayConfig,
+        repository: MessageRepository,
+        queries: MessageQueries,
+        writer: SubmitWriter,
+        keys: ApiKeyRepository,
+        directory: DirectoryService,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        count_parts: Callable[[str], int] = _count_parts,
+    ) -> None:
+        self._config = config
+        self._repository = repository
+        self._queries = queries
+        self._writer = writer
+        self._keys = keys
+        self._directory = directory
+        self._clock = clock
+        self._monotonic = monotonic
+        self._count_parts = count_parts
+        limits = config.limits
+        self._recipient_limiter = RateLimiter(
+            limits.per_recipient_per_hour / 3600.0, limits.per_recipient_burst, clock=monotonic
+        )
+        self._auth_cache: dict[str, tuple[float, Caller]] = {}
+        self._wake_listeners: list[Callable[[], None]] = []
+
+    def add_wake_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever new messages are queued (immediate dispatch wakes workers)."""
+        self._wake_listeners.append(listener)
+
+    def _wake(self) -> None:
+        if self._config.dispatch.mode == "immediate":
+            for listener in self._wake_listeners:
+                listener()
+
+    async def authenticate(self, presented_key: str) -> Caller:
+        """Return the caller that ``presented_key`` belongs to.
+
+        Known keys are cached for a minute (a revoked key stops working within that time).
+
+        :raises AuthError: no key, an unknown key or a revoked one.
+        """
+        if not presented_key or len(presented_key) > _MAX_PRESENTED_KEY or not presented_key.isascii():
+            raise AuthError("missing or invalid API key")
+        digest = hash_key(presented_key)
+        cached = self._auth_cache.get(digest)
+        now = self._monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        stored = await self._keys.find(digest)
+        if stored is None or stored.revoked or not same_hash(stored.key_hash, digest):
+            raise AuthError("missing or invalid API key")
+        caller = Caller(key_id=stored.id, name=stored.name, scopes=stored.scopes)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (now + _AUTH_CACHE_SECONDS, caller)
+        return caller
+
+    async def submit(
+        self, req: SubmitRequest, *, caller: Caller, idempotency_key: str | None
+    ) -> tuple[MessageView, bool]:
+        """Queue one message; return it and whether it was created (False: a replay of the first).
+
+        The ``Idempotency-Key`` (else the ``externalId``) makes a retried request return the first
+        message instead of queueing a second SMS.
+
+        :raises ValidationError: bad text, recipient ids, ``sendAt`` or key.
+        :raises RecipientError: unknown, opted-out or number-less recipient.
+        :raises RateLimitedError: too many messages to this recipient.
+        :raises ConflictError: the key was used before with a different request.
+        """
+        new = await self._prepare(req, caller, idempotency_key, now=self._clock())
+        wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
+        if wait > 0:
+            raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
+        inserted = await self._writer.insert(new)
+        if inserted.created:
+            self._wake()
+        return inserted.view, inserted.created
+
+    async def submit_batch(self, reqs: list[SubmitRequest], *, caller: Caller) -> list[MessageView]:
+        """Queue every message of a batch, or none: all items are validated first.
+
+        Items with the same ``externalId`` as a stored message are replays (the stored one is
+        returned). :raises BatchValidationError: with ``(index, error)`` for every bad item.
+        """
+        now = self._clock()
+        prepared: list[NewMessage] = []
+        problems: list[tuple[int, GatewayError]] = []
+        for index, req in enumerate(reqs):
+            try:
+                prepared.append(await self._prepare(req, caller, None, now=now))
+            except GatewayError as exc:
+                problems.append((index, exc))
+        if not problems:
+            problems = self._check_batch_rate(prepared)
+        if problems:
+            raise BatchValidationError(problems)
+        for new in prepared:
+            self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
+        views = await self._writer.insert_many(prepared)
+        self._wake()
+        return views
+
+    def _check_batch_rate(self, prepared: Sequence[NewMessage]) -> list[tuple[int, GatewayError]]:
+        counts: dict[tuple[str, str], int] = {}
+        problems: list[tuple[int, GatewayError]] = []
+        for index, new in enumerate(prepared):
+            key = (new.recipient_kind, new.recipient_id)
+            counts[key] = counts.get(key, 0) + 1
+            wait = self._recipient_limiter.check(key, counts[key])
+            if wait > 0:
+                error = RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
+                problems.append((index, error))
+        return problems
+
+    async def _prepare(
+        self, req: SubmitRequest, caller: Caller, idempotency_key: str | None, *, now: datetime
+    ) -> NewMessage:
+        """Validate one request and resolve its number; nothing is stored."""
+        kind, entry_id = recipient_of(req.client_id, req.staff_id)
+        dispatch = self._config.dispatch
+        parts = check_text(req.message, max_parts=dispatch.max_parts, count_parts=self._count_parts)
+        send_at = check_send_at(req.send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
+        send_at = send_at.astimezone(UTC) if send_at is not None else None
+        external_id = check_key(req.external_id, field="externalId")
+        key = check_key(idempotency_key, field="Idempotency-Key")
+        scoped_key = f"h:{key}" if key else (f"x:{external_id}" if external_id else None)
+        recipient = await self._directory.resolve(kind, entry_id)
+        start = max(now, send_at) if send_at is not None else now
+        return NewMessage(
+            recipient_kind=kind.value,
+            recipient_id=entry_id,
+            number=recipient.number,
+            text=req.message,
+            parts_total=parts,
+            not_before=start,
+            send_at=send_at,
+            expires_at=start + timedelta(hours=dispatch.validity_hours),
+            created_at=now,
+            api_key_id=caller.key_id,
+            idempotency_key=scoped_key,
+            fingerprint=fingerprint(req.message, kind, entry_id, send_at, external_id)
+            if scoped_key
+            else None,
+            external_id=external_id,
+        )
+
+    async def get(self, message_id: int) -> MessageDetail:
+        """Return one message with parts, attempts and events. :raises MessageNotFoundError:."""
+        return await self._queries.get_detail(message_id)
+
+    async def list(self, query: MessageQuery) -> MessagePage:
+        """Return one page of messages, newest first, filtered as asked."""
+        if not 1 <= query.limit <= MAX_LIST_LIMIT:
+            raise ValidationError(
+                f"limit must be 1-{MAX_LIST_LIMIT}", field="limit", error_type="out_of_range"
+            )
+        if query.client_id is not None and query.staff_id is not None:
+            raise ValidationError("filter by clientId or staffId, not both", field="clientId")
+        for name, value in (("createdFrom", query.created_from), ("createdTo", query.created_to)):
+            if value is not None and value.tzinfo is None:
+                raise ValidationError(f"{name} must include a time zone", field=name)
+        kind = None
+        if query.client_id is not None:
+            kind = RecipientKind.CLIENT
+        elif query.staff_id is not None:
+            kind = RecipientKind.STAFF
+        return await self._queries.list_page(
+            ListFilter(
+                status=query.status,
+                recipient_kind=kind,
+                recipient_id=query.client_id if query.client_id is not None else query.staff_id,
+                created_from=query.created_from,
+                created_to=query.created_to,
+                cursor=query.cursor,
+                limit=query.limit,
+            )
+        )
+
+    async def cancel(self, message_id: int, *, caller: Caller) -> MessageView:
+        """Cancel a message that is still ``queued``.
+
+        :raises MessageNotFoundError: no such message.
+        :raises StaleTransitionError: it is already sending, sent or done.
+        """
+        await self._repository.transition(
+            message_id,
+            MessageStatus.QUEUED,
+            MessageStatus.CANCELLED,
+            now=self._clock(),
+            reason=f"cancelled by {caller.name}",
+        )
+        return await self._queries.get_view(message_id)

@@ -1,0 +1,81 @@
+"""Building the store-side services together: one database, its repositories and the use cases.
+
+``app.py`` (the daemon), the CLI's admin commands and the tests all start here, so they share one
+way of opening the store (migrations run) and one way of closing it (writer drained, pools closed).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.fineract import FineractClient
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.dispatch import DispatchService
+from gsmgateway.maintenance import MaintenanceService
+from gsmgateway.service import MessageService
+from gsmgateway.store.admin import ApiKeyRepository, ModemRepository
+from gsmgateway.store.db import Database, open_database
+from gsmgateway.store.directory import DirectoryRepository
+from gsmgateway.store.queries import MessageQueries
+from gsmgateway.store.repository import MessageRepository
+from gsmgateway.store.writer import SubmitWriter
+
+
+@dataclass(frozen=True)
+class Services:
+    """The open store and every use-case object built on it; close with :meth:`close`."""
+
+    config: GatewayConfig
+    database: Database
+    messages: MessageService
+    dispatch: DispatchService
+    maintenance: MaintenanceService
+    directory: DirectoryService
+    api_keys: ApiKeyRepository
+    writer: SubmitWriter
+
+    async def close(self) -> None:
+        """Drain the submit writer, close Fineract and the database pools (idempotent)."""
+        await self.writer.close()
+        await self.directory.close()
+        await self.database.close()
+
+
+async def open_services(
+    config: GatewayConfig,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+    connect_args: dict[str, Any] | None = None,
+) -> Services:
+    """Open the store named by ``config`` (migrating it) and build the services on it.
+
+    :raises StoreError: the store cannot be opened or migrated.
+    """
+    database = await open_database(
+        config.store_url, busy_timeout_ms=config.store.busy_timeout_ms, connect_args=connect_args
+    )
+    repository = MessageRepository(database)
+    keys = ApiKeyRepository(database)
+    writer = SubmitWriter(database, max_batch=config.store.write_batch_max)
+    fineract = FineractClient(config.fineract) if config.fineract.enabled else None
+    directory = DirectoryService(
+        DirectoryRepository(database), config.directory, fineract=fineract, clock=clock, monotonic=monotonic
+    )
+    messages = MessageService(
+        config=config, repository=repository, queries=MessageQueries(database), writer=writer,
+        keys=keys, directory=directory, clock=clock, monotonic=monotonic,
+    )  # fmt: skip
+    dispatch = DispatchService(
+        config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
+    )
+    maintenance = MaintenanceService(config=config, repository=repository, clock=clock)
+    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer)

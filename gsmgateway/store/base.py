@@ -1,0 +1,43 @@
+"""What every repository shares: transactions on the right engine, with foreign errors wrapped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gsmgateway.errors import GatewayError, StoreError
+from gsmgateway.store.db import Database
+
+
+class Repository:
+    """Base of the repositories: ``_write()`` and ``_read()`` open one transaction each.
+
+    A ``GatewayError`` raised inside (a lost compare-and-set) rolls the transaction back and passes
+    through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError`.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._db.write.begin() as conn:
+                yield conn
+        except GatewayError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreError(f"store write failed: {exc}") from exc
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._db.read.connect() as conn:
+                yield conn
+        except GatewayError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreError(f"store read failed: {exc}") from exc

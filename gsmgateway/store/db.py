@@ -1,0 +1,123 @@
+"""Opening the database: async engines, SQLite pragmas, and the Alembic upgrade run at every start.
+
+On SQLite two engines share the file: writers begin with ``BEGIN IMMEDIATE`` so a read-then-write
+transaction (a claim) takes the write lock up front and waits for it under ``busy_timeout`` instead of
+failing on a stale snapshot; readers begin a plain deferred transaction and never queue behind
+writers (WAL). On PostgreSQL both names point at one engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from gsmgateway.errors import StoreError
+
+logger = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class Database:
+    """The open store: a write engine and a read engine (the same one except on SQLite)."""
+
+    def __init__(self, write: AsyncEngine, read: AsyncEngine) -> None:
+        self.write = write
+        self.read = read
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: the few places that care (upserts) ask this."""
+        return self.write.dialect.name
+
+    async def close(self) -> None:
+        """Close every pooled connection (and aiosqlite's threads); safe to call twice."""
+        await self.write.dispose()
+        if self.read is not self.write:
+            await self.read.dispose()
+
+
+async def open_database(
+    url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    connect_args: dict[str, Any] | None = None,
+    migrate: bool = True,
+) -> Database:
+    """Open ``url`` (``sqlite+aiosqlite:///…`` or ``postgresql+asyncpg://…``) and bring the schema up to date.
+
+    :raises StoreError: the database cannot be opened or migrated.
+    """
+    try:
+        if url.startswith("sqlite"):
+            _ensure_parent_dir(url)
+            write = _sqlite_engine(url, busy_timeout_ms, immediate=True)
+            read = _sqlite_engine(url, busy_timeout_ms, immediate=False)
+        else:
+            write = read = create_async_engine(
+                url, connect_args=connect_args or {}, pool_size=10, max_overflow=20
+            )
+        database = Database(write, read)
+    except (SQLAlchemyError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot open the store {_redact(url)}: {exc}") from exc
+    if migrate:
+        try:
+            async with write.connect() as conn:
+                await conn.run_sync(_upgrade)
+                await conn.commit()
+        except (SQLAlchemyError, OSError) as exc:
+            await database.close()
+            raise StoreError(f"cannot migrate the store {_redact(url)}: {exc}") from exc
+    return database
+
+
+def _upgrade(connection: Connection) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    logger.info("store schema is at head")
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see the module docstring
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def _ensure_parent_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a URL before it reaches a log or an error message."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,129 @@
+"""The read side of messages: one message with its parts and timeline, and filtered keyset pages.
+
+Lists are ordered newest first on ``(created_at, id)`` and paged with an opaque cursor holding the
+last row's key, so page 1,000 costs what page 1 costs; every filter combination has an index that
+starts with its equality columns and ends with ``(created_at, id)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, tuple_
+
+from gsmgateway.errors import MessageNotFoundError, ValidationError
+from gsmgateway.models import MessageStatus
+from gsmgateway.store.base import Repository
+from gsmgateway.store.rows import (
+    EVENT_COLUMNS,
+    MESSAGE_COLUMNS,
+    PART_COLUMNS,
+    event_view,
+    message_view,
+    part_view,
+)
+from gsmgateway.store.schema import message_events, message_parts, messages
+from gsmgateway.views import MessageDetail, MessagePage, MessageView, RecipientKind
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """The store's form of a list query (the service builds it from ``MessageQuery``)."""
+
+    status: MessageStatus | None = None
+    recipient_kind: RecipientKind | None = None
+    recipient_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class MessageQueries(Repository):
+    """Reads of messages for the API; never writes."""
+
+    async def get_view(self, message_id: int) -> MessageView:
+        """Return one message without parts or events.
+
+        :raises MessageNotFoundError: there is no such message.
+        """
+        async with self._read() as conn:
+            row = (await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id == message_id))).first()
+        if row is None:
+            raise MessageNotFoundError(f"no message {message_id}")
+        return message_view(row)
+
+    async def get_detail(self, message_id: int) -> MessageDetail:
+        """Return one message with its parts and its event timeline, oldest event first.
+
+        :raises MessageNotFoundError: there is no such message.
+        """
+        async with self._read() as conn:
+            row = (await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id == message_id))).first()
+            if row is None:
+                raise MessageNotFoundError(f"no message {message_id}")
+            parts = await conn.execute(
+                select(*PART_COLUMNS)
+                .where(message_parts.c.message_id == message_id)
+                .order_by(message_parts.c.part_no)
+            )
+            events = await conn.execute(
+                select(*EVENT_COLUMNS)
+                .where(message_events.c.message_id == message_id)
+                .order_by(message_events.c.id)
+            )
+            return MessageDetail(
+                message=message_view(row),
+                parts=tuple(part_view(p) for p in parts),
+                events=tuple(event_view(e) for e in events),
+            )
+
+    async def list_page(self, query: ListFilter) -> MessagePage:
+        """Return one page, newest first, and the cursor of the next page (None on the last)."""
+        statement = select(*MESSAGE_COLUMNS)
+        if query.status is not None:
+            statement = statement.where(messages.c.status == query.status.value)
+        if query.recipient_kind is not None:
+            statement = statement.where(messages.c.recipient_kind == query.recipient_kind.value)
+        if query.recipient_id is not None:
+            statement = statement.where(messages.c.recipient_id == query.recipient_id)
+        if query.created_from is not None:
+            statement = statement.where(messages.c.created_at >= query.created_from)
+        if query.created_to is not None:
+            statement = statement.where(messages.c.created_at < query.created_to)
+        if query.cursor is not None:
+            created_at, last_id = decode_cursor(query.cursor)
+            statement = statement.where(tuple_(messages.c.created_at, messages.c.id) < (created_at, last_id))
+        statement = statement.order_by(messages.c.created_at.desc(), messages.c.id.desc()).limit(
+            query.limit + 1
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(statement)).all()
+        items = tuple(message_view(r) for r in rows[: query.limit])
+        more = len(rows) > query.limit
+        return MessagePage(items, encode_cursor(items[-1].created_at, items[-1].id) if more else None)
+
+
+def encode_cursor(created_at: datetime, message_id: int) -> str:
+    """Return the opaque cursor that continues a list after this row."""
+    raw = f"{created_at.astimezone(UTC).isoformat()}|{message_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Read a cursor made by :func:`encode_cursor`.
+
+    :raises ValidationError: the cursor was not made by us (or was damaged).
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, number = raw.partition("|")
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("naive")
+        return created_at, int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationError("cursor is not valid", field="cursor", error_type="invalid_cursor") from exc

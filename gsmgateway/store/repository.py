@@ -1,0 +1,361 @@
+"""The message repository: the single writer of message status, by compare-and-set.
+
+``transition()`` is ``UPDATE messages … WHERE id = ? AND status = ?`` and refuses any move that is not
+in :data:`gsmgateway.models.TRANSITIONS`; the event row of the audit trail is written in the same
+transaction. A worker's claim is the same compare-and-set, so two workers never get one message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gsmgateway.delivery import rollup
+from gsmgateway.errors import MessageNotFoundError, StaleTransitionError
+from gsmgateway.models import FINAL_STATUSES, MessageStatus, ReportOutcome, can_transition
+from gsmgateway.store.base import Repository
+from gsmgateway.store.schema import message_events, message_parts, messages
+from gsmgateway.views import ClaimedMessage
+
+_CLAIM_RETRIES = 20
+_BULK = 500
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    """Where a status report landed: the message, its part, and the status it moved to (if any)."""
+
+    message_id: int
+    part_no: int
+    new_status: MessageStatus | None
+
+
+class MessageRepository(Repository):
+    """Status changes, claims, parts and report matching for messages."""
+
+    async def transition(
+        self,
+        message_id: int,
+        from_: MessageStatus,
+        to: MessageStatus,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        modem_id: str | None = None,
+        error_code: int | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Move one message from ``from_`` to ``to`` and append the event; return its attempt count.
+
+        :raises StaleTransitionError: the move is not allowed, or the message is not in ``from_``.
+        :raises MessageNotFoundError: there is no such message.
+        """
+        async with self._write() as conn:
+            return await self._transition(
+                conn, message_id, from_, to, now=now, reason=reason, modem_id=modem_id,
+                error_code=error_code, values=values,
+            )  # fmt: skip
+
+    async def _transition(
+        self,
+        conn: AsyncConnection,
+        message_id: int,
+        from_: MessageStatus,
+        to: MessageStatus,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        modem_id: str | None = None,
+        error_code: int | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> int:
+        if not can_transition(from_, to):
+            raise StaleTransitionError(f"message {message_id}: {from_} → {to} is not allowed")
+        changes: dict[str, Any] = {"status": to.value, "updated_at": now, **(values or {})}
+        if reason is not None:
+            changes["status_reason"] = reason
+        if modem_id is not None:
+            changes["modem_id"] = modem_id
+        if error_code is not None:
+            changes["last_error_code"] = error_code
+        statement = (
+            update(messages)
+            .where(messages.c.id == message_id, messages.c.status == from_.value)
+            .values(changes)
+            .returning(messages.c.attempts)
+        )
+        attempts = (await conn.execute(statement)).scalar_one_or_none()
+        if attempts is None:
+            current = await conn.scalar(select(messages.c.status).where(messages.c.id == message_id))
+            if current is None:
+                raise MessageNotFoundError(f"no message {message_id}")
+            raise StaleTransitionError(f"message {message_id} is {current}, not {from_}")
+        await conn.execute(
+            insert(message_events).values(
+                message_id=message_id, at=now, from_status=from_.value, to_status=to.value,
+                reason=reason, modem_id=modem_id, error_code=error_code, attempt=attempts,
+            )
+        )  # fmt: skip
+        return int(attempts)
+
+    async def requeue(
+        self,
+        message_id: int,
+        *,
+        now: datetime,
+        not_before: datetime,
+        reason: str,
+        modem_id: str | None = None,
+        error_code: int | None = None,
+        refund_attempt: bool = False,
+    ) -> int:
+        """Move a ``sending`` message back to ``queued`` until ``not_before``.
+
+        ``refund_attempt`` gives the attempt back when nothing left the port (modem unavailable), so
+        an unplugged modem cannot use up a message's retries.
+        """
+        values: dict[str, Any] = {"not_before": not_before}
+        if refund_attempt:
+            values["attempts"] = messages.c.attempts - 1
+        return await self.transition(
+            message_id, MessageStatus.SENDING, MessageStatus.QUEUED, now=now, reason=reason,
+            modem_id=modem_id, error_code=error_code, values=values,
+        )  # fmt: skip
+
+    async def claim_next(self, modem_id: str, now: datetime) -> ClaimedMessage | None:
+        """Move the oldest due ``queued`` message to ``sending`` for ``modem_id`` and return it.
+
+        Returns None when nothing is due. A lost race (another worker took the row between our
+        SELECT and UPDATE) just means trying the next oldest.
+        """
+        async with self._write() as conn:
+            for _ in range(_CLAIM_RETRIES):
+                row = (
+                    await conn.execute(
+                        select(messages.c.id)
+                        .where(
+                            messages.c.status == MessageStatus.QUEUED.value,
+                            messages.c.not_before <= now,
+                            messages.c.expires_at > now,
+                        )
+                        .order_by(messages.c.not_before, messages.c.id)
+                        .limit(1)
+                    )
+                ).first()
+                if row is None:
+                    return None
+                claimed = (
+                    await conn.execute(
+                        update(messages)
+                        .where(messages.c.id == row.id, messages.c.status == MessageStatus.QUEUED.value)
+                        .values(
+                            status=MessageStatus.SENDING.value, modem_id=modem_id, updated_at=now,
+                            attempts=messages.c.attempts + 1,
+                        )
+                        .returning(messages.c.id, messages.c.number, messages.c.text,
+                                   messages.c.attempts, messages.c.parts_total)
+                    )
+                ).first()  # fmt: skip
+                if claimed is None:
+                    continue
+                await conn.execute(
+                    insert(message_events).values(
+                        message_id=claimed.id, at=now, from_status=MessageStatus.QUEUED.value,
+                        to_status=MessageStatus.SENDING.value, reason="claimed", modem_id=modem_id,
+                        attempt=claimed.attempts,
+                    )
+                )  # fmt: skip
+                return ClaimedMessage(
+                    id=claimed.id, number=claimed.number, text=claimed.text or "",
+                    attempt=claimed.attempts, parts_total=claimed.parts_total,
+                )  # fmt: skip
+        return None
+
+    async def record_part(
+        self, message_id: int, part_no: int, *, modem_id: str, mr: int, number: str, sent_at: datetime
+    ) -> None:
+        """Store one part the modem accepted (``+CMGS: <mr>``) so its status report can find it."""
+        async with self._write() as conn:
+            await conn.execute(
+                insert(message_parts).values(
+                    message_id=message_id, part_no=part_no, modem_id=modem_id, mr=mr,
+                    number=number, sent_at=sent_at,
+                )
+            )  # fmt: skip
+
+    async def parts_recorded(self, message_id: int) -> int:
+        """How many parts of ``message_id`` left the modem (used to avoid resending a partial send)."""
+        async with self._read() as conn:
+            count = await conn.scalar(
+                select(func.count())
+                .select_from(message_parts)
+                .where(message_parts.c.message_id == message_id)
+            )
+        return int(count or 0)
+
+    async def match_report(
+        self,
+        *,
+        modem_id: str,
+        mr: int,
+        number: str,
+        outcome: ReportOutcome,
+        tp_st: int | None,
+        at: datetime,
+        window: timedelta,
+    ) -> ReportMatch | None:
+        """Record a status report on the most recent open part it matches, then roll up the message.
+
+        A part matches on (modem, MR, normalised number) and was sent within ``window`` before ``at``;
+        "open" means it has no final report yet. Returns None when nothing matches.
+        """
+        async with self._write() as conn:
+            part = (
+                await conn.execute(
+                    select(message_parts.c.id, message_parts.c.message_id, message_parts.c.part_no)
+                    .where(
+                        message_parts.c.modem_id == modem_id,
+                        message_parts.c.mr == mr,
+                        message_parts.c.number == number,
+                        message_parts.c.sent_at >= at - window,
+                        message_parts.c.sent_at <= at + timedelta(minutes=5),  # modem clocks drift
+                        (message_parts.c.report_outcome.is_(None))
+                        | (message_parts.c.report_outcome == ReportOutcome.PENDING.value),
+                    )
+                    .order_by(message_parts.c.sent_at.desc(), message_parts.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if part is None:
+                return None
+            await conn.execute(
+                update(message_parts)
+                .where(message_parts.c.id == part.id)
+                .values(report_outcome=outcome.value, tp_st=tp_st, report_at=at)
+            )
+            new_status = await self._rollup(conn, part.message_id, at, modem_id, tp_st)
+            return ReportMatch(part.message_id, part.part_no, new_status)
+
+    async def _rollup(
+        self, conn: AsyncConnection, message_id: int, now: datetime, modem_id: str, tp_st: int | None
+    ) -> MessageStatus | None:
+        message = (
+            await conn.execute(
+                select(messages.c.status, messages.c.parts_total).where(messages.c.id == message_id)
+            )
+        ).one()
+        outcomes = (
+            await conn.scalars(
+                select(message_parts.c.report_outcome).where(message_parts.c.message_id == message_id)
+            )
+        ).all()
+        target = rollup(message.parts_total, [ReportOutcome(o) if o else None for o in outcomes])
+        current = MessageStatus(message.status)
+        if target is None or target == current or not can_transition(current, target):
+            return None
+        reason = "report" if current is MessageStatus.SENT else f"late report ({current})"
+        await self._transition(
+            conn, message_id, current, target, now=now, reason=reason, modem_id=modem_id, error_code=tp_st
+        )
+        return target
+
+    async def bulk_transition(
+        self,
+        from_: MessageStatus,
+        to: MessageStatus,
+        *,
+        now: datetime,
+        reason: str,
+        where: Iterable[Any] = (),
+        values: Mapping[str, Any] | None = None,
+    ) -> list[int]:
+        """Move every message in ``from_`` matching ``where`` to ``to``, with an event each.
+
+        Works in chunks of a few hundred so a large backlog never holds the write lock for long.
+        Returns the ids moved. Used by the start-up recovery and the expiry jobs.
+        """
+        if not can_transition(from_, to):
+            raise StaleTransitionError(f"{from_} → {to} is not allowed")
+        conditions = [messages.c.status == from_.value, *where]
+        moved: list[int] = []
+        while True:
+            async with self._write() as conn:
+                ids = (await conn.scalars(select(messages.c.id).where(and_(*conditions)).limit(_BULK))).all()
+                if not ids:
+                    return moved
+                rows = (
+                    await conn.execute(
+                        update(messages)
+                        .where(messages.c.id.in_(ids), messages.c.status == from_.value)
+                        .values(status=to.value, updated_at=now, status_reason=reason, **(values or {}))
+                        .returning(messages.c.id, messages.c.attempts, messages.c.modem_id)
+                    )
+                ).all()
+                if rows:
+                    await conn.execute(
+                        insert(message_events),
+                        [
+                            {"message_id": r.id, "at": now, "from_status": from_.value,
+                             "to_status": to.value, "reason": reason, "modem_id": r.modem_id,
+                             "error_code": None, "attempt": r.attempts}
+                            for r in rows
+                        ],
+                    )  # fmt: skip
+                moved.extend(r.id for r in rows)
+
+    async def expire_sent_before(self, cutoff: datetime, *, now: datetime) -> list[int]:
+        """``sent`` before ``cutoff`` and still without a final report → ``expired`` (no-report)."""
+        return await self.bulk_transition(
+            MessageStatus.SENT, MessageStatus.EXPIRED, now=now, reason="no-report",
+            where=[messages.c.sent_at < cutoff],
+        )  # fmt: skip
+
+    async def expire_past_validity(self, *, now: datetime) -> list[int]:
+        """``queued`` whose validity ended by ``now`` → ``expired`` (validity)."""
+        return await self.bulk_transition(
+            MessageStatus.QUEUED, MessageStatus.EXPIRED, now=now, reason="validity",
+            where=[messages.c.expires_at <= now],
+        )  # fmt: skip
+
+    async def remove_text_before(self, cutoff: datetime) -> int:
+        """Retention: blank the text of messages created before ``cutoff`` that are done; keep metadata."""
+        done = [s.value for s in (*FINAL_STATUSES, MessageStatus.UNKNOWN, MessageStatus.SENT)]
+        removed = 0
+        while True:
+            async with self._write() as conn:
+                ids = (
+                    await conn.scalars(
+                        select(messages.c.id)
+                        .where(messages.c.created_at < cutoff, messages.c.text.is_not(None),
+                               messages.c.status.in_(done))
+                        .limit(_BULK * 4)
+                    )
+                ).all()  # fmt: skip
+                if not ids:
+                    return removed
+                await conn.execute(update(messages).where(messages.c.id.in_(ids)).values(text=None))
+                removed += len(ids)
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest queued message becomes due (None: the queue is empty)."""
+        async with self._read() as conn:
+            value: datetime | None = await conn.scalar(
+                select(func.min(messages.c.not_before)).where(messages.c.status == MessageStatus.QUEUED.value)
+            )
+        return value
+
+    async def status_of(self, message_id: int) -> MessageStatus:
+        """Return the current status of one message.
+
+        :raises MessageNotFoundError: there is no such message.
+        """
+        async with self._read() as conn:
+            status = await conn.scalar(select(messages.c.status).where(messages.c.id == message_id))
+        if status is None:
+            raise MessageNotFoundError(f"no message {message_id}")
+        return MessageStatus(status)

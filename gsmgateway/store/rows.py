@@ -1,0 +1,90 @@
+"""Turning result rows into the frozen views of :mod:`gsmgateway.views` (no row leaves the store)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.store.schema import message_events, message_parts, messages
+from gsmgateway.views import EventView, MessageView, PartView, RecipientKind
+
+MESSAGE_COLUMNS = (
+    messages.c.id,
+    messages.c.status,
+    messages.c.recipient_kind,
+    messages.c.recipient_id,
+    messages.c.number,
+    messages.c.text,
+    messages.c.parts_total,
+    messages.c.attempts,
+    messages.c.external_id,
+    messages.c.send_at,
+    messages.c.created_at,
+    messages.c.updated_at,
+    messages.c.status_reason,
+    messages.c.modem_id,
+)
+PART_COLUMNS = (
+    message_parts.c.part_no,
+    message_parts.c.modem_id,
+    message_parts.c.mr,
+    message_parts.c.sent_at,
+    message_parts.c.report_outcome,
+    message_parts.c.tp_st,
+    message_parts.c.report_at,
+)
+EVENT_COLUMNS = (
+    message_events.c.at,
+    message_events.c.from_status,
+    message_events.c.to_status,
+    message_events.c.reason,
+    message_events.c.modem_id,
+    message_events.c.error_code,
+    message_events.c.attempt,
+)
+
+
+def message_view(row: Any) -> MessageView:
+    """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS`."""
+    return MessageView(
+        id=row.id,
+        status=MessageStatus(row.status),
+        recipient_kind=RecipientKind(row.recipient_kind),
+        recipient_id=row.recipient_id,
+        number=row.number,
+        message=row.text,
+        parts_total=row.parts_total,
+        attempts=row.attempts,
+        external_id=row.external_id,
+        send_at=row.send_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        status_reason=row.status_reason,
+        modem_id=row.modem_id,
+    )
+
+
+def part_view(row: Any) -> PartView:
+    """Build a :class:`PartView` from a row selected with :data:`PART_COLUMNS`."""
+    return PartView(
+        part_no=row.part_no,
+        modem_id=row.modem_id,
+        mr=row.mr,
+        sent_at=row.sent_at,
+        report_outcome=ReportOutcome(row.report_outcome) if row.report_outcome else None,
+        tp_st=row.tp_st,
+        report_at=row.report_at,
+    )
+
+
+def event_view(row: Any) -> EventView:
+    """Build an :class:`EventView` from a row selected with :data:`EVENT_COLUMNS`."""
+    return EventView(
+        at=row.at,
+        from_status=MessageStatus(row.from_status) if row.from_status else None,
+        to_status=MessageStatus(row.to_status),
+        reason=row.reason,
+        modem_id=row.modem_id,
+        error_code=row.error_code,
+        attempt=row.attempt,
+    )

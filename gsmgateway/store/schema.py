@@ -1,0 +1,163 @@
+"""Tables of the gateway (SQLAlchemy Core), written so the same DDL and queries run on SQLite and PostgreSQL.
+
+Times are stored as naive UTC and returned as aware UTC (:class:`UtcDateTime`), so both engines
+compare them the same way. Statuses are stored as text. The indexes serve the hot queries: the
+worker's claim of the oldest due message, report matching, and the filtered, keyset-paged list.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive times (an ambiguity bug) and store UTC without the zone."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return the stored time as aware UTC."""
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite raw text, e.g. from a server default
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)  # noqa: S101 - the column type guarantees it
+        return value.replace(tzinfo=UTC)
+
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(500), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("status", String(16), nullable=False),
+    Column("recipient_kind", String(8), nullable=False),
+    Column("recipient_id", String(64), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("text", Text, nullable=True),  # NULL once retention removed it
+    Column("parts_total", SmallInteger, nullable=False),
+    Column("attempts", SmallInteger, nullable=False, default=0),
+    Column("not_before", UtcDateTime, nullable=False),
+    Column("send_at", UtcDateTime, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=False),  # validity: not sent by then → expired
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("status_reason", String(200), nullable=True),
+    Column("modem_id", String(64), nullable=True),
+    Column("last_error_code", Integer, nullable=True),
+    Column("api_key_id", BigInteger, ForeignKey("api_keys.id"), nullable=True),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("fingerprint", String(64), nullable=True),
+    Column("external_id", String(200), nullable=True),
+    UniqueConstraint("api_key_id", "idempotency_key"),
+    Index("ix_messages_due", "status", "not_before", "id"),
+    Index("ix_messages_created", "created_at", "id"),
+    Index("ix_messages_status_created", "status", "created_at", "id"),
+    Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
+)
+
+message_parts = Table(
+    "message_parts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_id", BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("part_no", SmallInteger, nullable=False),
+    Column("modem_id", String(64), nullable=False),
+    Column("mr", SmallInteger, nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("report_outcome", String(16), nullable=True),
+    Column("tp_st", SmallInteger, nullable=True),
+    Column("report_at", UtcDateTime, nullable=True),
+    UniqueConstraint("message_id", "part_no"),
+    Index("ix_message_parts_match", "modem_id", "mr", "number", "sent_at"),
+)
+
+message_events = Table(
+    "message_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("message_id", BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=False),
+    Column("reason", String(200), nullable=True),
+    Column("modem_id", String(64), nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("attempt", SmallInteger, nullable=False, default=0),
+    Index("ix_message_events_message", "message_id", "id"),
+)
+
+directory_entries = Table(
+    "directory_entries",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("entry_id", String(64), primary_key=True),
+    Column("mobile", String(20), nullable=True),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("name", String(200), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+modems = Table(
+    "modems",
+    metadata,
+    Column("modem_id", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("signal", SmallInteger, nullable=True),
+    Column("operator", String(64), nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Column("sent_count", BigInteger, nullable=False, default=0),
+    Column("failed_count", BigInteger, nullable=False, default=0),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,213 @@
+"""Group commit for accepted messages: many concurrent submits, one transaction.
+
+Each ``POST /sms`` hands its new message to :meth:`SubmitWriter.insert` and awaits the result. One
+writer task takes everything queued at that moment (up to ``max_batch``), checks idempotency keys,
+inserts the messages and their creation events with ``executemany``, commits once and answers every
+waiter. Under load that turns thousands of commits per second into a few dozen; alone, a submit
+costs one transaction as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
+from gsmgateway.models import MessageStatus
+from gsmgateway.store.base import Repository
+from gsmgateway.store.db import Database
+from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
+from gsmgateway.store.schema import message_events, messages
+from gsmgateway.views import MessageView
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A validated message ready to be stored as ``queued``."""
+
+    recipient_kind: str
+    recipient_id: str
+    number: str
+    text: str
+    parts_total: int
+    not_before: datetime
+    send_at: datetime | None
+    expires_at: datetime
+    created_at: datetime
+    api_key_id: int | None
+    idempotency_key: str | None
+    fingerprint: str | None
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """The stored message and whether this call created it (False: an idempotent replay)."""
+
+    view: MessageView
+    created: bool
+
+
+_Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
+
+
+class SubmitWriter(Repository):
+    """The single writer task for new messages; start it with :meth:`start`, stop with :meth:`close`."""
+
+    def __init__(self, database: Database, *, max_batch: int = 2000) -> None:
+        super().__init__(database)
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the writer task (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="gsmgateway-submit-writer")
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop the writer task (idempotent)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        await self._queue.join()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def insert(self, message: NewMessage) -> Inserted:
+        """Store ``message`` in the next group commit and return it (or the first one, on a replay).
+
+        :raises ConflictError: the idempotency key was used before with a different request.
+        :raises StoreError: the database failed.
+        """
+        self.start()
+        future: asyncio.Future[Inserted] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((message, future))
+        return await future
+
+    async def insert_many(self, batch: Sequence[NewMessage]) -> list[MessageView]:
+        """Store a whole batch in one transaction of its own (a ``/sms/batch`` request).
+
+        Items whose idempotency key is already stored are replays (the stored message is returned).
+
+        :raises BatchValidationError: some keys were used before with another request; nothing stored.
+        """
+        async with self._write() as conn:
+            results = await _store_group(conn, list(batch))
+            conflicts: list[tuple[int, GatewayError]] = [
+                (index, r) for index, r in enumerate(results) if isinstance(r, ConflictError)
+            ]
+            if conflicts:
+                raise BatchValidationError(conflicts)  # rolls the transaction back
+        return [r.view for r in results if isinstance(r, Inserted)]
+
+    async def _run(self) -> None:
+        while True:
+            jobs = [await self._queue.get()]
+            while len(jobs) < self._max_batch and not self._queue.empty():
+                jobs.append(self._queue.get_nowait())
+            try:
+                await self._commit(jobs)
+            except Exception as exc:  # every waiter must get an answer
+                error = exc if isinstance(exc, StoreError) else StoreError(f"store write failed: {exc}")
+                for _, future in jobs:
+                    if not future.done():
+                        future.set_exception(error)
+            finally:
+                for _ in jobs:
+                    self._queue.task_done()
+
+    async def _commit(self, jobs: list[_Job]) -> None:
+        """Write one group; on a unique-key race with another process, try once more (it then replays)."""
+        for attempt in (1, 2):
+            try:
+                async with self._write() as conn:
+                    results = await _store_group(conn, [message for message, _ in jobs])
+                break
+            except StoreError as exc:
+                if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                    raise
+        for (_, future), result in zip(jobs, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Inserted):
+                future.set_result(result)
+            else:
+                future.set_exception(result)
+
+
+async def _store_group(conn: AsyncConnection, group: list[NewMessage]) -> list[Inserted | ConflictError]:
+    """Resolve idempotency keys, insert what is new, and say for each message what happened."""
+    keyed = {(m.api_key_id, m.idempotency_key) for m in group if m.idempotency_key is not None}
+    existing: dict[tuple[Any, Any], Any] = {}
+    if keyed:
+        key_columns = (messages.c.api_key_id, messages.c.idempotency_key)
+        rows = await conn.execute(
+            select(*MESSAGE_COLUMNS, *key_columns, messages.c.fingerprint)
+            .where(tuple_(*key_columns).in_(list(keyed)))
+        )  # fmt: skip
+        existing = {(row.api_key_id, row.idempotency_key): row for row in rows}
+    fresh: list[NewMessage] = []
+    first_in_group: dict[tuple[Any, Any], NewMessage] = {}
+    for message in group:
+        key = (message.api_key_id, message.idempotency_key)
+        if message.idempotency_key is not None and key not in existing:
+            if key in first_in_group:
+                continue
+            first_in_group[key] = message
+        if message.idempotency_key is None or key not in existing:
+            fresh.append(message)
+    ids = await _insert_rows(conn, fresh)
+    new_rows = {}
+    if ids:
+        selected = await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id.in_(ids)))
+        new_rows = {row.id: row for row in selected}
+    views = {id(m): message_view(new_rows[i]) for m, i in zip(fresh, ids, strict=True)}
+    results: list[Inserted | ConflictError] = []
+    for message in group:
+        key = (message.api_key_id, message.idempotency_key)
+        if id(message) in views:
+            results.append(Inserted(views[id(message)], created=True))
+        elif key in existing:
+            results.append(_replay(message, existing[key].fingerprint, message_view(existing[key])))
+        else:
+            first = first_in_group[key]
+            results.append(_replay(message, first.fingerprint, views[id(first)]))
+    return results
+
+
+def _replay(message: NewMessage, fingerprint: str | None, first: MessageView) -> Inserted | ConflictError:
+    if fingerprint != message.fingerprint:
+        return ConflictError(
+            f"idempotency key {message.idempotency_key!r} was already used for a different request "
+            f"(message {first.id})"
+        )
+    return Inserted(first, created=False)
+
+
+async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[int]:
+    """Insert messages and their creation events with executemany; return the ids in order."""
+    if not batch:
+        return []
+    queued = MessageStatus.QUEUED.value
+    rows = [{**asdict(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
+    result = await conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
+    ids = [int(i) for i in result.scalars().all()]
+    await conn.execute(
+        insert(message_events),
+        [
+            {"message_id": i, "at": m.created_at, "from_status": None, "to_status": queued,
+             "reason": "accepted", "modem_id": None, "error_code": None, "attempt": 0}
+            for m, i in zip(batch, ids, strict=True)
+        ],
+    )  # fmt: skip
+    return ids

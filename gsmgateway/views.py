@@ -1,0 +1,145 @@
+"""Read-only value types that the store returns and the service hands to the API, workers and jobs.
+
+They are frozen dataclasses with snake_case fields so that no layer above the store ever holds a
+database row (or a SQLAlchemy object) and no layer below the API knows about camelCase JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from gsmgateway.models import MessageStatus, ReportOutcome
+
+
+class RecipientKind(StrEnum):
+    """Who a message is for: a Fineract client or a staff member (never a raw number)."""
+
+    CLIENT = "client"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as a caller sees it in lists and in the answer to ``POST /sms``."""
+
+    id: int
+    status: MessageStatus
+    recipient_kind: RecipientKind
+    recipient_id: str
+    number: str
+    message: str | None  # None once retention removed the text
+    parts_total: int
+    attempts: int
+    external_id: str | None
+    send_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    status_reason: str | None
+    modem_id: str | None
+
+    @property
+    def client_id(self) -> str | None:
+        """The client id when the recipient is a client, else None (the API's ``clientId``)."""
+        return self.recipient_id if self.recipient_kind is RecipientKind.CLIENT else None
+
+    @property
+    def staff_id(self) -> str | None:
+        """The staff id when the recipient is a staff member, else None (the API's ``staffId``)."""
+        return self.recipient_id if self.recipient_kind is RecipientKind.STAFF else None
+
+
+@dataclass(frozen=True)
+class PartView:
+    """One SMS part as it went out: which modem, its TP-MR and what the status report said."""
+
+    part_no: int
+    modem_id: str
+    mr: int
+    sent_at: datetime
+    report_outcome: ReportOutcome | None
+    tp_st: int | None
+    report_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One step of a message's audit trail: a status move, why, and on which modem."""
+
+    at: datetime
+    from_status: MessageStatus | None  # None for the creation event
+    to_status: MessageStatus
+    reason: str | None
+    modem_id: str | None
+    error_code: int | None
+    attempt: int
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    """A message with its parts, the attempts made and the whole event timeline (``GET /sms/{id}``)."""
+
+    message: MessageView
+    parts: tuple[PartView, ...]
+    events: tuple[EventView, ...]
+
+    @property
+    def attempts(self) -> tuple[EventView, ...]:
+        """The events that started a send attempt (every ``queued → sending`` move)."""
+        return tuple(e for e in self.events if e.to_status is MessageStatus.SENDING)
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """One page of a message list; ``next_cursor`` is None on the last page."""
+
+    items: tuple[MessageView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """A client or staff member with the normalised number the gateway sends to."""
+
+    kind: RecipientKind
+    entry_id: str
+    mobile: str | None
+    opted_out: bool
+    name: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ResolvedRecipient:
+    """The number a message will go to, and where the gateway found it (``local`` or ``fineract``)."""
+
+    kind: RecipientKind
+    entry_id: str
+    number: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A message a worker has moved to ``sending``: everything it needs to put it on the air."""
+
+    id: int
+    number: str
+    text: str
+    attempt: int  # this attempt's number, 1 for the first
+    parts_total: int
+
+
+@dataclass(frozen=True)
+class ModemStatusView:
+    """What ``GET /modems`` shows about one modem: its state, radio and counters."""
+
+    modem_id: str
+    state: str
+    signal: int | None
+    operator: str | None
+    last_error: str | None
+    sent_count: int
+    failed_count: int
+    updated_at: datetime

@@ -1,0 +1,30 @@
+"""JSON rendering details that every endpoint relies on: masking and times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from gsmgateway.api.render import iso, mask_number
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("+255712345678", "+*********678"),
+        ("0712345678", "*******678"),
+        ("12", "12"),
+        (None, None),
+    ],
+)
+def test_mask_number_keeps_only_the_last_three_digits(number: str | None, masked: str | None) -> None:
+    assert mask_number(number) == masked
+
+
+def test_iso_is_utc_with_z_and_treats_naive_as_utc() -> None:
+    east_africa = timezone(timedelta(hours=3))
+    assert iso(datetime(2030, 1, 1, 9, tzinfo=east_africa)) == "2030-01-01T06:00:00Z"
+    assert iso(datetime(2030, 1, 1, 6)) == "2030-01-01T06:00:00Z"
+    assert iso(datetime(2030, 1, 1, 6, tzinfo=UTC)) == "2030-01-01T06:00:00Z"
+    assert iso(None) is None

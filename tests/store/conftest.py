@@ -1,0 +1,150 @@
+"""Store fixtures: every store test runs on a real SQLite file and on the local PostgreSQL.
+
+PostgreSQL (127.0.0.1:5432, user postgres, database ``test``) gets a fresh schema per test, dropped
+afterwards, so the same migrations and queries are proven on both engines. If PostgreSQL is not
+running the PostgreSQL half fails: compatibility is tested, not assumed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from gsmgateway.config import GatewayConfig, LimitsConfig, StoreConfig
+from gsmgateway.service import Caller, SubmitRequest
+from gsmgateway.services import Services, open_services
+from gsmgateway.store.db import Database, open_database
+from gsmgateway.views import MessageView, RecipientKind
+
+PG_DSN = os.environ.get("GSMGATEWAY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_URL = PG_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves; every service in a test reads it."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+        self.mono = 1000.0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+        self.mono += delta.total_seconds()
+
+
+@dataclass
+class StoreTarget:
+    """Where a test's store lives: a URL plus the connect arguments that pick its schema."""
+
+    engine: str
+    url: str
+    connect_args: dict[str, Any] = field(default_factory=dict)
+
+    async def open(self) -> Database:
+        """Open (and migrate) another independent connection pool to the same store."""
+        return await open_database(self.url, connect_args=self.connect_args)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreTarget]:
+    if request.param == "sqlite":
+        yield StoreTarget("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+        return
+    schema = f"gwtest_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_DSN)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        yield StoreTarget("postgresql", PG_URL, {"server_settings": {"search_path": schema}})
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_config(target: StoreTarget, tmp_path: Path) -> Callable[..., GatewayConfig]:
+    def make(**changes: Any) -> GatewayConfig:
+        base = GatewayConfig(
+            state_dir=str(tmp_path),
+            store=StoreConfig(url=target.url),
+            limits=LimitsConfig(per_recipient_per_hour=0),
+        )
+        return replace(base, **changes)
+
+    return make
+
+
+OpenStack = Callable[[GatewayConfig], Awaitable[Services]]
+
+
+@pytest.fixture
+async def open_stack(target: StoreTarget, clock: Clock) -> AsyncIterator[OpenStack]:
+    """Open services on the test's store with the test's clock; everything opened is closed."""
+    opened: list[Services] = []
+
+    async def open_(config: GatewayConfig) -> Services:
+        services = await open_services(
+            config, clock=clock, monotonic=clock.monotonic, connect_args=target.connect_args
+        )
+        opened.append(services)
+        return services
+
+    yield open_
+    for services in opened:
+        await services.close()
+
+
+@pytest.fixture
+async def stack(open_stack: OpenStack, make_config: Callable[..., GatewayConfig]) -> Services:
+    services = await open_stack(make_config())
+    await services.directory.put(
+        RecipientKind.CLIENT, "12", mobile="+255712345678", opted_out=False, name="Asha"
+    )
+    await services.directory.put(
+        RecipientKind.CLIENT, "13", mobile="+255712345679", opted_out=False, name="Bo"
+    )
+    await services.directory.put(RecipientKind.STAFF, "7", mobile="+255700000007", opted_out=False, name="Cy")
+    return services
+
+
+@pytest.fixture
+async def caller(stack: Services, clock: Clock) -> Caller:
+    scopes = frozenset({"sms:send", "sms:read"})
+    key_id = await stack.api_keys.create(name="platform", key_hash="0" * 64, scopes=scopes, now=clock())
+    return Caller(key_id=key_id, name="platform", scopes=scopes)
+
+
+async def submit(
+    stack: Services,
+    caller: Caller,
+    text: str = "Your loan repayment is due",
+    *,
+    client: str | None = "12",
+    staff: str | None = None,
+    send_at: datetime | None = None,
+    external_id: str | None = None,
+    key: str | None = None,
+) -> MessageView:
+    """Queue one message through the real service and return it."""
+    request = SubmitRequest(text, client if staff is None else None, staff, send_at, external_id)
+    view, _ = await stack.messages.submit(request, caller=caller, idempotency_key=key)
+    return view

@@ -1,0 +1,64 @@
+"""The schema is created by Alembic at start, re-opening is a no-op, and SQLite runs with its pragmas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from gsmgateway.errors import StoreError
+from gsmgateway.store.db import open_database
+from tests.store.conftest import StoreTarget
+
+TABLES = {"api_keys", "messages", "message_parts", "message_events", "directory_entries", "modems"}
+
+
+async def test_open_twice_migrates_once(target: StoreTarget) -> None:
+    first = await target.open()
+    await first.close()
+    again = await target.open()
+    try:
+        async with again.read.connect() as conn:
+            version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+            if target.engine == "sqlite":
+                names = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+            else:
+                names = await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                )
+            tables = set(names.scalars().all())
+    finally:
+        await again.close()
+    assert version == ["0001"]
+    assert tables >= TABLES
+
+
+async def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", busy_timeout_ms=1234)
+    try:
+        for engine in (database.write, database.read):
+            async with engine.connect() as conn:
+                assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+                assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+                assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 1234
+        async with database.write.connect() as conn:
+            with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+                await conn.execute(
+                    text(
+                        "INSERT INTO message_events (message_id, at, to_status, attempt) "
+                        "VALUES (99, '2026-01-01', 'queued', 0)"
+                    )
+                )
+    finally:
+        await database.close()
+
+
+async def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="cannot"):
+        await open_database(f"sqlite+aiosqlite:///{blocker / 'sub' / 'g.db'}")
+    with pytest.raises(StoreError, match="postgres:\\*\\*\\*@"):
+        await open_database("postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/none")

@@ -1,0 +1,176 @@
+"""Configuration: layering (file < env < CLI), typed frozen results, every problem reported at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from random import Random
+
+import pytest
+
+from gsmgateway.config import (
+    GatewayConfig,
+    ModemConfig,
+    QuietHours,
+    RetryPolicy,
+    load,
+)
+from gsmgateway.errors import ConfigError
+
+EXAMPLE = Path(__file__).parents[2] / "config" / "gsmgateway.toml"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "gw.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_suit_a_daemon() -> None:
+    config = load(env={})
+    assert config.api.port == 8080
+    assert config.dispatch.max_parts == 6
+    assert config.dispatch.mode == "immediate"
+    assert config.store_url.startswith("sqlite+aiosqlite:///")
+    assert config.store_url.endswith("/gsmgateway.db")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.api.port = 1  # type: ignore[misc]
+
+
+def test_example_file_documents_every_key_with_its_default(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    uncommented = re.sub(r"^# (\[\[modems\]\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
+    config = load(_write(tmp_path, uncommented), env={})
+    modem = ModemConfig(id="modem-1", port="/dev/serial/by-id/usb-Quectel_EC25-if02-port0")
+    assert config == GatewayConfig(state_dir="/var/lib/gsmgateway", modems=(modem,))
+    sections = [getattr(config, f.name) for f in dataclasses.fields(GatewayConfig)]
+    names = [f.name for s in (*sections[2:-1], modem) for f in dataclasses.fields(s)] + [
+        "state_dir",
+        "log_level",
+    ]
+    for name in names:
+        assert re.search(rf"^# {name} = ", text, re.MULTILINE), f"{name} is not documented"
+
+
+def test_file_then_env_then_overrides(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        state_dir = "/srv/gw"
+        [api]
+        port = 9000
+        host = "192.0.2.1"
+        [dispatch]
+        mode = "scheduled"
+        [[modems]]
+        id = "m1"
+        port = "/dev/ttyUSB0"
+        [[modems]]
+        id = "m2"
+        port = "/dev/ttyUSB1"
+        messages_per_minute = 6
+        """,
+    )
+    env = {"GSMGATEWAY_API__PORT": "9100", "GSMGATEWAY_RETRY__MAX_ATTEMPTS": "3", "HOME": "/root"}
+    config = load(path, env=env, overrides={"api.port": 0, "quiet_hours.enabled": True})
+    assert config.api.port == 0  # CLI beats env beats file
+    assert config.api.host == "192.0.2.1"
+    assert config.retry.max_attempts == 3
+    assert config.dispatch.mode == "scheduled"
+    assert config.quiet_hours.enabled is True
+    assert [m.id for m in config.modems] == ["m1", "m2"]
+    assert config.modems[1].messages_per_minute == 6
+    assert config.state_dir == "/srv/gw"
+    assert config.store_url == "sqlite+aiosqlite:////srv/gw/gsmgateway.db"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+        colour = "blue"
+        [api]
+        port = "eighty"
+        [dispatch]
+        mode = "sometimes"
+        max_parts = 0
+        [retry]
+        jitter = 1.5
+        [quiet_hours]
+        timezone = "Mars/Olympus"
+        start = "late"
+        [[modems]]
+        id = "m1"
+        port = "/dev/ttyUSB0"
+        [[modems]]
+        id = "m1"
+        [[modems]]
+        id = "m1"
+        port = "/dev/ttyUSB2"
+        """,
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path, env={"GSMGATEWAY_LIMITS__PER_KEY_BURST": "lots"})
+    problems = "\n".join(caught.value.problems)
+    for expected in (
+        "colour: unknown key",
+        "api.port: must be a whole number",
+        "dispatch.mode: must be one of immediate, scheduled",
+        "dispatch.max_parts: must be > 0",
+        "retry.jitter",
+        "quiet_hours.timezone: unknown time zone",
+        "quiet_hours.start: must be a time of day",
+        "modems[1].port: required",
+        "id 'm1' used twice",
+        "limits.per_key_burst: must be a whole number",
+    ):
+        assert expected in problems
+    assert len(caught.value.problems) >= 10
+
+
+def test_unreadable_or_broken_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="No such file"):
+        load(tmp_path / "missing.toml", env={})
+    with pytest.raises(ConfigError, match=r"gw\.toml"):
+        load(_write(tmp_path, "[api\nport = 1"), env={})
+
+
+def test_env_strings_are_typed() -> None:
+    config = load(
+        env={
+            "GSMGATEWAY_DISPATCH__AT_LEAST_ONCE": "yes",
+            "GSMGATEWAY_RETRY__BASE_DELAY_SECONDS": "1.5",
+            "GSMGATEWAY_QUIET_HOURS__START": "22:30",
+            "GSMGATEWAY_FINERACT__ENABLED": "false",
+        }
+    )
+    assert config.dispatch.at_least_once is True
+    assert config.retry.base_delay_seconds == 1.5
+    assert config.quiet_hours.start == time(22, 30)
+    with pytest.raises(ConfigError, match="must be true or false"):
+        load(env={"GSMGATEWAY_DISPATCH__AT_LEAST_ONCE": "maybe"})
+    with pytest.raises(ConfigError, match=r"fineract\.base_url: required"):
+        load(env={"GSMGATEWAY_FINERACT__ENABLED": "1"})
+
+
+def test_quiet_hours_across_midnight_in_branch_time_zone() -> None:
+    quiet = QuietHours(enabled=True, start=time(21), end=time(7), timezone="Africa/Dar_es_Salaam")  # UTC+3
+    evening = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)  # 21:30 local
+    assert quiet.contains(evening)
+    assert quiet.ends_after(evening) == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 07:00 local
+    early = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # 06:00 local
+    assert quiet.ends_after(early) == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+    noon = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    assert not quiet.contains(noon)
+    assert quiet.ends_after(noon) == noon
+    assert not QuietHours(enabled=False).contains(evening)
+
+
+def test_retry_delay_grows_exponentially_within_jitter_and_cap() -> None:
+    policy = RetryPolicy(base_delay_seconds=10, max_delay_seconds=60, jitter=0.2)
+    rng = Random(4)
+    for attempt, nominal in [(1, 10), (2, 20), (3, 40), (4, 60), (9, 60)]:
+        delay = policy.delay(attempt, rng)
+        assert timedelta(seconds=nominal * 0.8) <= delay <= timedelta(seconds=nominal * 1.2)
