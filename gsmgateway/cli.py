@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_directory_import)
     _add_modem_commands(commands)
+    _add_daemon_commands(commands)
     return parser
 
 
@@ -112,6 +113,72 @@ def _modem_list(args: argparse.Namespace) -> int:
 
     print(modem_ports(show_all=args.all))
     return 0
+
+
+# --- gsmgateway run | check-config | demo (the work is in app.py, configcheck.py, demo.py) ----------
+def _add_daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser("run", help="run the gateway until SIGTERM/SIGINT")
+    run.add_argument("--log-level", help="override log_level (DEBUG, INFO, WARNING, ERROR)")
+    run.set_defaults(handler=_run)
+    check = commands.add_parser("check-config", help="check the configuration; list every problem")
+    check.set_defaults(handler=_check_config)
+    demo = commands.add_parser("demo", help="the gateway on a simulated modem, with a demo directory")
+    demo.add_argument("--state-dir", type=Path, default=Path("var/demo"), help="default: ./var/demo")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080, help="API port (default 8080; 0: any free)")
+    demo.add_argument("--fresh", action="store_true", help="delete the demo database first")
+    demo.set_defaults(handler=_demo)
+
+
+def _print_listening(url: str) -> None:
+    print(f"gsmgateway: listening on {url}", flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gsmgateway.app import run
+    from gsmgateway.config import load
+    from gsmgateway.logsetup import configure_logging
+
+    overrides = {"log_level": args.log_level} if args.log_level else None
+    config = load(_config_path(args), overrides=overrides)
+    configure_logging(config.log_level)
+    try:
+        asyncio.run(run(config, on_listening=_print_listening))
+    except OSError as exc:
+        print(f"gsmgateway: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from gsmgateway.configcheck import check_config
+
+    path = _config_path(args)
+    problems, summary = check_config(path)
+    for problem in problems:
+        print(f"gsmgateway: {problem}", file=sys.stderr)
+    if problems:
+        print(f"gsmgateway: {len(problems)} problem(s) in {path or 'the defaults'}", file=sys.stderr)
+        return EX_CONFIG
+    print(summary)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from gsmgateway.demo import run_demo
+    from gsmgateway.logsetup import configure_logging
+
+    configure_logging("INFO")
+    try:
+        run_demo(args.state_dir, host=args.host, port=args.port, fresh=args.fresh, say=_say)
+    except OSError as exc:
+        print(f"gsmgateway: demo cannot start: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    return 0
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

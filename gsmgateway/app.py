@@ -1,0 +1,180 @@
+"""The composition root: store → services → drivers and workers → scheduler → web server; run and stop.
+
+Start order matters: the store is opened (migrated) and :meth:`MaintenanceService.recover_after_restart`
+settles messages a crash left in ``sending`` *before* any worker can claim; only then are modems
+connected, workers started, jobs scheduled and, last, the API bound — so a caller never reaches a
+gateway that is half built. Shutdown runs the other way: the API stops accepting, the scheduler
+stops (running jobs finish), each worker finishes the command in flight, the modem sessions close,
+and the store is drained and closed. ``run`` handles SIGTERM and SIGINT itself and returns normally,
+so the process exits 0 after an orderly stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from datetime import datetime, timedelta
+
+from gsmgateway.api import create_app
+from gsmgateway.api.server import ApiServer, serve
+from gsmgateway.clock import utc_now
+from gsmgateway.config import GatewayConfig, ModemConfig
+from gsmgateway.modem.driver import ModemDriver
+from gsmgateway.modem.options import DriverOptions
+from gsmgateway.modem.transport import Opener, serial_opener
+from gsmgateway.scheduler import Jobs, JobScheduler
+from gsmgateway.services import Services, open_services
+from gsmgateway.views import ModemStatusView
+from gsmgateway.worker import ModemWorker, WorkerOptions
+
+logger = logging.getLogger(__name__)
+
+
+def driver_options_for(modem: ModemConfig) -> DriverOptions:
+    """Return the driver options of a configured modem: its SIM PIN, the driver's defaults otherwise."""
+    return DriverOptions(pin=modem.pin or None)
+
+
+class Gateway:
+    """Everything the daemon runs, built from one config; :meth:`start` then :meth:`stop`.
+
+    ``openers`` replaces the serial port of a modem by id (tests pass the simulator's memory link);
+    ``clock``/``monotonic`` are injected into every service and worker.
+    """
+
+    def __init__(
+        self,
+        config: GatewayConfig,
+        *,
+        openers: Mapping[str, Opener] | None = None,
+        driver_options: Callable[[ModemConfig], DriverOptions] = driver_options_for,
+        worker_options: WorkerOptions | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self._openers = dict(openers or {})
+        self._driver_options = driver_options
+        self._worker_options = worker_options or WorkerOptions(
+            mode=config.dispatch.mode, validity=timedelta(hours=config.dispatch.validity_hours)
+        )
+        self._clock = clock
+        self._monotonic = monotonic
+        self._services: Services | None = None
+        self.drivers: list[ModemDriver] = []
+        self.workers: list[ModemWorker] = []
+        self.scheduler: JobScheduler | None = None
+        self.server: ApiServer | None = None
+
+    @property
+    def services(self) -> Services:
+        """The open services. :raises RuntimeError: before :meth:`start`."""
+        if self._services is None:
+            raise RuntimeError("the gateway is not started")
+        return self._services
+
+    @property
+    def url(self) -> str:
+        """Where the API listens (the real port, also when the config said 0)."""
+        if self.server is None:
+            raise RuntimeError("the gateway is not started")
+        return self.server.url
+
+    async def start(self) -> None:
+        """Build and start everything in order; on any failure stop what was started and re-raise.
+
+        :raises StoreError: the store cannot be opened or migrated.
+        :raises OSError: the API address cannot be bound.
+        """
+        try:
+            self._services = services = await open_services(
+                self.config, clock=self._clock, monotonic=self._monotonic
+            )
+            recovered = await services.maintenance.recover_after_restart()
+            if recovered:
+                logger.warning("recovered %d message(s) interrupted while sending", len(recovered))
+            self._build_modems(services)
+            services.messages.add_wake_listener(self._wake_workers)
+            for driver in self.drivers:
+                await driver.start()
+            for worker in self.workers:
+                await worker.start()
+            self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
+            self.scheduler.start()
+            app = create_app(services.messages, services.directory, modems=self, config=self.config)
+            self.server = await serve(app, self.config.api.host, self.config.api.port)
+        except BaseException:
+            await self.stop()
+            raise
+        logger.info("gateway started: API on %s, %d modem(s)", self.server.url, len(self.workers))
+
+    def _build_modems(self, services: Services) -> None:
+        for modem in self.config.modems:
+            opener = self._openers.get(modem.id) or serial_opener(
+                modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts
+            )
+            driver = ModemDriver(modem.id, opener, options=self._driver_options(modem))
+            self.drivers.append(driver)
+            self.workers.append(
+                ModemWorker(modem, driver, services.dispatch, options=self._worker_options,
+                            clock=self._clock, monotonic=self._monotonic)
+            )  # fmt: skip
+
+    def _wake_workers(self) -> None:
+        for worker in self.workers:
+            worker.wake()
+
+    async def stop(self) -> None:
+        """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store."""
+        if self.server is not None:
+            server, self.server = self.server, None
+            await server.close()
+        if self.scheduler is not None:
+            scheduler, self.scheduler = self.scheduler, None
+            await scheduler.shutdown()
+        for worker in self.workers:
+            await worker.stop()
+        for driver in self.drivers:
+            await driver.stop()
+        self.workers, self.drivers = [], []
+        if self._services is not None:
+            services, self._services = self._services, None
+            await services.close()
+        logger.info("gateway stopped")
+
+    async def modem_statuses(self) -> list[ModemStatusView]:
+        """``GET /modems`` and ``/ready``: live state from each worker, counters from the store."""
+        stored = {view.modem_id: view for view in await self.services.dispatch.list_modems()}
+        return [worker.status(stored.get(worker.modem_id)) for worker in self.workers]
+
+
+async def run(
+    config: GatewayConfig,
+    *,
+    on_listening: Callable[[str], None],
+    gateway: Gateway | None = None,
+) -> None:
+    """Run the gateway until SIGTERM or SIGINT, then stop it in order and return.
+
+    ``on_listening`` gets the API's URL once it is bound (the CLI prints it).
+    """
+    gateway = gateway or Gateway(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled = (signal.SIGTERM, signal.SIGINT)
+    for signum in handled:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await gateway.start()
+        on_listening(gateway.url)
+        await stop.wait()
+        logger.info("stop requested; shutting down")
+    finally:
+        await gateway.stop()
+        for signum in handled:
+            with suppress(ValueError, RuntimeError):
+                loop.remove_signal_handler(signum)

@@ -1,0 +1,81 @@
+"""``gsmgateway check-config``: every problem of a configuration at once, before the daemon starts.
+
+Beyond what :func:`gsmgateway.config.load` refuses (unknown keys, bad values, duplicate modem ids),
+it looks at what the daemon would trip over at start: no modem configured, a state directory it
+cannot write, a store URL with a driver the gateway does not ship. A modem device path that does not
+exist now is a warning, not an error: a ``/dev/serial/by-id/…`` link exists only while plugged in.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gsmgateway.config import GatewayConfig, load
+from gsmgateway.errors import ConfigError
+
+_STORE_DRIVERS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+
+def check_config(path: Path | None, env: dict[str, str] | None = None) -> tuple[list[str], str]:
+    """Return (problems, summary). No problems means the daemon can start with this file.
+
+    The summary says what the daemon would do (API address, store, modems) and lists warnings.
+    """
+    try:
+        config = load(path, env=env)
+    except ConfigError as exc:
+        return exc.problems, ""
+    problems: list[str] = []
+    warnings: list[str] = []
+    _check_store(config, problems)
+    _check_modems(config, problems, warnings)
+    summary = "\n".join(
+        [
+            f"configuration OK ({path or 'defaults'})",
+            f"  API: http://{config.api.host}:{config.api.port}",
+            f"  store: {_safe_url(config.store_url)}",
+            f"  dispatch: {config.dispatch.mode}, at_least_once={config.dispatch.at_least_once}",
+            *(f"  modem {m.id}: {m.port} ({m.messages_per_minute}/min)" for m in config.modems),
+            *(f"  warning: {w}" for w in warnings),
+        ]
+    )
+    return problems, summary
+
+
+def _check_store(config: GatewayConfig, problems: list[str]) -> None:
+    if config.store.url:
+        if not config.store.url.startswith(_STORE_DRIVERS):
+            problems.append(
+                f"store.url: use one of {', '.join(d.rstrip('/') for d in _STORE_DRIVERS)}, "
+                f"not {_safe_url(config.store.url)!r}"
+            )
+        return
+    state = Path(config.state_dir)
+    existing = next((p for p in (state, *state.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        problems.append(f"state_dir: {state} cannot be created")
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problems.append(f"state_dir: {existing} is not writable (the SQLite database lives there)")
+
+
+def _check_modems(config: GatewayConfig, problems: list[str], warnings: list[str]) -> None:
+    if not config.modems:
+        problems.append("modems: none configured; add a [[modems]] table (messages would never leave)")
+    for modem in config.modems:
+        if not modem.port.strip():
+            problems.append(f"modems[{modem.id}].port: empty")
+        elif "://" not in modem.port and not Path(modem.port).exists():
+            warnings.append(f"modems[{modem.id}].port: {modem.port} does not exist now (unplugged?)")
+        if modem.baudrate <= 0:
+            problems.append(f"modems[{modem.id}].baudrate: must be > 0")
+
+
+def _safe_url(url: str) -> str:
+    """``url`` without a password, for printing."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,72 @@
+"""Logging set-up for the daemon: plain lines on stderr that journald understands.
+
+Nothing is configured at import: the CLI calls :func:`configure_logging` once, so a library user or
+a test keeps its own handlers. Under systemd (``$JOURNAL_STREAM`` is set) each line starts with the
+``<N>`` syslog priority prefix that journald turns into the entry's priority, and carries no time
+stamp (the journal adds its own). Elsewhere lines get a UTC time stamp.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import TextIO
+
+_PRIORITY = {
+    logging.CRITICAL: 2,
+    logging.ERROR: 3,
+    logging.WARNING: 4,
+    logging.INFO: 6,
+    logging.DEBUG: 7,
+}
+# Libraries that are chatty at INFO about things an operator does not need.
+_QUIET = ("apscheduler", "aiohttp.access", "alembic", "sqlalchemy.engine")
+
+
+class JournalFormatter(logging.Formatter):
+    """``<priority>logger: message`` — journald strips the prefix and files the priority."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Prefix every line of the record (tracebacks too) so none loses its priority."""
+        priority = _PRIORITY.get(record.levelno, 6 if record.levelno < logging.WARNING else 3)
+        text = f"{record.name}: {super().format(record)}"
+        return "\n".join(f"<{priority}>{line}" for line in text.splitlines())
+
+
+def under_journald(stream: TextIO) -> bool:
+    """Whether ``stream`` is the journal's own socket (systemd sets ``$JOURNAL_STREAM`` to it)."""
+    device_inode = os.environ.get("JOURNAL_STREAM", "")
+    if not device_inode:
+        return False
+    try:
+        stat = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return False
+    return device_inode == f"{stat.st_dev}:{stat.st_ino}"
+
+
+def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> None:
+    """Send the gateway's logs to ``stream`` (stderr) at ``level``; replaces earlier root handlers.
+
+    :raises ValueError: ``level`` is not a logging level name.
+    """
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        raise ValueError(f"unknown log level {level!r}")
+    target = stream or sys.stderr
+    handler = logging.StreamHandler(target)
+    if under_journald(target):
+        handler.setFormatter(JournalFormatter("%(message)s"))
+    else:
+        formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(numeric)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))

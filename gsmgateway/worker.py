@@ -1,0 +1,350 @@
+"""One ModemWorker per configured modem: claim → encode → send every part → record; consume URCs.
+
+The loop, in order: wait (without spinning) while the modem is not ``ready``; respect the modem's
+rate limit (messages per minute); claim the oldest due message (compare-and-set, so two workers never
+get the same one — it is ``sending`` before ``AT+CMGS``); encode it with a concatenation reference
+derived from the message id; send each part and record its TP-MR at once; move it to ``sent``.
+Nothing due (or quiet hours) → sleep until woken: by the API on enqueue in ``immediate`` mode, by
+the sweep job, or at the next due time. How a failed attempt ends is decided by
+:mod:`gsmgateway.dispatch` from the error's class.
+
+Multipart messages that break in the middle — the choice made here. A handset reassembles parts
+by (originator, concatenation reference), so a message whose first parts left can only be completed
+*from the same modem* (same SIM, same originator) with the same reference. Requeueing it would let
+another modem finish it with a different originator: the recipient would get fragments. So the
+worker resumes in place: when part k > 1 hits a transient error (CMS/CME classed transient, a
+missing prompt — nothing sent — or the modem dropping out), it keeps the message ``sending``, waits
+briefly (or for the modem to come back) and sends only the remaining parts, with the same reference,
+up to ``WorkerOptions.resume_tries`` times. If it still cannot, the message becomes ``failed`` with
+"k of n parts sent" (never resent: that would duplicate the parts that left). An unknown outcome
+(no ``+CMGS`` after the PDU) is never retried, first part or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gsmgateway.clock import utc_now
+from gsmgateway.config import DispatchMode, ModemConfig
+from gsmgateway.dispatch import DispatchService
+from gsmgateway.errors import (
+    GatewayError,
+    InvalidNumberError,
+    ModemCommandError,
+    ModemError,
+    ModemTimeoutError,
+    ModemUnavailableError,
+    OutcomeUnknownError,
+    PduError,
+)
+from gsmgateway.models import ModemState
+from gsmgateway.modem.driver import ModemDriver
+from gsmgateway.modem.options import Health
+from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, StatusReport, SubmitPart, encode_sms
+from gsmgateway.ratelimit import RateLimiter
+from gsmgateway.views import ClaimedMessage, ModemStatusView
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker paces itself; the defaults suit a daemon, tests shorten the waits.
+
+    ``idle_max`` bounds any sleep so a missed wake-up costs at most that long; ``error_pause`` is
+    the pause after the store failed; ``resume_*`` govern finishing a broken multipart message.
+    """
+
+    mode: DispatchMode = "immediate"
+    validity: timedelta = timedelta(hours=24)
+    idle_max: float = 300.0
+    ready_wait: float = 60.0
+    error_pause: float = 5.0
+    past_due_pause: float = 1.0
+    resume_tries: int = 3
+    resume_delay: float = 2.0
+    stop_grace: float = 120.0
+
+
+class ModemWorker:
+    """Send queued messages through one modem and feed its status reports back to the store."""
+
+    def __init__(
+        self,
+        modem: ModemConfig,
+        driver: ModemDriver,
+        dispatch: DispatchService,
+        *,
+        options: WorkerOptions | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.modem_id = modem.id
+        self.driver = driver
+        self.options = options or WorkerOptions()
+        self._dispatch = dispatch
+        self._clock = clock
+        self._limiter = RateLimiter(modem.messages_per_minute / 60.0, 1, clock=monotonic)
+        self._wakeup = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._busy = False
+        self.generation = 0  # bumped on every observable change; see wait_changed()
+        self.waiting_for = "not started"
+        self.last_error: str | None = None
+        self.last_health: Health | None = None
+        self.reports_recorded = 0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the send loop and the report and incoming-SMS consumers (the driver is started apart)."""
+        if self._loop_task is not None:
+            return
+        self._loop_task = asyncio.create_task(self._run(), name=f"worker-{self.modem_id}")
+        self._tasks = [
+            asyncio.create_task(self._consume_reports(), name=f"reports-{self.modem_id}"),
+            asyncio.create_task(self._consume_messages(), name=f"incoming-{self.modem_id}"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop after the message in flight is settled (at most ``stop_grace`` seconds); idempotent.
+
+        A send cut off by the grace period leaves its message ``sending``; the next start turns it
+        into ``unknown`` — the truth, since the PDU may have left.
+        """
+        self._stopping = True
+        self._wakeup.set()
+        task, self._loop_task = self._loop_task, None
+        if task is not None:
+            if not self._busy:
+                task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=self.options.stop_grace)
+            if not done:
+                logger.warning("%s: send still in flight after %ss; abandoning it", self.modem_id,
+                               self.options.stop_grace)  # fmt: skip
+                task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        for consumer in self._tasks:
+            consumer.cancel()
+            with suppress(asyncio.CancelledError):
+                await consumer
+        self._tasks = []
+        self.waiting_for = "stopped"
+
+    def wake(self) -> None:
+        """Look at the queue now (a message was queued, the sweep ran, or a test moved the clock)."""
+        self._wakeup.set()
+
+    async def wait_changed(self, since: int) -> int:
+        """Wait until :attr:`generation` moves past ``since``; return the new generation.
+
+        Tests use it to await an outcome without sleeping: read ``generation``, check, then wait.
+        """
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.generation > since)
+            return self.generation
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self.generation += 1
+            self._changed.notify_all()
+
+    # --- the send loop --------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._step()
+            except GatewayError as exc:  # the store failed; the message (if any) is settled at restart
+                self.last_error = str(exc)
+                logger.error("%s: worker step failed: %s", self.modem_id, exc)
+                await self._idle("store error", self.options.error_pause)
+
+    async def _step(self) -> None:
+        """One pass: wait for the modem, the rate limit or work; or send one message."""
+        if self.driver.state is not ModemState.READY:
+            await self._wait_for_modem()
+            return
+        limited = self._limiter.check(self.modem_id)
+        if limited > 0:
+            await self._idle("rate limit", limited)
+            return
+        self._wakeup.clear()
+        self._busy = True
+        try:
+            claimed = await self._dispatch.claim_next(self.modem_id)
+            if claimed is not None:
+                self._limiter.acquire(self.modem_id)
+                await self._send(claimed)
+        finally:
+            self._busy = False
+        if claimed is None:
+            await self._idle(*await self._idle_plan())
+        else:
+            await self._notify()
+
+    async def _idle_plan(self) -> tuple[str, float]:
+        """Why we wait and for how long: until the next due message, or until woken."""
+        quiet_end = self._dispatch.quiet_until()
+        if quiet_end is not None:
+            return "quiet hours", self._seconds_until(quiet_end)
+        if self.options.mode == "scheduled":
+            return "the sweep", self.options.idle_max
+        due = await self._dispatch.next_due_at()
+        if due is None:
+            return "nothing due", self.options.idle_max
+        # Due yet unclaimable (past validity, awaiting the expiry job): pause instead of spinning.
+        return "next due message", max(self.options.past_due_pause, self._seconds_until(due))
+
+    def _seconds_until(self, moment: datetime) -> float:
+        return min(self.options.idle_max, max(0.0, (moment - self._clock()).total_seconds()))
+
+    async def _idle(self, reason: str, seconds: float) -> None:
+        """Sleep until woken or ``seconds`` pass; the wake event makes this race-free with enqueue."""
+        self.waiting_for = reason
+        await self._notify()
+        with suppress(TimeoutError):
+            async with asyncio.timeout(max(seconds, 0.001)):
+                await self._wakeup.wait()
+        self._wakeup.clear()
+
+    async def _wait_for_modem(self) -> None:
+        self.waiting_for = f"modem {self.driver.state}"
+        await self._notify()
+        try:
+            await self.driver.wait_ready(timeout=self.options.ready_wait)
+        except ModemUnavailableError:
+            return
+        await self.check_health()  # /modems shows signal and operator as soon as the modem is up
+
+    # --- one message ----------------------------------------------------------------------------
+    async def _send(self, claimed: ClaimedMessage) -> None:
+        """Send every part of ``claimed`` and settle it: ``sent``, or as the failure decides."""
+        self.waiting_for = f"sending message {claimed.id}"
+        try:
+            for part in self._encode(claimed):
+                mr = await self._send_part(claimed, part)
+                await self._dispatch.record_part_sent(claimed, part.seq, modem_id=self.modem_id, mr=mr)
+            await self._dispatch.mark_sent(claimed, modem_id=self.modem_id)
+            logger.info("%s: message %s sent", self.modem_id, claimed.id)
+        except GatewayError as exc:
+            self.last_error = f"message {claimed.id}: {exc}"[:200]
+            await self._dispatch.mark_attempt_failed(claimed, exc, modem_id=self.modem_id)
+
+    def _encode(self, claimed: ClaimedMessage) -> list[SubmitPart]:
+        """Encode the parts; the reference is the message id's low byte, the same on every attempt."""
+        validity = min(MAX_VALIDITY, max(MIN_VALIDITY, self.options.validity))
+        try:
+            return encode_sms(claimed.number, claimed.text, concat_ref=claimed.id % 256, validity=validity)
+        except InvalidNumberError as exc:
+            raise PduError(f"cannot address {claimed.number!r}: {exc}", modem_id=self.modem_id) from exc
+
+    async def _send_part(self, claimed: ClaimedMessage, part: SubmitPart) -> int:
+        """Send one part; a later part is retried in place on errors where nothing left (module doc)."""
+        for attempt in range(self.options.resume_tries + 1):
+            try:
+                return await self.driver.send_pdu(part)
+            except ModemError as exc:
+                if part.seq == 1 or attempt == self.options.resume_tries or not _nothing_left(exc):
+                    raise
+                logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
+                               claimed.id, part.seq, part.total, exc)  # fmt: skip
+                await self._pause_before_resume(exc, attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _pause_before_resume(self, error: ModemError, attempt: int) -> None:
+        delay = self.options.resume_delay * 2**attempt
+        if isinstance(error, ModemUnavailableError):
+            with suppress(ModemUnavailableError):
+                await self.driver.wait_ready(timeout=max(delay, self.options.ready_wait))
+        else:
+            await asyncio.sleep(delay)  # a back-off before the next try, not a wait for an event
+
+    # --- reports, incoming SMS, jobs ------------------------------------------------------------
+    async def _consume_reports(self) -> None:
+        queue = self.driver.pending_reports
+        while True:
+            await self.record_report(await queue.get())
+
+    async def record_report(self, report: StatusReport) -> None:
+        """Apply one status report to the store; a failure is logged, never fatal."""
+        try:
+            await self._dispatch.record_report(
+                modem_id=self.modem_id, mr=report.mr, recipient=report.recipient,
+                outcome=report.outcome, tp_st=report.tp_st,
+            )  # fmt: skip
+        except GatewayError as exc:
+            logger.error("%s: cannot record status report mr=%s: %s", self.modem_id, report.mr, exc)
+        self.reports_recorded += 1
+        await self._notify()
+
+    async def _consume_messages(self) -> None:
+        queue = self.driver.pending_messages
+        while True:
+            message = await queue.get()
+            # The gateway does not store incoming SMS (yet); the log keeps them for the operator.
+            logger.info("%s: incoming SMS from %s (%d chars%s): %r", self.modem_id, message.sender,
+                        len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
+                        if message.concat else "", message.text[:160])  # fmt: skip
+
+    async def poll_reports(self) -> int:
+        """Sweep SR storage and drain received SMS (the scheduled poll); return reports found."""
+        try:
+            reports = await self.driver.sweep_status_reports()
+            for message in await self.driver.drain_messages():
+                self.driver.pending_messages.put_nowait(message)
+        except ModemUnavailableError:
+            return 0
+        for report in reports:
+            await self.record_report(report)
+        return len(reports)
+
+    async def check_health(self) -> Health | None:
+        """Ask the modem how it is and save it for ``GET /modems`` (the scheduled health job)."""
+        health: Health | None = None
+        try:
+            health = await self.driver.health()
+        except ModemError as exc:
+            self.last_error = f"health: {exc}"[:200]
+        self.last_health = health
+        operator = health.operator if health else None
+        await self._dispatch.save_modem_state(
+            self.modem_id, self.driver.state.value, signal=health.dbm if health else None,
+            operator=operator, last_error=self.last_error,
+        )  # fmt: skip
+        logger.info("%s: %s, signal %s dBm, %s, operator %s", self.modem_id, self.driver.state,
+                    health.dbm if health else None, health.registration if health else "-",
+                    operator)  # fmt: skip
+        return health
+
+    def status(self, stored: ModemStatusView | None) -> ModemStatusView:
+        """Return this modem as ``GET /modems`` shows it: live state, last health, store counters."""
+        health = self.last_health
+        return ModemStatusView(
+            modem_id=self.modem_id,
+            state=self.driver.state.value,
+            signal=health.dbm if health else (stored.signal if stored else None),
+            operator=health.operator if health else (stored.operator if stored else None),
+            last_error=self.last_error
+            or (None if self.driver.state is ModemState.READY else self.driver.detail),
+            sent_count=stored.sent_count if stored else 0,
+            failed_count=stored.failed_count if stored else 0,
+            updated_at=self._clock(),
+        )
+
+
+def _nothing_left(error: ModemError) -> bool:
+    """Whether ``error`` proves the part did not leave and may be sent again later."""
+    if isinstance(error, OutcomeUnknownError | PduError):
+        return False
+    if isinstance(error, ModemCommandError):
+        return error.is_transient
+    return isinstance(error, ModemUnavailableError | ModemTimeoutError)
