@@ -117,6 +117,7 @@ class ControlServer:
                 "device": sim.url,
                 "pty": sim.pty_name,
                 "plugged": sim.plugged,
+                "connected": sim.connected,
                 "counters": sim.counters,
             }
         )

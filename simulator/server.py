@@ -170,6 +170,11 @@ class SimulatorServer:
         """True while the modem is plugged in."""
         return self._link is not None and self._link.plugged
 
+    @property
+    def connected(self) -> bool:
+        """True while a client holds the port (memory, TCP); for a pty, while plugged in."""
+        return self._link is not None and self._link.connected
+
     async def open_stream(self) -> MemoryStream:
         """Open the in-memory port: a ``ByteStream`` (this method is an ``Opener``).
 

@@ -46,6 +46,7 @@ async def test_status_names_the_profile_link_and_counters(
     assert status["profile"] == "generic"
     assert status["link"] == "memory"
     assert status["plugged"] is True
+    assert status["connected"] is False
     assert status["counters"]["commands"] == 0
     stream = await sim.open_stream()
     await command(stream, b"AT")

@@ -12,9 +12,14 @@ from pathlib import Path
 import pytest
 import serial
 
-from simulator import SimulatorServer
+from simulator import Outcome, SimulatorServer
 from tests.sim.conftest import MakeSim
-from tests.sim.support import path_present, serial_command
+from tests.sim.support import (
+    HELLO_PDU_WITH_REPORT,
+    HELLO_TPDU_LENGTH,
+    path_present,
+    serial_command,
+)
 
 
 def _open(path: Path | str) -> serial.Serial:
@@ -148,3 +153,31 @@ async def test_a_hung_up_pty_is_replaced_at_the_same_path(make_sim: MakeSim, pty
     assert sim.counters["connects"] == connects  # not counted as a replug
     assert os.readlink(pty_path) == sim.pty_name
     assert await asyncio.to_thread(_session, pty_path, b"AT") == [b"\r\nOK\r\n"]
+
+
+async def test_a_27005_client_sends_an_sms_and_gets_its_status_report(
+    make_sim: MakeSim, pty_path: Path
+) -> None:
+    sim = await make_sim(link="pty", pty_path=pty_path, profile="huawei-e173")
+    sim.plan("+255700000001", Outcome.DELIVERED, delay=0.2)
+
+    def send_and_wait_for_report() -> tuple[bytes, bytes, bytes]:
+        with _open(pty_path) as port:
+            identity = serial_command(port, b"ATE0;+CGMI;+CGMM")
+            serial_command(port, b"AT+CMGF=0;+CNMI=2,1,0,1,0")
+            serial_command(port, b"AT+CMGS=%d" % HELLO_TPDU_LENGTH, token=b"> ")
+            port.write(HELLO_PDU_WITH_REPORT + b"\x1a")
+            accepted = bytes(port.read_until(b"OK\r\n"))
+            header = bytes(port.read_until(b"+CDS: "))
+            report = bytes(port.read_until(b"\r\n") + port.read_until(b"\r\n"))
+            return identity + header, accepted, report
+
+    identity, accepted, report = await asyncio.to_thread(send_and_wait_for_report)
+    assert b"huawei" in identity
+    assert b"E173" in identity
+    assert b"+CMGS: " in accepted
+    length, _, pdu = report.strip().partition(b"\r\n")
+    assert int(length) * 2 < len(pdu)  # the SMSC address precedes the announced TPDU length
+    [submit] = sim.submits
+    assert (submit.recipient, submit.text, submit.status_report_requested) == ("+255700000001", "hello", True)
+    assert sim.counters["reports_emitted"] == 1
