@@ -9,7 +9,7 @@ import pytest
 from simulator.faults import FaultPlan
 from simulator.profiles import Memory
 
-from .oracle import pack7, septets
+from .oracle import pack7, septets, text7
 from .talk import Terminal
 
 SENDER = "+255711000001"
@@ -39,20 +39,7 @@ def _deliver_text(pdu_hex: str) -> tuple[str, tuple[int, int, int] | None, str]:
     bits = int.from_bytes(ud, "little")
     skip = (header * 8 + 6) // 7
     values = [(bits >> (7 * i)) & 0x7F for i in range(skip, udl)]
-    return (
-        sender,
-        concat,
-        "".join(
-            "["
-            if v == 0x3C and prev == 0x1B
-            else ""
-            if v == 0x1B
-            else "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"[
-                v
-            ]
-            for prev, v in zip([None, *values], values, strict=False)
-        ),
-    )
+    return sender, concat, text7(values)
 
 
 def test_stored_sms_is_announced_with_cmti_and_read_with_cmgr() -> None:
