@@ -14,7 +14,7 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 ``GET``     ``/messages``     whole messages (all parts in): ``[{"recipient", "text"}]``
 ``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
 ``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
-``POST``    ``/faults``       a fault plan by field name (scalar fields and ``split_writes``)
+``POST``    ``/faults``       replace the fault plan (scalar fields and ``split_writes``, by name)
 ``POST``    ``/unplug``       pull the cable
 ``POST``    ``/replug``       ``{"reboot": false}``: push it back in
 ==========  ================  ==========================================================================

@@ -176,6 +176,12 @@ class PtyLink(Link):
                     asyncio.get_running_loop().add_writer(master, self._flush)
                     self._writer_armed = True
                 return
+            except OSError as exc:  # the pty went away under us: the bytes are lost, as on a real line
+                logger.warning(
+                    "cannot write to %s (%s); dropping %d bytes", self._slave_name, exc, len(self._backlog)
+                )
+                self._backlog.clear()
+                break
             del self._backlog[:written]
         if self._writer_armed:
             asyncio.get_running_loop().remove_writer(master)
