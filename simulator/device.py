@@ -133,9 +133,10 @@ class SimModem:
         return reassemble(self.submits)
 
     def reboot(self) -> None:
-        """Power-cycle (USB replug): settings, SIM lock and prompt reset; storage survives."""
+        """Power-cycle (USB replug): settings, SIM lock, prompt and a hang reset; storage survives."""
         self.state = DeviceState.power_on(self.profile)
         self._booted = False
+        self.faults.hung = False  # a power cycle cures a hung firmware
         self.connection_reset()
 
     # --- output helpers used by commands and the network ---------------------------------------
