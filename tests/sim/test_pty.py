@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import grp
 import os
 import stat
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import serial
+import serial_asyncio_fast
 
 from simulator import Outcome, SimulatorServer
 from tests.sim.conftest import MakeSim
@@ -181,3 +183,31 @@ async def test_a_27005_client_sends_an_sms_and_gets_its_status_report(
     [submit] = sim.submits
     assert (submit.recipient, submit.text, submit.status_report_requested) == ("+255700000001", "hello", True)
     assert sim.counters["reports_emitted"] == 1
+
+
+async def test_the_gateways_async_serial_path_sees_unplug_as_an_error(
+    make_sim: MakeSim, pty_path: Path
+) -> None:
+    # pyserial-asyncio-fast is what the gateway's transport runs on: an unplug must surface as an
+    # exception on read, never as a silent hang.
+    sim = await make_sim(link="pty", pty_path=pty_path)
+    reader, writer = await serial_asyncio_fast.open_serial_connection(url=str(pty_path), exclusive=True)
+    try:
+        writer.write(b"AT\r")
+        async with asyncio.timeout(5):
+            assert await reader.readuntil(b"OK\r\n") == b"AT\r\r\nOK\r\n"
+        await sim.unplug()
+        with pytest.raises(serial.SerialException):
+            async with asyncio.timeout(5):
+                await reader.read(100)
+    finally:
+        writer.close()
+        with contextlib.suppress(serial.SerialException):
+            await writer.wait_closed()
+    await sim.replug()
+    reader, writer = await serial_asyncio_fast.open_serial_connection(url=str(pty_path))
+    writer.write(b"AT\r")
+    async with asyncio.timeout(5):
+        assert await reader.readuntil(b"OK\r\n") == b"AT\r\r\nOK\r\n"
+    writer.close()
+    await writer.wait_closed()
