@@ -39,7 +39,7 @@ class PendingSend:
 
 def abort_send(modem: SimModem) -> None:
     """ESC at the prompt: nothing is sent; the modem answers ``OK``."""
-    modem.counters["sends_cancelled"] = modem.counters.get("sends_cancelled", 0) + 1
+    modem.counters["sends_cancelled"] += 1
     modem.emit_response(b"\r\nOK\r\n")
 
 

@@ -177,3 +177,14 @@ def test_link_level_fields_have_safe_defaults() -> None:
     assert plan.split_writes == ()
     assert plan.baud_rate is None
     assert plan.unplug_after_commands is None
+
+
+def test_weak_signal_shows_in_csq_and_huawei_rssi() -> None:
+    term = Terminal("huawei-e173")
+    term.modem.set_faults(FaultPlan(signal_rssi=3))
+    assert term.lines("AT+CSQ") == ["+CSQ: 3,99", "OK"]
+    assert term.advance(10.0) == "\r\n^RSSI: 3\r\n"
+    term.modem.set_faults(FaultPlan())
+    assert term.lines("AT+CSQ") == ["+CSQ: 20,99", "OK"]
+    with pytest.raises(ValueError, match="signal_rssi"):
+        FaultPlan(signal_rssi=40)

@@ -150,9 +150,11 @@ def test_text_mode_send_uses_csmp_and_records_the_text() -> None:
 def test_text_mode_ucs2_charset_reads_hex() -> None:
     term = Terminal()
     term.cmd('AT+CMGF=1;+CSCS="UCS2";+CSMP=17,167,0,8')
-    term.cmd(f'AT+CMGS="{NUMBER}"')
+    assert term.lines(f'AT+CMGS="{NUMBER}"') == ["+CMS ERROR: 305"]  # UCS2: the number is hex too
+    assert term.cmd(f'AT+CMGS="{NUMBER.encode("utf-16-be").hex()}"') == "\r\n> "
     term.raw("Jambo 😀".encode("utf-16-be").hex().upper().encode() + b"\x1a")
     assert term.modem.submits[0].text == "Jambo 😀"
+    assert term.modem.submits[0].recipient == NUMBER
     assert not term.modem.submits[0].status_report_requested
 
 
