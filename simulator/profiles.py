@@ -211,10 +211,15 @@ def profile_names() -> list[str]:
 
 
 def get_profile(name: str) -> Profile:
-    """Return the profile called ``name``.
+    """Return the built-in profile called ``name``, or the one a ``.toml`` file describes.
 
     :raises KeyError: with the list of known names, so a typo on the command line is obvious.
+    :raises ValueError: for a profile file with problems (all of them listed).
     """
+    if name.endswith(".toml"):
+        from simulator.profile_file import load_profile
+
+        return load_profile(name)
     try:
         return _PROFILES[name]
     except KeyError:
