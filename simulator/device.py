@@ -28,7 +28,7 @@ from simulator.device_state import DeviceState
 from simulator.faults import FaultPlan
 from simulator.incoming import deliver_incoming
 from simulator.network import FakeNetwork, Outcome
-from simulator.pdu_submit import CompleteMessage, Submit, reassemble
+from simulator.pdu_submit import CompleteMessage, Submit, SubmitLog, reassemble
 from simulator.profiles import Profile
 from simulator.schedule import EntryKind, OutputSchedule
 from simulator.sending import PendingSend, abort_send, finish_send
@@ -70,7 +70,7 @@ class SimModem:
         self.state = DeviceState.power_on(profile)
         self.storage = MessageStorage(profile)
         self.network = FakeNetwork(profile)
-        self.submits: list[Submit] = []
+        self.submit_log = SubmitLog()
         self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.handlers: dict[str, Handler] = dict(COMMANDS)
         self._out = OutputSchedule()
@@ -89,6 +89,11 @@ class SimModem:
         self.faults.install(0.0)
 
     # --- the contract --------------------------------------------------------------------------
+
+    @property
+    def submits(self) -> list[Submit]:
+        """Every accepted SMS-SUBMIT, decoded by the simulator's own decoder, in order."""
+        return self.submit_log.submits
 
     def feed(self, data: bytes, now: float) -> bytes:
         """Take bytes from the TE (any chunking) and return the bytes due by ``now``."""

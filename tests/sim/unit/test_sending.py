@@ -182,3 +182,21 @@ def test_sim_locked_send_is_refused_before_the_prompt() -> None:
     term.modem.state.sim = term.modem.state.sim.PIN
     assert term.lines("AT+CMGS=10") == ["+CMS ERROR: 311"]
     assert Memory.SM in term.modem.profile.capacities
+
+
+def test_a_reused_reference_starts_a_new_message_once_the_first_is_complete() -> None:
+    term = Terminal()
+    for text in ("first ", "second"):
+        term.send_pdu(submit(NUMBER, text, concat=(9, 2, 1)))
+        term.send_pdu(submit(NUMBER, text.upper(), concat=(9, 2, 2)))
+    assert [m.text for m in term.modem.complete_messages()] == ["first FIRST ", "secondSECOND"]
+    assert [s.text for s in term.modem.submits] == ["first FIRST "] * 2 + ["secondSECOND"] * 2
+
+
+def test_clearing_submits_mid_message_does_not_fill_in_the_wrong_parts() -> None:
+    term = Terminal()
+    term.send_pdu(submit(NUMBER, "lost ", concat=(3, 2, 1)))
+    term.modem.submits.clear()
+    term.send_pdu(submit(NUMBER, "part", concat=(3, 2, 2)))
+    assert term.modem.submits[0].text == ""
+    assert term.modem.complete_messages() == []
