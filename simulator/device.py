@@ -239,7 +239,7 @@ class SimModem:
             self._line_overflow = True
         else:
             self._line.append(byte)
-            if self._line.upper() == b"A/" and self._last_line:
+            if len(self._line) == 2 and self._line.upper() == b"A/" and self._last_line:
                 self._line.clear()
                 self._run_line(self._last_line, overflow=False)
 

@@ -21,8 +21,9 @@ from simulator.profiles import Memory
 class CommandMatch:
     """Which commands a fault applies to: by name, by position, or both.
 
-    ``command`` is the upper-case name as written after ``AT`` (``+CMGS``, ``+CSQ``, ``Z``);
-    ``nth`` counts only matching commands. Neither set means every command.
+    ``command`` is the name as written after ``AT`` (``+CMGS``, ``+CSQ``, ``Z``, ``&F``; ``""`` is
+    a bare ``AT``), compared case-insensitively; ``nth`` counts only matching commands. Neither
+    set means every command.
     """
 
     command: str | None = None
