@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.pdu_build import DCS_UCS2, deliver, split_text
+from simulator.pdu_fields import encode_address
 from simulator.profiles import Memory
 from simulator.reporting import expect_ack
 from simulator.sms_clock import network_time, text_mode_time
@@ -27,6 +28,7 @@ def deliver_incoming(modem: SimModem, sender: str, text: str, *, direct: bool, n
 
     :raises ValueError: for a sender that is neither ``+digits``, ``digits`` nor a short name.
     """
+    encode_address(sender)  # refuse a bad sender before anything changes
     dcs, parts = split_text(text)
     modem.incoming_refs = (modem.incoming_refs + 1) % 256
     sent = network_time(now)
@@ -55,7 +57,7 @@ def _store(modem: SimModem, message: StoredMessage, now: float) -> None:
     memory = modem.state.memories[2]
     index = modem.storage.add(memory, message)
     if index is None:
-        modem.counters["incoming_rejected"] = modem.counters.get("incoming_rejected", 0) + 1
+        modem.counters["incoming_rejected"] += 1
         return
     if modem.state.cnmi[1] == 1:
         modem.emit_urc(f'+CMTI: "{memory}",{index}', now)

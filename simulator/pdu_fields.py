@@ -44,10 +44,6 @@ class Reader:
         """Return the next octet."""
         return self.take(1)[0]
 
-    def rest(self) -> bytes:
-        """Return everything not read yet."""
-        return self.take(len(self.data) - self.pos)
-
 
 # --- addresses ------------------------------------------------------------------------------------
 

@@ -89,4 +89,4 @@ def _ack_deadline(modem: SimModem, token: int, due: float) -> None:
         mode, _, bm, _, bfr = state.cnmi
         state.cnmi = (mode, 0, bm, 0, bfr)
         state.acks_done = state.acks_pending
-        modem.counters["ack_timeouts"] = modem.counters.get("ack_timeouts", 0) + 1
+        modem.counters["ack_timeouts"] += 1

@@ -30,6 +30,7 @@ from simulator.links import (
     PtyLink,
     TcpLink,
 )
+from simulator.links.tcp import ip_literal
 from simulator.network import Outcome
 from simulator.pdu_submit import Submit
 from simulator.profiles import Profile, get_profile
@@ -48,8 +49,8 @@ class SimulatorServer:
     ``control_port`` (0 picks one) starts the loopback HTTP control surface; ``transcript`` names a
     file that receives every byte in and out.
 
-    :raises ValueError: for an unknown profile or link kind, or a control host that is not
-        loopback (nothing is started).
+    :raises ValueError: for an unknown profile or link kind, a TCP host that is not an IP address
+        (or ``localhost``), or a control host that is not loopback (nothing is started).
     """
 
     def __init__(
@@ -74,7 +75,7 @@ class SimulatorServer:
             raise ValueError(f"unknown link {link!r}; choose one of: {choices}") from None
         self._faults = faults or FaultPlan()
         self._pty_path, self._pty_group = pty_path, pty_group
-        self._tcp_host, self._tcp_port = tcp_host, tcp_port
+        self._tcp_host, self._tcp_port = ip_literal(tcp_host), tcp_port
         if control_port is not None:
             require_loopback(control_host)
         self._control_host, self._control_port = control_host, control_port
@@ -169,6 +170,11 @@ class SimulatorServer:
     def plugged(self) -> bool:
         """True while the modem is plugged in."""
         return self._link is not None and self._link.plugged
+
+    @property
+    def connected(self) -> bool:
+        """True while a client holds the port (memory, TCP); for a pty, while plugged in."""
+        return self._link is not None and self._link.connected
 
     async def open_stream(self) -> MemoryStream:
         """Open the in-memory port: a ``ByteStream`` (this method is an ``Opener``).

@@ -56,6 +56,8 @@ class FaultSession:
             state.sim = SimState.ABSENT
         elif state.sim is SimState.ABSENT:  # SIM put back: locked again if it has a PIN
             state.sim = SimState.PIN if self.modem.profile.sim_pin else SimState.READY
+        rssi = self.plan.signal_rssi
+        state.signal_rssi = self.modem.profile.signal_rssi if rssi is None else rssi
         for memory in sorted(self.plan.storage_full):
             fill_memory(self.modem, memory)
         self.update_registration()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, PromptKind, Reply, cms, plain_error
+from simulator.commands.charset import from_te
 from simulator.storage import DELETE_FLAGS, Stat, StoredMessage
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def at_cmgs(modem: SimModem, command: Command) -> Reply:
     if command.form is not Form.SET:
         raise plain_error()
     if modem.state.text_mode:
-        number = command.str_arg(0) or ""
+        number = from_te(modem, command.str_arg(0) or "")
         if not number.lstrip("+").isdigit():
             raise ValueError(f"destination {number!r} is not a number")
         modem.expect_submit(0, number)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, plain_error
+from simulator.commands.charset import to_te
 
 if TYPE_CHECKING:
     from simulator.device import SimModem
@@ -60,7 +61,7 @@ def at_cops(modem: SimModem, command: Command) -> Reply:
         if not state.registered:
             return Reply(["+COPS: 0"])
         name = (profile.operator_long, profile.operator_short, profile.operator_numeric)[state.cops_format]
-        return Reply([f'+COPS: 0,{state.cops_format},"{name}",{profile.access_technology}'])
+        return Reply([f'+COPS: 0,{state.cops_format},"{to_te(modem, name)}",{profile.access_technology}'])
     if command.form is not Form.SET:
         raise plain_error()
     mode = command.int_arg(0, range(5))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
+from simulator.commands.charset import from_te, to_te
 from simulator.profiles import Memory
 
 if TYPE_CHECKING:
@@ -86,10 +87,10 @@ def at_csca(modem: SimModem, command: Command) -> Reply:
         # ZTE/Qualcomm M6280: SIM still busy shortly after boot (python-gsmmodem issue #10).
         if state.csca_queries_since_boot <= modem.profile.quirks.csca_busy_after_boot:
             raise cme(_SIM_BUSY)
-        return Reply([f'+CSCA: "{state.smsc}",{state.smsc_type}'])
+        return Reply([f'+CSCA: "{to_te(modem, state.smsc)}",{state.smsc_type}'])
     if command.form is not Form.SET:
         raise plain_error()
-    number = command.str_arg(0) or ""
+    number = from_te(modem, command.str_arg(0) or "")
     if number and not (number.lstrip("+").isdigit() and len(number) <= 21):
         raise ValueError(f"SMSC {number!r} is not a number")
     state.smsc = number

@@ -52,3 +52,7 @@ def serial_command(port: serial.Serial, line: bytes, token: bytes = b"OK\r\n") -
 def path_present(path: Path | str) -> bool:
     """Return True when ``path`` exists as anything, a dangling symlink included."""
     return os.path.lexists(path)
+
+
+#: The same message with TP-SRR set (first octet 0x31): the network sends a status report.
+HELLO_PDU_WITH_REPORT = b"0031000C915275000000100000AA05E8329BFD06"

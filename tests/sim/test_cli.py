@@ -93,7 +93,8 @@ async def test_pty_simulator_serves_pyserial_and_http_and_stops_on_sigterm(tmp_p
 
 
 async def test_tcp_simulator_serves_socket_urls_and_stops_on_sigint() -> None:
-    async with run_simulator("--tcp", "127.0.0.1:0", "--split", "2,1", "--baud", "115200") as sim:
+    args = ["--tcp", "127.0.0.1:0", "--split", "2,1", "--baud", "115200", "--latency", "0.01"]
+    async with run_simulator(*args) as sim:
         url = sim.info["device"]
         assert url.startswith("socket://127.0.0.1:")
 
@@ -133,6 +134,8 @@ async def test_a_path_taken_by_a_real_file_is_refused(tmp_path: Path) -> None:
         ["--profile", "nokia-3310"],
         ["--split", "0"],
         ["--baud", "fast"],
+        ["--latency", "-1"],
+        ["--latency", "nan"],
         ["--pty", "/tmp/x", "--tcp", "127.0.0.1:0"],  # noqa: S108 - never created: parsing fails first
     ],
 )

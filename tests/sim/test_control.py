@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -46,6 +48,7 @@ async def test_status_names_the_profile_link_and_counters(
     assert status["profile"] == "generic"
     assert status["link"] == "memory"
     assert status["plugged"] is True
+    assert status["connected"] is False
     assert status["counters"]["commands"] == 0
     stream = await sim.open_stream()
     await command(stream, b"AT")
@@ -91,6 +94,51 @@ async def test_submits_are_read_back_decoded(sim: SimulatorServer, http: aiohttp
     messages = (await _get(http, sim, "/messages"))["messages"]
     assert messages == [{"recipient": "+255700000001", "text": "hello"}]
     await stream.close()
+
+
+async def test_submits_can_be_awaited_instead_of_polled(
+    sim: SimulatorServer, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"{sim.control_url}/submits", params={"count": "1", "timeout": "0.05"}) as response:
+        assert response.status == 504
+        assert (await response.json())["error"]["message"] == "0 of 1 submits after 0.05 s"
+    stream = await sim.open_stream()
+    await command(stream, b"ATE0")
+
+    async def send() -> None:
+        await command(stream, b"AT+CMGS=%d" % HELLO_TPDU_LENGTH, token=b"> ")
+        await stream.write(HELLO_PDU + b"\x1a")
+
+    async with asyncio.TaskGroup() as group:
+        waiting = group.create_task(_get(http, sim, "/submits?count=1&timeout=5"))
+        group.create_task(send())
+    [submit] = waiting.result()["submits"]
+    assert submit["validity"] == 4 * 24 * 3600.0  # a timedelta, in seconds
+    await stream.close()
+
+
+async def test_stop_does_not_wait_for_a_waiting_request(
+    make_sim: MakeSim, http: aiohttp.ClientSession
+) -> None:
+    sim = await make_sim(control_port=0)
+    url = urlsplit(sim.control_url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write(b"GET /submits?count=1&timeout=60 HTTP/1.1\r\nHost: sim\r\n\r\n")
+    await writer.drain()
+    # A second request, answered after the first was read: the first one is now waiting.
+    await _get(http, sim, "/counters")
+    async with asyncio.timeout(10):  # far below the waiting request's own 60 s
+        await sim.stop()
+        answer = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    assert b"200 OK" not in answer  # it was cut short, not answered with a list
+
+
+@pytest.mark.parametrize("query", ["count=-1", "count=x", "timeout=1e9", "timeout=nan"])
+async def test_a_bad_wait_is_a_400(sim: SimulatorServer, http: aiohttp.ClientSession, query: str) -> None:
+    async with http.get(f"{sim.control_url}/submits?{query}") as response:
+        assert response.status == 400
 
 
 async def test_faults_set_over_http_reach_the_wire(sim: SimulatorServer, http: aiohttp.ClientSession) -> None:

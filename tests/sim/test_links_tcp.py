@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import serial
 
-from simulator import FaultPlan
+from simulator import FaultPlan, SimulatorServer
 from tests.sim.conftest import MakeSim
 from tests.sim.support import serial_command
 
@@ -62,6 +62,14 @@ async def test_unplug_breaks_the_open_port_and_replug_listens_on_the_same_url(ma
         assert await asyncio.to_thread(serial_command, port, b"AT") == b"\r\nOK\r\n"
     finally:
         port.close()
+
+
+async def test_localhost_is_pinned_to_one_address_and_names_are_refused(make_sim: MakeSim) -> None:
+    sim = await make_sim(link="tcp", tcp_host="localhost")
+    assert sim.url is not None
+    assert sim.url.startswith("socket://127.0.0.1:")
+    with pytest.raises(ValueError, match="IP address"):
+        SimulatorServer(link="tcp", tcp_host="modem.example")
 
 
 async def test_split_writes_reach_a_pyserial_client_whole(make_sim: MakeSim) -> None:

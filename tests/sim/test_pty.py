@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import grp
 import os
 import stat
@@ -11,10 +12,16 @@ from pathlib import Path
 
 import pytest
 import serial
+import serial_asyncio_fast
 
-from simulator import SimulatorServer
+from simulator import Outcome, SimulatorServer
 from tests.sim.conftest import MakeSim
-from tests.sim.support import path_present, serial_command
+from tests.sim.support import (
+    HELLO_PDU_WITH_REPORT,
+    HELLO_TPDU_LENGTH,
+    path_present,
+    serial_command,
+)
 
 
 def _open(path: Path | str) -> serial.Serial:
@@ -96,7 +103,8 @@ async def test_replug_brings_the_same_path_back_with_the_state_kept(
 async def test_the_slave_is_usable_by_the_dialout_group(make_sim: MakeSim, pty_path: Path) -> None:
     # A non-root user may only give a file to a group they are in; the own primary group always
     # works, so the mechanism is tested as any user. As root the default group, dialout, is checked.
-    group = "dialout" if os.geteuid() == 0 else grp.getgrgid(os.getegid()).gr_name
+    known = {entry.gr_name for entry in grp.getgrall()}
+    group = "dialout" if os.geteuid() == 0 and "dialout" in known else grp.getgrgid(os.getegid()).gr_name
     sim = await make_sim(link="pty", pty_path=pty_path, pty_group=group)
     assert sim.pty_name is not None
     info = os.stat(sim.pty_name)
@@ -148,3 +156,59 @@ async def test_a_hung_up_pty_is_replaced_at_the_same_path(make_sim: MakeSim, pty
     assert sim.counters["connects"] == connects  # not counted as a replug
     assert os.readlink(pty_path) == sim.pty_name
     assert await asyncio.to_thread(_session, pty_path, b"AT") == [b"\r\nOK\r\n"]
+
+
+async def test_a_27005_client_sends_an_sms_and_gets_its_status_report(
+    make_sim: MakeSim, pty_path: Path
+) -> None:
+    sim = await make_sim(link="pty", pty_path=pty_path, profile="huawei-e173")
+    sim.plan("+255700000001", Outcome.DELIVERED, delay=0.2)
+
+    def send_and_wait_for_report() -> tuple[bytes, bytes, bytes]:
+        with _open(pty_path) as port:
+            identity = serial_command(port, b"ATE0;+CGMI;+CGMM")
+            serial_command(port, b"AT+CMGF=0;+CNMI=2,1,0,1,0")
+            serial_command(port, b"AT+CMGS=%d" % HELLO_TPDU_LENGTH, token=b"> ")
+            port.write(HELLO_PDU_WITH_REPORT + b"\x1a")
+            accepted = bytes(port.read_until(b"OK\r\n"))
+            header = bytes(port.read_until(b"+CDS: "))
+            report = bytes(port.read_until(b"\r\n") + port.read_until(b"\r\n"))
+            return identity + header, accepted, report
+
+    identity, accepted, report = await asyncio.to_thread(send_and_wait_for_report)
+    assert b"huawei" in identity
+    assert b"E173" in identity
+    assert b"+CMGS: " in accepted
+    length, _, pdu = report.strip().partition(b"\r\n")
+    assert int(length) * 2 < len(pdu)  # the SMSC address precedes the announced TPDU length
+    [submit] = sim.submits
+    assert (submit.recipient, submit.text, submit.status_report_requested) == ("+255700000001", "hello", True)
+    assert sim.counters["reports_emitted"] == 1
+
+
+async def test_the_gateways_async_serial_path_sees_unplug_as_an_error(
+    make_sim: MakeSim, pty_path: Path
+) -> None:
+    # pyserial-asyncio-fast is what the gateway's transport runs on: an unplug must surface as an
+    # exception on read, never as a silent hang.
+    sim = await make_sim(link="pty", pty_path=pty_path)
+    reader, writer = await serial_asyncio_fast.open_serial_connection(url=str(pty_path), exclusive=True)
+    try:
+        writer.write(b"AT\r")
+        async with asyncio.timeout(5):
+            assert await reader.readuntil(b"OK\r\n") == b"AT\r\r\nOK\r\n"
+        await sim.unplug()
+        with pytest.raises(serial.SerialException):
+            async with asyncio.timeout(5):
+                await reader.read(100)
+    finally:
+        writer.close()
+        with contextlib.suppress(serial.SerialException):
+            await writer.wait_closed()
+    await sim.replug()
+    reader, writer = await serial_asyncio_fast.open_serial_connection(url=str(pty_path))
+    writer.write(b"AT\r")
+    async with asyncio.timeout(5):
+        assert await reader.readuntil(b"OK\r\n") == b"AT\r\r\nOK\r\n"
+    writer.close()
+    await writer.wait_closed()

@@ -133,3 +133,19 @@ def decode_report(pdu_hex: str) -> Report:
     pos += 4 + ra_octets
     scts, dt, st = _swapped(data[pos : pos + 7]), _swapped(data[pos + 7 : pos + 14]), data[pos + 14]
     return Report(mr, recipient, scts, dt, st)
+
+
+def text7(values: list[int]) -> str:
+    """Decode septets with the default alphabet and extension table."""
+    reverse = {code: ch for ch, code in EXTENDED.items()}
+    out: list[str] = []
+    escaped = False
+    for value in values:
+        if escaped:
+            out.append(reverse.get(value, BASIC[value]))
+            escaped = False
+        elif value == 0x1B:
+            escaped = True
+        else:
+            out.append(BASIC[value])
+    return "".join(out)

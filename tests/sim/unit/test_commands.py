@@ -181,3 +181,44 @@ def test_cpms_answers_used_counts_after_messages_arrive() -> None:
     term.modem.inject_sms("+255711000001", "one", now=0.0)
     term.modem.inject_sms("+255711000002", "two", now=0.0)
     assert term.lines("AT+CPMS?") == ['+CPMS: "SM",2,30,"SM",2,30,"SM",2,30', "OK"]
+
+
+def test_ucs2_character_set_hex_encodes_string_parameters() -> None:
+    term = Terminal()
+    term.cmd('AT+CSCS="UCS2"')
+    assert term.lines("AT+CSCA?") == [
+        '+CSCA: "002B003200350035003700380030003000300030003000300034",145',
+        "OK",
+    ]
+    assert term.lines("AT+COPS?") == ['+COPS: 0,0,"00530069006D00540065006C",2', "OK"]
+    assert term.lines('AT+CSCA="+255780000004"') == ["+CMS ERROR: 304"]  # not hex: refused
+    assert term.lines('AT+CSCA="002B0031"') == ["OK"]
+    term.cmd('AT+CSCS="GSM"')
+    assert term.lines("AT+CSCA?")[0] == '+CSCA: "+1",145'
+
+
+def test_roaming_counts_as_registered_and_a_handler_can_be_replaced() -> None:
+    import dataclasses
+
+    from simulator.commands.base import Command, Reply
+    from simulator.device import SimModem
+    from simulator.profiles import get_profile
+
+    modem = SimModem(dataclasses.replace(get_profile("generic"), registration=5))
+    modem.state.echo = False
+    assert modem.feed(b"AT+CREG?\r", 0.0) == b"\r\n+CREG: 0,5\r\n\r\nOK\r\n"
+    assert modem.state.registered
+
+    def weak_signal(modem: SimModem, command: Command) -> Reply:
+        return Reply(["+CSQ: 2,99"])
+
+    modem.handlers["+CSQ"] = weak_signal
+    assert modem.feed(b"AT+CSQ\r", 0.0) == b"\r\n+CSQ: 2,99\r\n\r\nOK\r\n"
+
+
+def test_profiles_are_immutable() -> None:
+    from simulator.profiles import Memory, get_profile
+
+    profile = get_profile("generic")
+    with pytest.raises(TypeError):
+        profile.capacities[Memory.SM] = 1  # type: ignore[index]

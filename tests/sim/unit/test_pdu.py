@@ -276,3 +276,15 @@ def test_deliver_pdu_carries_sender_text_and_concat() -> None:
     assert built.hex.endswith(pack7(septets("Habari")).hex().upper())
     wide = deliver(smsc="", sender="Bank", text="😀", dcs=DCS_UCS2, sent=sent, concat=(7, 2, 1))
     assert wide.hex.endswith("0500030702" + "01" + "D83DDE00")
+
+
+def test_the_classic_hand_written_submit_vector() -> None:
+    # The textbook SMS-SUBMIT (dreamfabric "SMS and the PDU format"): to +46708251358, VP 4 days,
+    # no status report, "hellohello"; AT+CMGS=23.
+    decoded = decode_submit("0011000B916407281553F80000AA0AE8329BFD4697D9EC37", 23)
+    assert decoded.recipient == "+46708251358"
+    assert decoded.part_text == "hellohello"
+    assert decoded.validity == timedelta(days=4)
+    assert not decoded.status_report_requested
+    assert decoded.dcs == 0
+    assert decoded.tpdu_length == 23
