@@ -93,11 +93,16 @@ class ModemWorker:
         self._limiter = RateLimiter(modem.messages_per_minute / 60.0, 1, clock=monotonic)
         self._wakeup = asyncio.Event()
         self._changed = asyncio.Condition()
+        # Held while one message is claimed and sent: a status report (fast networks answer within
+        # milliseconds) then waits until the part's MR is recorded and the message is ``sent``.
+        self._sending = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._busy = False
         self.generation = 0  # bumped on every observable change; see wait_changed()
+        self.passes = 0  # loop passes started (each looks at modem, rate limit and queue afresh)
+        self.idle_pass = 0  # the pass after which the worker last went idle
         self.waiting_for = "not started"
         self.last_error: str | None = None
         self.last_health: Health | None = None
@@ -170,6 +175,8 @@ class ModemWorker:
 
     async def _step(self) -> None:
         """One pass: wait for the modem, the rate limit or work; or send one message."""
+        self._wakeup.clear()  # a wake from here on makes the coming idle return at once
+        self.passes += 1
         if self.driver.state is not ModemState.READY:
             await self._wait_for_modem()
             return
@@ -177,13 +184,13 @@ class ModemWorker:
         if limited > 0:
             await self._idle("rate limit", limited)
             return
-        self._wakeup.clear()
         self._busy = True
         try:
-            claimed = await self._dispatch.claim_next(self.modem_id)
-            if claimed is not None:
-                self._limiter.acquire(self.modem_id)
-                await self._send(claimed)
+            async with self._sending:
+                claimed = await self._dispatch.claim_next(self.modem_id)
+                if claimed is not None:
+                    self._limiter.acquire(self.modem_id)
+                    await self._send(claimed)
         finally:
             self._busy = False
         if claimed is None:
@@ -210,6 +217,7 @@ class ModemWorker:
     async def _idle(self, reason: str, seconds: float) -> None:
         """Sleep until woken or ``seconds`` pass; the wake event makes this race-free with enqueue."""
         self.waiting_for = reason
+        self.idle_pass = self.passes
         await self._notify()
         with suppress(TimeoutError):
             async with asyncio.timeout(max(seconds, 0.001)):
@@ -218,6 +226,7 @@ class ModemWorker:
 
     async def _wait_for_modem(self) -> None:
         self.waiting_for = f"modem {self.driver.state}"
+        self.idle_pass = self.passes
         await self._notify()
         try:
             await self.driver.wait_ready(timeout=self.options.ready_wait)
@@ -275,12 +284,13 @@ class ModemWorker:
             await self.record_report(await queue.get())
 
     async def record_report(self, report: StatusReport) -> None:
-        """Apply one status report to the store; a failure is logged, never fatal."""
+        """Apply one status report to the store (after any send in flight); failures are logged."""
         try:
-            await self._dispatch.record_report(
-                modem_id=self.modem_id, mr=report.mr, recipient=report.recipient,
-                outcome=report.outcome, tp_st=report.tp_st,
-            )  # fmt: skip
+            async with self._sending:
+                await self._dispatch.record_report(
+                    modem_id=self.modem_id, mr=report.mr, recipient=report.recipient,
+                    outcome=report.outcome, tp_st=report.tp_st,
+                )  # fmt: skip
         except GatewayError as exc:
             logger.error("%s: cannot record status report mr=%s: %s", self.modem_id, report.mr, exc)
         self.reports_recorded += 1
