@@ -95,6 +95,7 @@ class JobScheduler:
         self._running: set[asyncio.Task[object]] = set()
         self.runs: dict[str, int] = {}
         self.failures: dict[str, int] = {}
+        self._finished = asyncio.Condition()
 
     def start(self) -> None:
         """Register every job and start the scheduler (call from inside the event loop)."""
@@ -128,6 +129,15 @@ class JobScheduler:
         finally:
             if task is not None:
                 self._running.discard(task)
+            async with self._finished:
+                self._finished.notify_all()
+
+    async def wait_finished(self, name: str, count: int = 1) -> None:
+        """Wait until job ``name`` has ended ``count`` times, well or badly (for tests and tools)."""
+        async with self._finished:
+            await self._finished.wait_for(
+                lambda: self.runs.get(name, 0) + self.failures.get(name, 0) >= count
+            )
 
     async def shutdown(self) -> None:
         """Stop scheduling, let running jobs finish (``shutdown_grace`` seconds), then cancel the rest."""
