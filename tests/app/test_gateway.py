@@ -1,0 +1,158 @@
+"""The composition root: start order (recovery before workers), HTTP to real workers, orderly stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from gsmgateway.app import run
+from gsmgateway.config import DispatchConfig
+from gsmgateway.models import MessageStatus
+from gsmgateway.service import Caller, SubmitRequest
+from gsmgateway.services import open_services
+from gsmgateway.views import RecipientKind
+from simulator import SimulatorServer
+from tests.app.support import add_client, api_key, build_gateway, gateway_config, running, until_status
+from tests.worker.support import until
+
+S = MessageStatus
+
+
+async def test_post_sms_goes_through_the_modem_and_modems_shows_it(tmp_path: Path) -> None:
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(gateway_config(tmp_path), sim)
+        async with running(gateway) as http:
+            url = gateway.url
+            assert gateway.url.startswith("http://127.0.0.1:")
+            assert not gateway.url.endswith(":0")
+            headers = await api_key(gateway)
+            await add_client(gateway)
+            posted = await http.post("/sms", json={"clientId": "1001", "message": "Karibu!"}, headers=headers)
+            assert posted.status == 202
+            message_id = (await posted.json())["id"]
+            await until_status(gateway, message_id, S.DELIVERED)
+            body = await (await http.get(f"/sms/{message_id}", headers=headers)).json()
+            assert body["status"] == "delivered"
+            assert [p["reportOutcome"] for p in body["parts"]] == ["delivered"]
+            modems = await (await http.get("/modems", headers=headers)).json()
+            (modem,) = modems["items"]
+            assert (modem["id"], modem["state"], modem["counters"]) == (
+                "m1",
+                "ready",
+                {"sent": 1, "failed": 0},
+            )
+            assert modem["operator"] == "SimTel"
+            ready = await http.get("/ready")
+            assert ready.status == 200
+            assert (await ready.json())["readyModems"] == ["m1"]
+        assert [s.text for s in sim.submits] == ["Karibu!"]
+    async with aiohttp.ClientSession() as probe:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await probe.get(f"{url}/health")  # stopped: the port is closed
+
+
+async def test_ready_is_503_while_the_modem_is_unplugged(tmp_path: Path) -> None:
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(gateway_config(tmp_path), sim)
+        async with running(gateway) as http:
+            await gateway.drivers[0].wait_ready(timeout=5)
+            await sim.unplug()
+            await gateway.drivers[0].wait_for_state(
+                *(state for state in type(gateway.drivers[0].state) if state.value != "ready"), timeout=5
+            )
+            ready = await http.get("/ready")
+            assert ready.status == 503
+            statuses = await gateway.modem_statuses()
+            assert statuses[0].state != "ready"
+            assert statuses[0].last_error
+
+
+async def _leave_one_sending(tmp_path: Path) -> int:
+    """Leave the store as a crash would: one message in ``sending``; return its id."""
+    services = await open_services(gateway_config(tmp_path))
+    try:
+        await services.directory.put(
+            RecipientKind.CLIENT, "1001", mobile="+255700001001", opted_out=False, name=None
+        )
+        key_id = await services.api_keys.create(
+            name="t", key_hash="1" * 64, scopes=frozenset({"sms:send"}), now=datetime.now(UTC)
+        )
+        request = SubmitRequest(message="in flight at the crash", client_id="1001", staff_id=None,
+                                send_at=None, external_id=None)  # fmt: skip
+        view, _ = await services.messages.submit(
+            request, caller=Caller(key_id, "t", frozenset({"sms:send"})), idempotency_key=None
+        )
+        claimed = await services.dispatch.claim_next("m1")
+        assert claimed is not None
+        assert claimed.id == view.id
+        return view.id
+    finally:
+        await services.close()
+
+
+async def test_restart_turns_sending_into_unknown_before_any_worker_runs(tmp_path: Path) -> None:
+    message_id = await _leave_one_sending(tmp_path)
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(gateway_config(tmp_path), sim)
+        async with running(gateway):
+            detail = await gateway.services.messages.get(message_id)
+            assert detail.message.status is S.UNKNOWN
+            assert "restart" in (detail.events[-1].reason or "")
+            worker = gateway.workers[0]
+            before = worker.passes
+            worker.wake()
+
+            async def looked_again() -> bool:
+                return worker.idle_pass > before
+
+            await until(gateway.workers, looked_again)
+        assert sim.submits == []
+
+
+async def test_at_least_once_requeues_the_interrupted_message_and_sends_it(tmp_path: Path) -> None:
+    message_id = await _leave_one_sending(tmp_path)
+    config = gateway_config(tmp_path, dispatch=DispatchConfig(at_least_once=True))
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(config, sim)
+        async with running(gateway):
+            await until_status(gateway, message_id, S.DELIVERED)
+        assert [s.text for s in sim.submits] == ["in flight at the crash"]
+
+
+async def test_run_stops_in_order_on_sigterm_and_returns(tmp_path: Path) -> None:
+    async with SimulatorServer(link="memory") as sim:
+        config = gateway_config(tmp_path)
+        gateway = build_gateway(config, sim)
+        urls: list[str] = []
+
+        def listening(url: str) -> None:
+            urls.append(url)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        async with asyncio.timeout(10):
+            await run(config, on_listening=listening, gateway=gateway)
+        assert len(urls) == 1
+        assert gateway.server is None
+        assert gateway.workers == []
+    with pytest.raises(RuntimeError):
+        _ = gateway.services
+
+
+async def test_a_taken_port_fails_start_and_leaves_nothing_running(tmp_path: Path) -> None:
+    async with SimulatorServer(link="memory") as sim, SimulatorServer(link="memory") as other:
+        first = build_gateway(gateway_config(tmp_path / "a"), sim)
+        async with running(first):
+            port = int(first.url.rsplit(":", 1)[1])
+            config = gateway_config(tmp_path / "b")
+            second = build_gateway(replace(config, api=replace(config.api, port=port)), other)
+            with pytest.raises(OSError):  # noqa: PT011 - the OS decides the message
+                await second.start()
+            assert second.workers == []
+            assert second.server is None
