@@ -18,6 +18,10 @@ briefly (or for the modem to come back) and sends only the remaining parts, with
 up to ``WorkerOptions.resume_tries`` times. If it still cannot, the message becomes ``failed`` with
 "k of n parts sent" (never resent: that would duplicate the parts that left). An unknown outcome
 (no ``+CMGS`` after the PDU) is never retried, first part or not.
+
+A configuration-class error (SIM removed, SMSC unknown: the tables in ``modem/results.py``) on the
+first part is the modem's fault, not the message's: the message is requeued without spending an
+attempt and the worker pauses (``attention_pause``) instead of failing the whole queue.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class WorkerOptions:
     idle_max: float = 300.0
     ready_wait: float = 60.0
     error_pause: float = 5.0
+    attention_pause: float = 60.0
     past_due_pause: float = 1.0
     resume_tries: int = 3
     resume_delay: float = 2.0
@@ -168,10 +173,11 @@ class ModemWorker:
         while not self._stopping:
             try:
                 await self._step()
-            except GatewayError as exc:  # the store failed; the message (if any) is settled at restart
-                self.last_error = str(exc)
-                logger.error("%s: worker step failed: %s", self.modem_id, exc)
-                await self._idle("store error", self.options.error_pause)
+            except Exception as exc:  # the store failed (or a bug): never let the worker die
+                self.last_error = f"worker: {exc}"[:200]
+                logger.exception("%s: worker step failed; a message left in sending is settled at restart",
+                                 self.modem_id)  # fmt: skip
+                await self._idle("error", self.options.error_pause)
 
     async def _step(self) -> None:
         """One pass: wait for the modem, the rate limit or work; or send one message."""
@@ -185,16 +191,19 @@ class ModemWorker:
             await self._idle("rate limit", limited)
             return
         self._busy = True
+        pause = 0.0
         try:
             async with self._sending:
                 claimed = await self._dispatch.claim_next(self.modem_id)
                 if claimed is not None:
                     self._limiter.acquire(self.modem_id)
-                    await self._send(claimed)
+                    pause = await self._send(claimed)
         finally:
             self._busy = False
         if claimed is None:
             await self._idle(*await self._idle_plan())
+        elif pause:
+            await self._idle("modem needs attention", pause)  # do not claim the same message in a loop
         else:
             await self._notify()
 
@@ -235,18 +244,31 @@ class ModemWorker:
         await self.check_health()  # /modems shows signal and operator as soon as the modem is up
 
     # --- one message ----------------------------------------------------------------------------
-    async def _send(self, claimed: ClaimedMessage) -> None:
-        """Send every part of ``claimed`` and settle it: ``sent``, or as the failure decides."""
+    async def _send(self, claimed: ClaimedMessage) -> float:
+        """Send every part of ``claimed`` and settle it: ``sent``, or as the failure decides.
+
+        Returns how long to pause before claiming again: 0 normally; longer when the modem, not the
+        message, is the problem (a configuration-class error, or the modem vanished mid-claim).
+        """
         self.waiting_for = f"sending message {claimed.id}"
+        sent_parts = 0
         try:
             for part in self._encode(claimed):
                 mr = await self._send_part(claimed, part)
+                sent_parts += 1
                 await self._dispatch.record_part_sent(claimed, part.seq, modem_id=self.modem_id, mr=mr)
             await self._dispatch.mark_sent(claimed, modem_id=self.modem_id)
             logger.info("%s: message %s sent", self.modem_id, claimed.id)
-        except GatewayError as exc:
+            return 0.0
+        except Exception as exc:  # anything else (a bug) counts as "may have left": unknown
+            error = _modem_trouble(exc) if sent_parts == 0 else exc
             self.last_error = f"message {claimed.id}: {exc}"[:200]
-            await self._dispatch.mark_attempt_failed(claimed, exc, modem_id=self.modem_id)
+            await self._dispatch.mark_attempt_failed(claimed, error, modem_id=self.modem_id)
+            if error is not exc:
+                return self.options.attention_pause
+            if isinstance(exc, ModemUnavailableError) and self.driver.state is ModemState.READY:
+                return self.options.error_pause
+            return 0.0
 
     def _encode(self, claimed: ClaimedMessage) -> list[SubmitPart]:
         """Encode the parts; the reference is the message id's low byte, the same on every attempt."""
@@ -349,6 +371,20 @@ class ModemWorker:
             failed_count=stored.failed_count if stored else 0,
             updated_at=self._clock(),
         )
+
+
+def _modem_trouble(error: Exception) -> Exception:
+    """Turn a configuration-class error (SIM gone, SMSC unknown) into "modem unavailable".
+
+    Such an error says nothing about the message: failing it would burn through the whole queue
+    while the modem waits for an operator. Requeued without spending an attempt, the messages
+    wait (and expire at their validity if nobody comes).
+    """
+    if isinstance(error, ModemCommandError) and error.category == "configuration":
+        return ModemUnavailableError(
+            f"modem needs attention: {error}", modem_id=error.modem_id, code=error.code
+        )
+    return error
 
 
 def _nothing_left(error: ModemError) -> bool:

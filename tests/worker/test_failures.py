@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
 from gsmgateway.config import RetryPolicy
 from gsmgateway.models import MessageStatus, ModemState
+from gsmgateway.worker import ModemWorker
 from simulator import FaultPlan
 from simulator.faults import CommandMatch, SendError, Silence, SilenceStage
 from tests.worker.support import START, base_config, rig
@@ -130,3 +132,26 @@ async def test_multipart_that_cannot_finish_fails_with_the_count_and_is_not_rese
         assert len(r.sim.submits) == 1
         await r.settle()
         assert len(r.sim.submits) == 1
+
+
+async def test_configuration_error_requeues_without_attempt_and_pauses_the_worker(tmp_path: Path) -> None:
+    smsc_unknown = 330
+    faults = FaultPlan(send_errors=(SendError(code=smsc_unknown),))
+    async with rig(base_config(tmp_path), faults=faults) as r:
+        message_id = await r.submit("waits for an operator")
+        await r.until_settled(message_id)
+        detail = await r.detail(message_id)
+        assert (detail.message.status, detail.message.attempts) == (S.QUEUED, 0)
+        assert detail.events[-1].error_code == smsc_unknown
+        await r.until(_waiting(r.worker, "modem needs attention"))
+        r.sim.set_faults(FaultPlan())
+        await r.settle()
+        await r.until_status(message_id, S.DELIVERED)
+        assert [s.text for s in r.sim.submits] == ["waits for an operator"]
+
+
+def _waiting(worker: ModemWorker, reason: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return worker.waiting_for == reason
+
+    return check
