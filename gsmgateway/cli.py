@@ -118,9 +118,11 @@ def _modem_list(args: argparse.Namespace) -> int:
 # --- gsmgateway run | check-config | demo (the work is in app.py, configcheck.py, demo.py) ----------
 def _add_daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser("run", help="run the gateway until SIGTERM/SIGINT")
+    _config_option(run)
     run.add_argument("--log-level", help="override log_level (DEBUG, INFO, WARNING, ERROR)")
     run.set_defaults(handler=_run)
     check = commands.add_parser("check-config", help="check the configuration; list every problem")
+    _config_option(check)
     check.set_defaults(handler=_check_config)
     demo = commands.add_parser("demo", help="the gateway on a simulated modem, with a demo directory")
     demo.add_argument("--state-dir", type=Path, default=Path("var/demo"), help="default: ./var/demo")
@@ -128,6 +130,11 @@ def _add_daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     demo.add_argument("--port", type=int, default=8080, help="API port (default 8080; 0: any free)")
     demo.add_argument("--fresh", action="store_true", help="delete the demo database first")
     demo.set_defaults(handler=_demo)
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--config`` after the command too (``gsmgateway run --config FILE``)."""
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML file")
 
 
 def _print_listening(url: str) -> None:

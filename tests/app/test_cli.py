@@ -44,7 +44,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_check_config_accepts_a_good_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path, GOOD.format(state=tmp_path / "state"))
-    assert main(["--config", str(path), "check-config"]) == 0
+    assert main(["check-config", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert "configuration OK" in out
     assert "modem modem-1: socket://127.0.0.1:7" in out
@@ -81,7 +81,7 @@ def test_run_with_a_bad_config_exits_78_before_starting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path, BAD)
-    assert main(["--config", str(path), "run"]) == 78
+    assert main(["run", "--config", str(path)]) == 78
     captured = capsys.readouterr()
     assert "colour: unknown key" in captured.err
     assert "listening" not in captured.out
