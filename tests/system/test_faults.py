@@ -1,0 +1,130 @@
+"""A flaky modem and a crashing daemon: retries, failures, ``kill -9`` and unplugging, as processes.
+
+Each scenario gets an installation of its own, because each one breaks something on purpose. The
+faults are the simulator's: a CMS error on a send, a silence after the PDU, a pulled cable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from tests.system.clients import GatewayClient, SimulatorControl, eventually, same_number
+from tests.system.conftest import SYSTEM, StackFactory
+from tests.system.stack import Stack, StackOptions, number_of
+
+pytestmark = SYSTEM
+RECONNECT_TIMEOUT = 60.0  # the driver backs off exponentially while the cable is out
+
+
+async def clients_of(stack: Stack, http: aiohttp.ClientSession) -> tuple[GatewayClient, SimulatorControl]:
+    """Return the API of ``stack``'s daemon (once ready) and the control surface of its first modem."""
+    gateway = GatewayClient(http, stack.url, stack.key)
+    await gateway.wait_ready()
+    return gateway, SimulatorControl(http, stack.sims[0].control)
+
+
+def transitions(detail: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """Return the (from, to) pairs of the timeline, oldest first."""
+    return [(event["from"], event["to"]) for event in detail["events"]]
+
+
+async def submits_to(sim: SimulatorControl, number: str) -> list[dict[str, Any]]:
+    """Every submit (part) the simulator accepted for ``number``."""
+    return [s for s in await sim.submits() if same_number(s["recipient"], number)]
+
+
+async def test_transient_error_is_retried_then_delivered(
+    make_stack: StackFactory, http: aiohttp.ClientSession
+) -> None:
+    stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 332, "nth_send": 1}]},)))
+    gateway, sim = await clients_of(stack, http)
+    text = "Your loan application was received."
+
+    accepted = await gateway.accepted(text, clientId="160")
+    detail = await gateway.wait_for(accepted["id"], "delivered")
+
+    assert detail["attemptCount"] == 2
+    retried = [e for e in detail["events"] if (e["from"], e["to"]) == ("sending", "queued")]
+    assert len(retried) == 1, detail["events"]
+    assert "332" in str(retried[0]["errorCode"])
+    assert [e["to"] for e in detail["events"]].count("sending") == 2
+    assert await sim.messages_to(number_of(160)) == [text]  # the refused send left nothing behind
+
+
+async def test_permanent_error_fails_at_once_without_retry(
+    make_stack: StackFactory, http: aiohttp.ClientSession
+) -> None:
+    refused = number_of(161)
+    stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 21, "recipient": refused}]},)))
+    gateway, sim = await clients_of(stack, http)
+
+    doomed = await gateway.accepted("This transfer is rejected by the network.", clientId="161")
+    failed = await gateway.wait_for(doomed["id"], "failed")
+    assert failed["attemptCount"] == 1
+    assert transitions(failed)[-1] == ("sending", "failed")
+    assert "21" in str(failed["events"][-1]["errorCode"])
+
+    # The worker carries on with the next message; the failed one is never tried again.
+    witness = await gateway.accepted("Sent after the refused one.", clientId="162")
+    await gateway.wait_for(witness["id"], "delivered")
+    again = await gateway.get(doomed["id"])
+    assert again["status"] == "failed"
+    assert again["attemptCount"] == 1
+    assert [e["to"] for e in again["events"]].count("sending") == 1
+    assert await submits_to(sim, refused) == []
+
+
+async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_never_resends(
+    make_stack: StackFactory, http: aiohttp.ClientSession
+) -> None:
+    silence = {"silences": [{"command": "+CMGS", "nth": 1, "stage": "after_pdu"}]}
+    stack = await make_stack(StackOptions(faults=(silence,)))
+    gateway, sim = await clients_of(stack, http)
+    number = number_of(170)
+    await sim.plan(number, "NO_REPORT")  # no late report may resolve it: the test is about the crash
+
+    accepted = await gateway.accepted("Your repayment was received.", clientId="170")
+    await eventually(
+        lambda: submits_to(sim, number), lambda found: len(found) == 1, what="the PDU on the wire"
+    )
+    assert (await gateway.get(accepted["id"]))["status"] == "sending"  # +CMGS: <mr> is being held back
+
+    await stack.kill_daemon()
+    await stack.start_daemon()
+    gateway = GatewayClient(http, stack.url, stack.key)
+    await gateway.wait_ready()
+
+    detail = await gateway.wait_for(accepted["id"], "unknown")
+    assert transitions(detail)[-1] == ("sending", "unknown")
+    # Proof that the restarted worker is sending, and had its chance to resend: a later message.
+    witness = await gateway.accepted("A message after the restart.", clientId="171")
+    await gateway.wait_for(witness["id"], "delivered")
+    assert len(await submits_to(sim, number)) == 1
+    assert (await gateway.get(accepted["id"]))["status"] == "unknown"
+
+
+async def test_messages_queued_while_unplugged_go_out_after_replug(
+    make_stack: StackFactory, http: aiohttp.ClientSession
+) -> None:
+    stack = await make_stack(StackOptions())
+    gateway, sim = await clients_of(stack, http)
+
+    await sim.unplug()
+    await eventually(
+        gateway.modems, lambda items: items[0]["state"] != "ready", what="the daemon noticing the unplug"
+    )
+    clients = (180, 181, 182)
+    queued = [
+        await gateway.accepted(f"Queued while unplugged, for {cid}.", clientId=str(cid)) for cid in clients
+    ]
+    for message in queued:
+        assert (await gateway.get(message["id"]))["status"] == "queued"
+
+    await sim.replug()
+    for cid, message in zip(clients, queued, strict=True):
+        detail = await gateway.wait_for(message["id"], "delivered", timeout=RECONNECT_TIMEOUT)
+        assert detail["attemptCount"] == 1  # waiting for the modem spends no attempt
+        assert await sim.messages_to(number_of(cid)) == [message["message"]]
+    await gateway.wait_ready()
