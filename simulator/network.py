@@ -78,7 +78,7 @@ def report_steps(plan: RecipientPlan) -> list[ReportStep]:
 
 def normalise_number(number: str) -> str:
     """Reduce a number to ``+digits`` or ``digits`` so plans match however they were typed."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = "".join(ch for ch in number if ch in "0123456789")
     return ("+" if number.strip().startswith("+") else "") + digits
 
 

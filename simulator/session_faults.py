@@ -134,4 +134,4 @@ class FaultSession:
 
 
 def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    return "".join(ch for ch in number if ch in "0123456789")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
 from simulator.commands.charset import from_te, to_te
+from simulator.pdu_fields import is_digits
 from simulator.profiles import Memory
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def at_csca(modem: SimModem, command: Command) -> Reply:
     if command.form is not Form.SET:
         raise plain_error()
     number = from_te(modem, command.str_arg(0) or "")
-    if number and not (number.lstrip("+").isdigit() and len(number) <= 21):
+    if number and not (is_digits(number.removeprefix("+")) and len(number) <= 21):
         raise ValueError(f"SMSC {number!r} is not a number")
     state.smsc = number
     state.smsc_type = command.int_arg(1, range(256), default=145 if number.startswith("+") else 129)

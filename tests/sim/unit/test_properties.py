@@ -161,3 +161,36 @@ def test_any_fault_plan_with_any_input_never_raises(
     deadline = modem.next_deadline()
     assert deadline is None or deadline > 50.0
     assert modem.counters["submits"] == len(modem.submits)
+
+
+ARGUMENT = st.one_of(
+    st.integers(min_value=-1, max_value=300).map(str),
+    st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters='"'), max_size=6
+    ).map(lambda t: f'"{t}"'),
+    st.sampled_from(['"SM"', '"SR"', '"ME"', '"UCS2"', '"+255700000001"', "", '"ALL"', '"REC UNREAD"']),
+)
+COMMAND = st.builds(
+    lambda name, form, args: (
+        name + {"exec": "", "read": "?", "test": "=?", "set": "=" + ",".join(args)}[form]
+    ),
+    st.sampled_from(sorted(n for n in SimModem(get_profile("generic")).handlers if n.startswith("+"))),
+    st.sampled_from(["exec", "read", "test", "set"]),
+    st.lists(ARGUMENT, max_size=5),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(st.lists(COMMAND, min_size=1, max_size=3), min_size=1, max_size=8),
+    profile=st.sampled_from(profile_names()),
+)
+def test_any_command_with_any_arguments_never_raises(lines: list[list[str]], profile: str) -> None:
+    modem = SimModem(get_profile(profile))
+    modem.feed(b"AT+CMGF=1;+CSMP=49,167,0,0;+CNMI=2,1,0,1,0\r", 0.0)
+    modem.inject_sms("+255711000001", "hello", now=0.0)
+    for index, commands in enumerate(lines):
+        # "text^Z" is a message after a prompt, or an ignored line (it lacks "AT") otherwise
+        modem.feed(("AT" + ";".join(commands) + "\r").encode("latin-1") + b"text\x1a\r", float(index))
+    modem.tick(1000.0)
+    assert modem.counters["commands"] >= len(lines)
