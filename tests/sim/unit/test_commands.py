@@ -127,6 +127,13 @@ def test_cfun_with_reset_restores_settings() -> None:
     assert term.lines("AT+CMGF?") == ["+CMGF: 0", "OK"]
 
 
+def test_cfun_reset_reboots_a_module_with_boot_urcs() -> None:
+    term = Terminal("simcom-sim800")
+    assert term.cmd("AT+CFUN=1,1") == "\r\nOK\r\n"
+    assert term.modem.next_deadline() == float("-inf")
+    assert "SMS Ready" in term.advance(0.0)
+
+
 def test_creg_extended_form_and_unsolicited_on_change() -> None:
     term = Terminal()
     assert term.lines("AT+CREG=2") == ["OK"]
