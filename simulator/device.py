@@ -155,6 +155,7 @@ class SimModem:
         self._booted = False
         self.faults.hung = False  # a power cycle cures a hung firmware
         self.connection_reset()
+        self.faults.update_registration()
 
     # --- output helpers used by commands and the network ---------------------------------------
 

@@ -36,6 +36,9 @@ def schedule_reports(modem: SimModem, submit: Submit, accepted_at: float) -> Non
 
 
 def _arrive(modem: SimModem, submit: Submit, tp_st: int, submitted_at: float, due: float) -> None:
+    if not modem.state.registered:
+        modem.network.hold(partial(_arrive, modem, submit, tp_st, submitted_at))
+        return
     digits = submit.recipient.lstrip("+")
     if not is_digits(digits):  # e.g. "*100#": no SMSC would report on it
         modem.counters["reports_lost"] += 1
