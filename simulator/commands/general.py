@@ -135,6 +135,7 @@ HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "S0": at_ignored_setting,
     "S7": at_ignored_setting,
     "I": at_info,
+    "H": at_empty,  # hang up: there is never a call to end
     "+CGMI": _identity(_manufacturer),
     "+GMI": _identity(_manufacturer),
     "+CGMM": _identity(_model),

@@ -1,4 +1,4 @@
-"""SMS settings (27.005 §3.2-§3.4): +CSMS, +CPMS, +CMGF, +CSCA, +CSMP, +CSCS, +CNMI."""
+"""SMS settings (27.005 §3.2-§3.5): +CSMS, +CPMS, +CMGF, +CSCA, +CSMP, +CSCS, +CNMI, +CMMS."""
 
 from __future__ import annotations
 
@@ -149,6 +149,18 @@ def at_cnmi(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
+def at_cmms(modem: SimModem, command: Command) -> Reply:
+    """``+CMMS``: more messages to send (27.005 §3.5.6); drivers set it around multipart sends."""
+    if command.form is Form.TEST:
+        return Reply(["+CMMS: (0-2)"])
+    if command.form is Form.READ:
+        return Reply([f"+CMMS: {modem.state.more_messages}"])
+    if command.form is not Form.SET:
+        raise plain_error()
+    modem.state.more_messages = command.int_arg(0, range(3), default=0)
+    return Reply()
+
+
 HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "+CSMS": at_csms,
     "+CPMS": at_cpms,
@@ -157,4 +169,5 @@ HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "+CSMP": at_csmp,
     "+CSCS": at_cscs,
     "+CNMI": at_cnmi,
+    "+CMMS": at_cmms,
 }
