@@ -102,7 +102,7 @@ class SimModem:
             if self.faults.hung:
                 break
             if self._pending is not None:
-                self._pdu_byte(byte)
+                self._pdu_byte(self._pending, byte)
             else:
                 self._command_byte(byte)
         return self._drain(now)
@@ -155,6 +155,7 @@ class SimModem:
         self._booted = False
         self.faults.hung = False  # a power cycle cures a hung firmware
         self.connection_reset()
+        self.faults.update_registration()
 
     # --- output helpers used by commands and the network ---------------------------------------
 
@@ -201,11 +202,10 @@ class SimModem:
     def _drain(self, now: float) -> bytes:
         out = bytearray()
         while (entry := self._out.pop_due(now)) is not None:
-            if entry.kind is EntryKind.EVENT:
-                assert entry.action is not None  # noqa: S101 - an EVENT entry always has one
+            if entry.action is not None:  # an EVENT: it may schedule more output, drained below
                 entry.action(entry.due)
             elif entry.kind is EntryKind.URC and self._pending is not None and not self._urcs_at_prompt():
-                self._held_urcs.append(entry.data)
+                self._held_urcs.append(bytes(entry.data))
             else:
                 out += entry.data
         return bytes(out)
@@ -321,9 +321,7 @@ class SimModem:
         self._send_length = length
         self._send_recipient = recipient
 
-    def _pdu_byte(self, byte: int) -> None:
-        pending = self._pending
-        assert pending is not None  # noqa: S101 - only called in prompt mode
+    def _pdu_byte(self, pending: PendingSend, byte: int) -> None:
         if byte == ESC:
             self._pending = None
             abort_send(self)

@@ -6,6 +6,7 @@ shown on its own, exactly as a handset network would deliver them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from simulator.pdu_build import DCS_UCS2, deliver, split_text
@@ -25,13 +26,23 @@ def deliver_incoming(modem: SimModem, sender: str, text: str, *, direct: bool, n
     ``direct=True`` shows it with ``+CMT`` whatever ``+CNMI`` says; otherwise ``<mt>`` decides:
     2/3 direct, 1 stored with ``+CMTI``, 0 stored silently. A full memory loses the message
     (counted in ``counters["incoming_rejected"]``), as the network would get a "memory exceeded".
+    Without network service the SMS waits at the SMSC until the modem registers again.
 
     :raises ValueError: for a sender that is neither ``+digits``, ``digits`` nor a short name.
     """
     encode_address(sender)  # refuse a bad sender before anything changes
     dcs, parts = split_text(text)
+    if not modem.state.registered:  # waits at the SMSC until the modem has service again
+        modem.network.hold(partial(_deliver_parts, modem, sender, dcs, parts, direct, now))
+        return
+    _deliver_parts(modem, sender, dcs, parts, direct, now, now)
+
+
+def _deliver_parts(
+    modem: SimModem, sender: str, dcs: int, parts: list[str], direct: bool, sent_at: float, now: float
+) -> None:
     modem.incoming_refs = (modem.incoming_refs + 1) % 256
-    sent = network_time(now)
+    sent = network_time(sent_at)  # the SMSC's time stamp: when it took the message
     for seq, part in enumerate(parts, start=1):
         concat = (modem.incoming_refs, len(parts), seq) if len(parts) > 1 else None
         pdu = deliver(smsc=modem.profile.smsc, sender=sender, text=part, dcs=dcs, sent=sent, concat=concat)

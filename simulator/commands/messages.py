@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, PromptKind, Reply, cms, plain_error
 from simulator.commands.charset import from_te
+from simulator.pdu_fields import is_digits
 from simulator.storage import DELETE_FLAGS, Stat, StoredMessage
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def at_cmgs(modem: SimModem, command: Command) -> Reply:
         raise plain_error()
     if modem.state.text_mode:
         number = from_te(modem, command.str_arg(0) or "")
-        if not number.lstrip("+").isdigit():
+        if not is_digits(number.removeprefix("+")):
             raise ValueError(f"destination {number!r} is not a number")
         modem.expect_submit(0, number)
         return Reply(prompt=PromptKind.TEXT)

@@ -33,6 +33,13 @@ FORMS = [
     ("AT+CREG?", ["+CREG: 0,1", "OK"]),
     ("AT+CREG=?", ["+CREG: (0-2)", "OK"]),
     ("AT+CREG=3", ["+CME ERROR: 50"]),
+    ("AT+CGREG?", ["+CGREG: 0,1", "OK"]),
+    ("AT+CEREG=?", ["+CEREG: (0-2)", "OK"]),
+    ("AT+CMMS?", ["+CMMS: 0", "OK"]),
+    ("AT+CMMS=?", ["+CMMS: (0-2)", "OK"]),
+    ("AT+CMMS=1", ["OK"]),
+    ("AT+CMMS=3", ["+CMS ERROR: 304"]),
+    ("ATH", ["OK"]),
     ("AT+CSQ", ["+CSQ: 20,99", "OK"]),
     ("AT+CSQ=?", ["+CSQ: (0-31,99),(0-7,99)", "OK"]),
     ("AT+COPS?", ['+COPS: 0,0,"SimTel",2', "OK"]),
@@ -127,12 +134,26 @@ def test_cfun_with_reset_restores_settings() -> None:
     assert term.lines("AT+CMGF?") == ["+CMGF: 0", "OK"]
 
 
+def test_cfun_reset_reboots_a_module_with_boot_urcs() -> None:
+    term = Terminal("simcom-sim800")
+    assert term.cmd("AT+CFUN=1,1") == "\r\nOK\r\n"
+    assert term.modem.next_deadline() == float("-inf")
+    assert "SMS Ready" in term.advance(0.0)
+
+
 def test_creg_extended_form_and_unsolicited_on_change() -> None:
     term = Terminal()
     assert term.lines("AT+CREG=2") == ["OK"]
     assert term.lines("AT+CREG?") == ['+CREG: 2,1,"00A1","0000B2C3"', "OK"]
     term.cmd("AT+CFUN=0")
     assert term.lines("AT+CREG?") == ["+CREG: 2,0", "OK"]
+
+
+def test_gprs_and_eps_registration_urcs_follow_their_own_mode() -> None:
+    term = Terminal()
+    term.cmd("AT+CEREG=2;+CGREG=1")
+    assert term.lines("AT+CEREG?") == ['+CEREG: 2,1,"00A1","0000B2C3"', "OK"]
+    assert term.lines("AT+CFUN=4") == ["+CGREG: 0", "+CEREG: 0", "OK"]
 
 
 def test_cops_format_follows_cops_3() -> None:

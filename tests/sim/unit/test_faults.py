@@ -188,3 +188,21 @@ def test_weak_signal_shows_in_csq_and_huawei_rssi() -> None:
     assert term.lines("AT+CSQ") == ["+CSQ: 20,99", "OK"]
     with pytest.raises(ValueError, match="signal_rssi"):
         FaultPlan(signal_rssi=40)
+
+
+def test_reports_and_sms_wait_at_the_smsc_while_the_network_is_lost() -> None:
+    term = Terminal()
+    term.cmd("AT+CNMI=2,1,0,1,0")
+    term.modem.plan(NUMBER, Outcome.DELIVERED, delay=1.0)
+    term.send_pdu(submit(NUMBER, "hello"))
+    term.modem.set_faults(FaultPlan(network_outage=NetworkOutage()))
+    assert term.advance(1.0) == ""  # the report falls due without service: it waits
+    term.modem.inject_sms("+255711000001", "waiting", now=term.now)
+    assert term.advance(60.0) == ""
+    assert term.modem.network.held == 2
+    term.modem.set_faults(FaultPlan())
+    out = term.advance(0.0)
+    assert out.startswith("\r\n+CDS: ")
+    assert '+CMTI: "SM",1' in out
+    assert term.modem.network.held == 0
+    assert term.modem.counters["incoming"] == 1

@@ -9,6 +9,18 @@ from hypothesis import strategies as st
 
 from simulator import gsm7
 from simulator.device import SimModem
+from simulator.faults import (
+    CommandMatch,
+    FaultPlan,
+    Junk,
+    JunkPlacement,
+    NetworkOutage,
+    SendError,
+    Silence,
+    SilenceStage,
+    UrcInResponse,
+)
+from simulator.network import Outcome
 from simulator.pdu_build import split_text
 from simulator.pdu_fields import PduFormatError
 from simulator.pdu_submit import decode_submit
@@ -105,3 +117,80 @@ def test_any_ucs2_text_survives_a_send(text: str) -> None:
         assert modem.submits[0].text == text
     else:
         assert b"+CMS ERROR: 304" in out
+
+
+MATCHES = st.builds(
+    CommandMatch,
+    command=st.sampled_from([None, "", "+CMGS", "+CSQ", "+CPIN", "E"]),
+    nth=st.one_of(st.none(), st.integers(min_value=1, max_value=4)),
+)
+PLANS = st.builds(
+    FaultPlan,
+    command_latency=st.sampled_from([0.0, 0.5]),
+    network_delay=st.sampled_from([0.0, 2.0]),
+    silences=st.lists(
+        st.builds(Silence, MATCHES, st.booleans(), st.sampled_from(SilenceStage)), max_size=2
+    ).map(tuple),
+    junk=st.lists(
+        st.builds(Junk, st.binary(max_size=4), st.sampled_from(JunkPlacement), MATCHES), max_size=2
+    ).map(tuple),
+    urcs_in_response=st.lists(st.builds(UrcInResponse, st.just('+CMTI: "SM",1'), MATCHES), max_size=1).map(
+        tuple
+    ),
+    send_errors=st.lists(
+        st.builds(SendError, st.sampled_from([38, 500]), nth_send=st.sampled_from([None, 1])), max_size=1
+    ).map(tuple),
+    network_outage=st.one_of(
+        st.none(), st.builds(NetworkOutage, st.integers(0, 3), st.sampled_from([None, 5]))
+    ),
+    sim_removed=st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=PLANS, data=WIRE, profile=st.sampled_from(profile_names()), outcome=st.sampled_from(Outcome))
+def test_any_fault_plan_with_any_input_never_raises(
+    plan: FaultPlan, data: bytes, profile: str, outcome: Outcome
+) -> None:
+    modem = SimModem(get_profile(profile), plan)
+    modem.plan("+255700000001", outcome, delay=1.0, temporary_delay=1.0)
+    modem.feed(data, 0.0)
+    modem.inject_sms("+255711000001", "x" * 170, now=0.5)
+    modem.feed(b"AT+CNMI=2,1,0,1,0\r" + data + submit("+255700000001", "hi").hex.encode() + b"\x1a", 1.0)
+    modem.tick(50.0)
+    deadline = modem.next_deadline()
+    assert deadline is None or deadline > 50.0
+    assert modem.counters["submits"] == len(modem.submits)
+
+
+ARGUMENT = st.one_of(
+    st.integers(min_value=-1, max_value=300).map(str),
+    st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters='"'), max_size=6
+    ).map(lambda t: f'"{t}"'),
+    st.sampled_from(['"SM"', '"SR"', '"ME"', '"UCS2"', '"+255700000001"', "", '"ALL"', '"REC UNREAD"']),
+)
+COMMAND = st.builds(
+    lambda name, form, args: (
+        name + {"exec": "", "read": "?", "test": "=?", "set": "=" + ",".join(args)}[form]
+    ),
+    st.sampled_from(sorted(n for n in SimModem(get_profile("generic")).handlers if n.startswith("+"))),
+    st.sampled_from(["exec", "read", "test", "set"]),
+    st.lists(ARGUMENT, max_size=5),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(st.lists(COMMAND, min_size=1, max_size=3), min_size=1, max_size=8),
+    profile=st.sampled_from(profile_names()),
+)
+def test_any_command_with_any_arguments_never_raises(lines: list[list[str]], profile: str) -> None:
+    modem = SimModem(get_profile(profile))
+    modem.feed(b"AT+CMGF=1;+CSMP=49,167,0,0;+CNMI=2,1,0,1,0\r", 0.0)
+    modem.inject_sms("+255711000001", "hello", now=0.0)
+    for index, commands in enumerate(lines):
+        # "text^Z" is a message after a prompt, or an ignored line (it lacks "AT") otherwise
+        modem.feed(("AT" + ";".join(commands) + "\r").encode("latin-1") + b"text\x1a\r", float(index))
+    modem.tick(1000.0)
+    assert modem.counters["commands"] >= len(lines)

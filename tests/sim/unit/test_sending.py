@@ -200,3 +200,11 @@ def test_clearing_submits_mid_message_does_not_fill_in_the_wrong_parts() -> None
     term.send_pdu(submit(NUMBER, "part", concat=(3, 2, 2)))
     assert term.modem.submits[0].text == ""
     assert term.modem.complete_messages() == []
+
+
+def test_non_ascii_digits_are_not_numbers() -> None:
+    term = Terminal()
+    term.cmd("AT+CMGF=1;+CSMP=49,167,0,0")
+    assert term.raw('AT+CMGS="²"\r'.encode("latin-1")) == b"\r\n+CMS ERROR: 305\r\n"
+    assert term.raw("AT+CMGR=²\r".encode("latin-1")) == b"\r\n+CMS ERROR: 305\r\n"
+    assert term.raw('AT+CSCA="+²"\r'.encode("latin-1")) == b"\r\n+CMS ERROR: 305\r\n"
