@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,10 +185,12 @@ async def build_stack(root: Path, group: ProcessGroup, options: StackOptions) ->
     config.write_text(config_toml(root, [sim.device for sim in sims], options), encoding="utf-8")
     csv_path = root / "directory.csv"
     csv_path.write_text(directory_csv(), encoding="utf-8")
-    key = await create_api_key(config, "platform", FULL_SCOPES)
-    read_only = await create_api_key(config, "reporting", "sms:read")
-    send_only = await create_api_key(config, "sender", "sms:send")
-    await import_directory(config, csv_path)
+    await import_directory(config, csv_path)  # first: it creates the database (migrations)
+    key, read_only, send_only = await asyncio.gather(  # three interpreters start faster side by side
+        create_api_key(config, "platform", FULL_SCOPES),
+        create_api_key(config, "reporting", "sms:read"),
+        create_api_key(config, "sender", "sms:send"),
+    )
     stack = Stack(root, config, sims, key, read_only, send_only, group)
     await stack.start_daemon()
     return stack

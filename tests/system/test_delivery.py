@@ -81,9 +81,10 @@ async def test_reports_right_after_the_submit_are_not_lost(
     The simulator reports the moment it answers ``+CMGS`` (no network delay), the tightest race
     between the report consumer and the worker recording each part. Every part must end delivered.
     """
-    for client_id in (107, 108):
+    clients = (107, 108, 109, 113)  # several three-part messages: the race has many chances to show
+    for client_id in clients:
         await sim.plan(number_of(client_id), "DELIVERED", delay=0.0)
-    sent = [await gateway.accepted(GSM7_LONG, clientId=str(cid)) for cid in (107, 108)]
+    sent = [await gateway.accepted(GSM7_LONG, clientId=str(cid)) for cid in clients]
     for message in sent:
         detail = await gateway.wait_for(message["id"], "delivered", timeout=15)
         assert [p["reportOutcome"] for p in detail["parts"]] == ["delivered"] * 3
