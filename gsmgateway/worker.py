@@ -292,12 +292,10 @@ class ModemWorker:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pause_before_resume(self, error: ModemError, attempt: int) -> None:
-        delay = self.options.resume_delay * 2**attempt
-        if isinstance(error, ModemUnavailableError):
+        await asyncio.sleep(self.options.resume_delay * 2**attempt)  # a back-off, not a wait for an event
+        if isinstance(error, ModemUnavailableError):  # then give a reconnecting modem time to return
             with suppress(ModemUnavailableError):
-                await self.driver.wait_ready(timeout=max(delay, self.options.ready_wait))
-        else:
-            await asyncio.sleep(delay)  # a back-off before the next try, not a wait for an event
+                await self.driver.wait_ready(timeout=self.options.ready_wait)
 
     # --- reports, incoming SMS, jobs ------------------------------------------------------------
     async def _consume_reports(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gsmgateway.cli import main
+from gsmgateway.configcheck import check_config
 from gsmgateway.logsetup import configure_logging
 
 GOOD = """
@@ -122,3 +123,23 @@ def test_logs_get_a_time_stamp_elsewhere(monkeypatch: pytest.MonkeyPatch) -> Non
     assert line[:4].isdigit()
     with pytest.raises(ValueError, match="unknown log level"):
         configure_logging("LOUD", stream=stream)
+
+
+def test_check_config_refuses_an_unknown_store_driver_and_hides_the_password(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[store]\nurl = "mysql://gw:s3cret@db/gw"\n[[modems]]\nid = "m"\nport = "socket://127.0.0.1:7"\n',
+    )
+    problems, _ = check_config(path, env={})
+    assert len(problems) == 1
+    assert problems[0].startswith("store.url: use one of sqlite+aiosqlite:, postgresql+asyncpg:")
+    assert "s3cret" not in problems[0]
+    assert "gw:***@db" in problems[0]
+
+
+def test_check_config_names_a_state_dir_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    path = _write(tmp_path, f'state_dir = "{blocker}/state"\n[[modems]]\nid = "m"\nport = "socket://h:1"\n')
+    problems, _ = check_config(path, env={})
+    assert problems == [f"state_dir: {blocker}/state cannot be created"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from gsmgateway.models import MessageStatus, ModemState
 from gsmgateway.worker import ModemWorker
 from simulator import FaultPlan
 from simulator.faults import CommandMatch, SendError, Silence, SilenceStage
-from tests.worker.support import START, base_config, rig
+from tests.worker.support import FAST_WORKER, START, base_config, rig
 
 S = MessageStatus
 TRANSIENT_CMS = 42  # congestion
@@ -155,3 +156,18 @@ def _waiting(worker: ModemWorker, reason: str) -> Callable[[], Awaitable[bool]]:
         return worker.waiting_for == reason
 
     return check
+
+
+async def test_multipart_resumes_after_the_modem_drops_out_between_parts(tmp_path: Path) -> None:
+    options = replace(FAST_WORKER, resume_delay=0.2)
+    async with rig(base_config(tmp_path), worker_options=options) as r:
+        await r.settle()
+        r.sim.set_faults(FaultPlan(unplug_after_commands=2))  # part 2's AT+CMGS pulls the plug
+        message_id = await r.submit(LONG)
+        await r.sim.wait_until(lambda: not r.sim.plugged)
+        await r.sim.replug()
+        await r.until_status(message_id, S.DELIVERED)
+        submits = r.sim.submits
+        assert [s.concat for s in submits] == [(message_id % 256, 2, 1), (message_id % 256, 2, 2)]
+        assert submits[-1].text == LONG
+        assert (await r.detail(message_id)).message.attempts == 1
