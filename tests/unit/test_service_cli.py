@@ -23,7 +23,7 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-async def _services(config_file: Path):
+async def _services(config_file: Path) -> Services:
     return await open_services(load(config_file, env={}))
 
 
