@@ -75,7 +75,7 @@ def delivery_status(view: MessageView) -> int:
 
     ``expired`` with reason no-report means the SMS went out but no report came: 200 (sent).
     """
-    if view.status is MessageStatus.EXPIRED and "report" in (view.status_reason or ""):
+    if view.status is MessageStatus.EXPIRED and view.status_reason == "no-report":
         return SENT
     return _DELIVERY_STATUS[view.status]
 
