@@ -44,9 +44,10 @@ def idempotency_key(request: web.Request) -> str | None:
 
     :raises ValidationError: the key is empty, longer than 255 characters or not printable ASCII.
     """
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
+    raw = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw is None:
         return None
+    key = raw.strip()
     if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
         raise ValidationError(
             f"{IDEMPOTENCY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
