@@ -72,7 +72,7 @@ class Field:
                 raise ValidationError(
                     f"{where} must be a whole number", field=where, error_type="invalid_type"
                 )
-            return self.parse(int(raw), where)
+            return self.parse(int(raw) if len(raw) <= 19 else 2**63, where)  # never parse 4300 digits
         if self.kind is FieldKind.BOOLEAN:
             if raw not in ("true", "false"):
                 raise ValidationError(
