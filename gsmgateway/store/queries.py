@@ -26,7 +26,7 @@ from gsmgateway.store.rows import (
     part_view,
 )
 from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import MessageDetail, MessagePage, MessageView, RecipientKind
+from gsmgateway.views import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class MessageQueries(Repository):
     async def get_detail(self, message_id: int) -> MessageDetail:
         """Return one message with its parts and its event timeline, oldest event first.
 
+        The first event, "accepted" (→ ``queued``), is derived from ``created_at`` rather than
+        stored, which halves the rows written per accepted message.
+
         :raises MessageNotFoundError: there is no such message.
         """
         async with self._read() as conn:
@@ -75,10 +78,12 @@ class MessageQueries(Repository):
                 .where(message_events.c.message_id == message_id)
                 .order_by(message_events.c.id)
             )
+            view = message_view(row)
+            accepted = EventView(view.created_at, None, MessageStatus.QUEUED, "accepted", None, None, 0)
             return MessageDetail(
-                message=message_view(row),
+                message=view,
                 parts=tuple(part_view(p) for p in parts),
-                events=tuple(event_view(e) for e in events),
+                events=(accepted, *(event_view(e) for e in events)),
             )
 
     async def list_page(self, query: ListFilter) -> MessagePage:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +25,8 @@ from gsmgateway.models import MessageStatus
 from gsmgateway.store.base import Repository
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
-from gsmgateway.store.schema import message_events, messages
-from gsmgateway.views import MessageView
+from gsmgateway.store.schema import messages
+from gsmgateway.views import MessageView, RecipientKind
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,7 @@ async def _store_group(conn: AsyncConnection, group: list[NewMessage]) -> list[I
         if message.idempotency_key is None or key not in existing:
             fresh.append(message)
     ids = await _insert_rows(conn, fresh)
-    new_rows = {}
-    if ids:
-        selected = await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id.in_(ids)))
-        new_rows = {row.id: row for row in selected}
-    views = {id(m): message_view(new_rows[i]) for m, i in zip(fresh, ids, strict=True)}
+    views = {id(m): _new_view(m, i) for m, i in zip(fresh, ids, strict=True)}
     results: list[Inserted | ConflictError] = []
     for message in group:
         key = (message.api_key_id, message.idempotency_key)
@@ -195,19 +191,36 @@ def _replay(message: NewMessage, fingerprint: str | None, first: MessageView) ->
 
 
 async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[int]:
-    """Insert messages and their creation events with executemany; return the ids in order."""
+    """Insert messages with executemany; return their ids in the order of ``batch``.
+
+    The ids come back unordered (asking SQLAlchemy to order them makes it insert row by row on
+    SQLite). Sorting restores the order: the rows go in as ``INSERT … VALUES`` pages in batch order
+    inside one transaction, and both SQLite's rowid and a PostgreSQL sequence hand out increasing ids
+    row after row within one statement.
+    The creation itself needs no event row: the timeline derives "accepted" from ``created_at``.
+    """
     if not batch:
         return []
     queued = MessageStatus.QUEUED.value
-    rows = [{**asdict(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
-    result = await conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
-    ids = [int(i) for i in result.scalars().all()]
-    await conn.execute(
-        insert(message_events),
-        [
-            {"message_id": i, "at": m.created_at, "from_status": None, "to_status": queued,
-             "reason": "accepted", "modem_id": None, "error_code": None, "attempt": 0}
-            for m, i in zip(batch, ids, strict=True)
-        ],
-    )  # fmt: skip
-    return ids
+    rows = [{**vars(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
+    result = await conn.execute(insert(messages).returning(messages.c.id), rows)
+    return sorted(int(i) for i in result.scalars().all())
+
+
+def _new_view(message: NewMessage, message_id: int) -> MessageView:
+    return MessageView(
+        id=message_id,
+        status=MessageStatus.QUEUED,
+        recipient_kind=RecipientKind(message.recipient_kind),
+        recipient_id=message.recipient_id,
+        number=message.number,
+        message=message.text,
+        parts_total=message.parts_total,
+        attempts=0,
+        external_id=message.external_id,
+        send_at=message.send_at,
+        created_at=message.created_at,
+        updated_at=message.created_at,
+        status_reason=None,
+        modem_id=None,
+    )

@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.config import GatewayConfig, LimitsConfig
 from gsmgateway.errors import AuthError, RateLimitedError, RecipientError, ValidationError
+from gsmgateway.modem.sms import count_parts
 from gsmgateway.service import Caller, MessageQuery, SubmitRequest
 from gsmgateway.services import Services, open_services
+from gsmgateway.submission import check_text
 from gsmgateway.views import RecipientKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -207,3 +211,10 @@ async def test_immediate_dispatch_wakes_workers_and_scheduled_does_not(
     scheduled.messages.add_wake_listener(lambda: woken.append("y"))
     await scheduled.messages.submit(req(), caller=caller, idempotency_key=None)
     assert woken == ["x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("Az09 \n!\"#$%&'()*+,./:;<=>?@_-[]{}~^|\\€é😀`"), max_size=400))
+def test_single_part_shortcut_agrees_with_segmentation(text: str) -> None:
+    assume(text.strip())
+    assert check_text(text, max_parts=100, count_parts=count_parts) == count_parts(text)
