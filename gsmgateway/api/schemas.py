@@ -243,7 +243,7 @@ def _parse_text(spec: Field, value: Any, where: str) -> str:
 
 def _parse_identifier(spec: Field, value: Any, where: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
+        value = str(value)  # Fineract ids are numbers; the gateway keeps every id as text
     if not isinstance(value, str):
         raise _type_error(where, "a string or a whole number")
     if not 1 <= len(value) <= 64 or not set(value) <= _ID_CHARS:
