@@ -8,6 +8,7 @@ cached answer for that entry at once.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -60,6 +61,8 @@ class DirectoryService:
         self._clock = clock
         self._monotonic = monotonic
         self._cache: dict[_Key, tuple[float, ResolvedRecipient | RecipientError]] = {}
+        self._inflight: dict[_Key, asyncio.Future[ResolvedRecipient | RecipientError]] = {}
+        self._changes = 0  # bumped by every local write; see resolve()
 
     async def put(
         self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None
@@ -70,7 +73,7 @@ class DirectoryService:
         """
         entry = self.make_entry(kind, entry_id, mobile=mobile, opted_out=opted_out, name=name)
         await self._repository.put_many([entry])
-        self._cache.pop((kind, entry_id), None)
+        self._forget(kind, entry_id)
         return entry
 
     def make_entry(
@@ -96,7 +99,7 @@ class DirectoryService:
         """Store already validated entries in one transaction; return how many."""
         await self._repository.put_many(entries)
         for entry in entries:
-            self._cache.pop((entry.kind, entry.entry_id), None)
+            self._forget(entry.kind, entry.entry_id)
         return len(entries)
 
     async def get(self, kind: RecipientKind, entry_id: str) -> DirectoryEntry:
@@ -115,7 +118,7 @@ class DirectoryService:
         :raises RecipientError: reason ``unknown`` when there was none.
         """
         existed = await self._repository.delete(kind, entry_id)
-        self._cache.pop((kind, entry_id), None)
+        self._forget(kind, entry_id)
         if not existed:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
 
@@ -132,13 +135,33 @@ class DirectoryService:
         if cached is not None and cached[0] > now:
             answer = cached[1]
         else:
-            answer = await self._lookup(kind, entry_id)
+            changes_before = self._changes
+            answer = await self._lookup_once(key)
             if len(self._cache) >= _MAX_CACHED:
                 self._cache.clear()
-            self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
+            if self._changes == changes_before:  # a local change meanwhile may have made it stale
+                self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
         if isinstance(answer, RecipientError):
             raise RecipientError(answer.message, reason=answer.reason, field=answer.field)
         return answer
+
+    def _forget(self, kind: RecipientKind, entry_id: str) -> None:
+        self._changes += 1
+        self._cache.pop((kind, entry_id), None)
+        self._inflight.pop((kind, entry_id), None)
+
+    def _end_lookup(self, key: _Key, done: asyncio.Future[ResolvedRecipient | RecipientError]) -> None:
+        if self._inflight.get(key) is done:  # a local change may already have replaced it
+            del self._inflight[key]
+
+    async def _lookup_once(self, key: _Key) -> ResolvedRecipient | RecipientError:
+        """Look ``key`` up, sharing one lookup among concurrent callers (a burst to a new client)."""
+        pending = self._inflight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._lookup(*key))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda done: self._end_lookup(key, done))
+        return await asyncio.shield(pending)
 
     async def _lookup(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient | RecipientError:
         field = "clientId" if kind is RecipientKind.CLIENT else "staffId"

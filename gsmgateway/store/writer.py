@@ -127,14 +127,19 @@ class SubmitWriter(Repository):
                     self._queue.task_done()
 
     async def _commit(self, jobs: list[_Job]) -> None:
-        """Write one group; on a unique-key race with another process, try once more (it then replays)."""
-        for attempt in (1, 2):
+        """Write one group, optimistically first: one INSERT, no look-up of idempotency keys.
+
+        Most keys are new, so the unique index is the check. If it fires (a retried request), the
+        transaction rolls back and the group is written again, looking the keys up first; a third
+        try covers another process inserting the same key between our look-up and insert.
+        """
+        for attempt, look_up_keys in enumerate((False, True, True), start=1):
             try:
                 async with self._write() as conn:
-                    results = await _store_group(conn, [message for message, _ in jobs])
+                    results = await _store_group(conn, [m for m, _ in jobs], look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
-                if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                if attempt == 3 or not isinstance(exc.__cause__, IntegrityError):
                     raise
         for (_, future), result in zip(jobs, results, strict=True):
             if future.done():
@@ -145,11 +150,17 @@ class SubmitWriter(Repository):
                 future.set_exception(result)
 
 
-async def _store_group(conn: AsyncConnection, group: list[NewMessage]) -> list[Inserted | ConflictError]:
-    """Resolve idempotency keys, insert what is new, and say for each message what happened."""
+async def _store_group(
+    conn: AsyncConnection, group: list[NewMessage], *, look_up_keys: bool = True
+) -> list[Inserted | ConflictError]:
+    """Resolve idempotency keys, insert what is new, and say for each message what happened.
+
+    Without ``look_up_keys`` only duplicates inside the group are found; a key stored earlier makes
+    the INSERT fail on the unique index (the caller then retries with the look-up).
+    """
     keyed = {(m.api_key_id, m.idempotency_key) for m in group if m.idempotency_key is not None}
     existing: dict[tuple[Any, Any], Any] = {}
-    if keyed:
+    if keyed and look_up_keys:
         key_columns = (messages.c.api_key_id, messages.c.idempotency_key)
         rows = await conn.execute(
             select(*MESSAGE_COLUMNS, *key_columns, messages.c.fingerprint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -250,3 +251,13 @@ async def test_csv_import_is_all_or_nothing(database: Database) -> None:
     assert await DirectoryRepository(database).get(C, "30") is None
     with pytest.raises(ValidationError, match="missing"):
         await import_csv(directory, "id,mobile\n1,+255712345678\n")
+
+
+async def test_concurrent_first_lookups_share_one_request(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    fake, client = fineract
+    directory = _service(database, Ticker(), client)
+    answers = await asyncio.gather(*(directory.resolve(C, "21") for _ in range(20)))
+    assert {a.number for a in answers} == {"+255754111222"}
+    assert len(fake.requests) == 1
