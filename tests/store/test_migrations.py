@@ -62,3 +62,13 @@ async def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
         await open_database(f"sqlite+aiosqlite:///{blocker / 'sub' / 'g.db'}")
     with pytest.raises(StoreError, match="postgres:\\*\\*\\*@"):
         await open_database("postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/none")
+
+
+async def test_ping_reports_whether_the_store_answers(target: StoreTarget) -> None:
+    database = await target.open()
+    assert await database.ping() is True
+    await database.close()
+    if target.engine == "postgresql":
+        broken = await open_database("postgresql+asyncpg://postgres@127.0.0.1:1/none", migrate=False)
+        assert await broken.ping() is False
+        await broken.close()
