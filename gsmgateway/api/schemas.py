@@ -9,7 +9,7 @@ SMS to a real person.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -218,7 +218,7 @@ def _parse_string(spec: Field, value: Any, where: str) -> str:
         raise ValidationError(
             f"{where} is longer than {spec.max_length} characters", field=where, error_type="too_long"
         )
-    if any(_is_forbidden_char(ch) for ch in value):
+    if _FORBIDDEN_CHARS.search(value) is not None:
         raise ValidationError(
             f"{where} contains a control character", field=where, error_type="invalid_characters"
         )
@@ -229,9 +229,9 @@ def _parse_string(spec: Field, value: Any, where: str) -> str:
     return value
 
 
-def _is_forbidden_char(ch: str) -> bool:
-    """Control characters (C0, DEL, C1, tab and CR included) and lone surrogates; newline is allowed."""
-    return ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs")
+# Unicode categories Cc (C0, DEL, C1 — tab and CR included) and Cs (lone surrogates); newline is allowed.
+# A regex scan is many times faster than a per-character category lookup on a batch of 1000 texts.
+_FORBIDDEN_CHARS: Final = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _parse_text(spec: Field, value: Any, where: str) -> str:
