@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from gsmgateway.apikeys import hash_key, same_hash
@@ -151,7 +151,9 @@ class MessageService:
         :raises RateLimitedError: too many messages to this recipient.
         :raises ConflictError: the key was used before with a different request.
         """
-        new = await self._prepare(req, caller, idempotency_key, now=self._clock())
+        new = self._check(req, caller, idempotency_key, now=self._clock())
+        recipient = await self._directory.resolve(RecipientKind(new.recipient_kind), new.recipient_id)
+        new = replace(new, number=recipient.number)
         wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         if wait > 0:
             raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
@@ -167,13 +169,24 @@ class MessageService:
         returned). :raises BatchValidationError: with ``(index, error)`` for every bad item.
         """
         now = self._clock()
-        prepared: list[NewMessage] = []
+        checked: list[tuple[int, NewMessage]] = []
         problems: list[tuple[int, GatewayError]] = []
         for index, req in enumerate(reqs):
             try:
-                prepared.append(await self._prepare(req, caller, None, now=now))
+                checked.append((index, self._check(req, caller, None, now=now)))
             except GatewayError as exc:
                 problems.append((index, exc))
+        recipients = await self._directory.resolve_many(
+            (RecipientKind(new.recipient_kind), new.recipient_id) for _, new in checked
+        )
+        prepared: list[NewMessage] = []
+        for index, new in checked:
+            recipient = recipients[(RecipientKind(new.recipient_kind), new.recipient_id)]
+            if isinstance(recipient, GatewayError):
+                problems.append((index, recipient))
+            else:
+                prepared.append(replace(new, number=recipient.number))
+        problems.sort(key=lambda item: item[0])
         if not problems:
             problems = self._check_batch_rate(prepared)
         if problems:
@@ -196,10 +209,10 @@ class MessageService:
                 problems.append((index, error))
         return problems
 
-    async def _prepare(
+    def _check(
         self, req: SubmitRequest, caller: Caller, idempotency_key: str | None, *, now: datetime
     ) -> NewMessage:
-        """Validate one request and resolve its number; nothing is stored."""
+        """Validate one request into a message still without its number; nothing is stored."""
         kind, entry_id = recipient_of(req.client_id, req.staff_id)
         dispatch = self._config.dispatch
         parts = check_text(req.message, max_parts=dispatch.max_parts, count_parts=self._count_parts)
@@ -208,12 +221,11 @@ class MessageService:
         external_id = check_key(req.external_id, field="externalId")
         key = check_key(idempotency_key, field="Idempotency-Key")
         scoped_key = f"h:{key}" if key else (f"x:{external_id}" if external_id else None)
-        recipient = await self._directory.resolve(kind, entry_id)
         start = max(now, send_at) if send_at is not None else now
         return NewMessage(
             recipient_kind=kind.value,
             recipient_id=entry_id,
-            number=recipient.number,
+            number="",  # resolved by the caller: one lookup, or one query for a whole batch
             text=req.message,
             parts_total=parts,
             not_before=start,

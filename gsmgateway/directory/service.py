@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from gsmgateway.config import DirectoryConfig
 from gsmgateway.directory.fineract import FineractClient
 from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.errors import (
+    DirectoryError,
+    GatewayError,
+    InvalidNumberError,
+    RecipientError,
+    ValidationError,
+)
 from gsmgateway.store.directory import DirectoryRepository
 from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
 
@@ -164,24 +170,47 @@ class DirectoryService:
         return await asyncio.shield(pending)
 
     async def _lookup(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient | RecipientError:
-        field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
         entry = await self._repository.get(kind, entry_id)
         source = "local"
         if entry is None and self._fineract is not None:
             person = await self._fineract.fetch(kind, entry_id)
             if person is not None:
                 entry, source = self._from_fineract(kind, entry_id, person.mobile, person.name), "fineract"
-        if entry is None:
-            return RecipientError(f"no {kind} {entry_id!r} is known", reason="unknown", field=field)
-        if entry.opted_out:
-            return RecipientError(
-                f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field
-            )
-        if entry.mobile is None:
-            return RecipientError(
-                f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field
-            )
-        return ResolvedRecipient(kind, entry_id, entry.mobile, source)
+        return _answer(kind, entry_id, entry, source)
+
+    async def resolve_many(self, keys: Iterable[_Key]) -> dict[_Key, ResolvedRecipient | GatewayError]:
+        """Resolve every ``(kind, id)`` of a batch: one query for all local misses, not one each.
+
+        Never raises for a single recipient: each key maps to its recipient or to the error that
+        :meth:`resolve` would raise for it.
+        """
+        now = self._monotonic()
+        answers: dict[_Key, ResolvedRecipient | GatewayError] = {}
+        misses: list[_Key] = []
+        for key in dict.fromkeys(keys):
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] > now:
+                answers[key] = cached[1]
+            else:
+                misses.append(key)
+        if not misses:
+            return answers
+        changes_before = self._changes
+        local = await self._repository.get_many(misses)
+        for key in misses:
+            entry = local.get(key)
+            try:
+                if entry is None and self._fineract is not None:
+                    answer = await self._lookup_once(key)
+                else:
+                    answer = _answer(key[0], key[1], entry, "local")
+            except DirectoryError as exc:
+                answers[key] = exc  # not cached: the next request asks Fineract again
+                continue
+            answers[key] = answer
+            if self._changes == changes_before:
+                self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
+        return answers
 
     def _from_fineract(
         self, kind: RecipientKind, entry_id: str, mobile: str | None, name: str | None
@@ -195,6 +224,20 @@ class DirectoryService:
         """Close the Fineract client, if any (idempotent)."""
         if self._fineract is not None:
             await self._fineract.close()
+
+
+def _answer(
+    kind: RecipientKind, entry_id: str, entry: DirectoryEntry | None, source: str
+) -> ResolvedRecipient | RecipientError:
+    """Turn what the directory knows about one person into a number or the reason there is none."""
+    field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
+    if entry is None:
+        return RecipientError(f"no {kind} {entry_id!r} is known", reason="unknown", field=field)
+    if entry.opted_out:
+        return RecipientError(f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field)
+    if entry.mobile is None:
+        return RecipientError(f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field)
+    return ResolvedRecipient(kind, entry_id, entry.mobile, source)
 
 
 __all__ = ["DirectoryService", "check_entry_id"]
