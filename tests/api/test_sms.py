@@ -203,3 +203,18 @@ async def test_detail_shows_parts_attempts_and_the_timeline_as_the_message_trave
     assert detail["attemptCount"] == 1
     modems = await (await stack.client.get("/modems", headers=auth)).json()
     assert modems["items"][0]["counters"]["sent"] == 1
+
+
+async def test_batch_item_with_a_known_external_id_returns_the_stored_message(stack: Stack) -> None:
+    auth = await stack.key("sms:send")
+    _, first, _ = await post(stack, {"message": "Receipt 9", "clientId": "12", "externalId": "r-9"}, auth)
+    items = [
+        {"message": "Receipt 9", "clientId": "12", "externalId": "r-9"},
+        {"message": "new", "staffId": "7"},
+    ]
+    response = await stack.client.post("/sms/batch", json={"items": items}, headers=auth)
+    assert response.status == 202
+    replayed, fresh = (await response.json())["items"]
+    assert replayed["id"] == first["id"]
+    assert fresh["id"] != first["id"]
+    assert stack.counts()["messages"] == 2
