@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gsmgateway.apikeys import hash_key, same_hash
@@ -152,8 +152,8 @@ class MessageService:
         :raises ConflictError: the key was used before with a different request.
         """
         new = self._check(req, caller, idempotency_key, now=self._clock())
-        recipient = await self._directory.resolve(RecipientKind(new.recipient_kind), new.recipient_id)
-        new = replace(new, number=recipient.number)
+        recipient = await self._directory.resolve(new.recipient_kind, new.recipient_id)
+        new.number = recipient.number
         wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         if wait > 0:
             raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
@@ -177,15 +177,16 @@ class MessageService:
             except GatewayError as exc:
                 problems.append((index, exc))
         recipients = await self._directory.resolve_many(
-            (RecipientKind(new.recipient_kind), new.recipient_id) for _, new in checked
+            (new.recipient_kind, new.recipient_id) for _, new in checked
         )
         prepared: list[NewMessage] = []
         for index, new in checked:
-            recipient = recipients[(RecipientKind(new.recipient_kind), new.recipient_id)]
+            recipient = recipients[(new.recipient_kind, new.recipient_id)]
             if isinstance(recipient, GatewayError):
                 problems.append((index, recipient))
             else:
-                prepared.append(replace(new, number=recipient.number))
+                new.number = recipient.number
+                prepared.append(new)
         problems.sort(key=lambda item: item[0])
         if not problems:
             problems = self._check_batch_rate(prepared)
@@ -198,7 +199,7 @@ class MessageService:
         return views
 
     def _check_batch_rate(self, prepared: Sequence[NewMessage]) -> list[tuple[int, GatewayError]]:
-        counts: dict[tuple[str, str], int] = {}
+        counts: dict[tuple[RecipientKind, str], int] = {}
         problems: list[tuple[int, GatewayError]] = []
         for index, new in enumerate(prepared):
             key = (new.recipient_kind, new.recipient_id)
@@ -223,7 +224,7 @@ class MessageService:
         scoped_key = f"h:{key}" if key else (f"x:{external_id}" if external_id else None)
         start = max(now, send_at) if send_at is not None else now
         return NewMessage(
-            recipient_kind=kind.value,
+            recipient_kind=kind,
             recipient_id=entry_id,
             number="",  # resolved by the caller: one lookup, or one query for a whole batch
             text=req.message,

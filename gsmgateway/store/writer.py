@@ -29,11 +29,15 @@ from gsmgateway.store.schema import messages
 from gsmgateway.views import MessageView, RecipientKind
 
 
-@dataclass(frozen=True)
+@dataclass
 class NewMessage:
-    """A validated message ready to be stored as ``queued``."""
+    """A validated message ready to be stored as ``queued``.
 
-    recipient_kind: str
+    Not frozen: the service fills in ``number`` once the recipient is resolved (for a batch, all
+    recipients in one query), which is cheaper than copying the object.
+    """
+
+    recipient_kind: RecipientKind
     recipient_id: str
     number: str
     text: str
@@ -222,7 +226,7 @@ def _new_view(message: NewMessage, message_id: int) -> MessageView:
     return MessageView(
         id=message_id,
         status=MessageStatus.QUEUED,
-        recipient_kind=RecipientKind(message.recipient_kind),
+        recipient_kind=message.recipient_kind,
         recipient_id=message.recipient_id,
         number=message.number,
         message=message.text,
