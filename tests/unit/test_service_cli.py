@@ -103,3 +103,12 @@ def test_bad_config_exits_78_listing_problems(tmp_path: Path, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "api.port" in err
     assert "api.what: unknown key" in err
+
+
+def test_directory_import_of_non_utf8_file_changes_nothing(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "latin1.csv"
+    csv_file.write_bytes(b"kind,id,mobile,name\nclient,12,0712345678,Jos\xe9\n")
+    assert main(["--config", str(config_file), "directory", "import", str(csv_file)]) == EX_DATAERR
+    assert "cannot read" in capsys.readouterr().err
