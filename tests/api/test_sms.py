@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -218,3 +219,14 @@ async def test_batch_item_with_a_known_external_id_returns_the_stored_message(st
     assert replayed["id"] == first["id"]
     assert fresh["id"] != first["id"]
     assert stack.counts()["messages"] == 2
+
+
+async def test_concurrent_retries_with_one_key_create_exactly_one_message(stack: Stack) -> None:
+    auth = await stack.key("sms:send")
+    body = {"message": "Only once", "clientId": "12"}
+    results = await asyncio.gather(
+        *(post(stack, body, auth, **{"Idempotency-Key": "burst"}) for _ in range(30))
+    )
+    assert sorted(status for status, _, _ in results) == [200] * 29 + [202]
+    assert len({result["id"] for _, result, _ in results}) == 1
+    assert stack.counts()["messages"] == 1
