@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from gsmgateway.apikeys import hash_key, same_hash
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.numbers import normalise_number
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.errors import (
     AuthError,
@@ -154,6 +155,9 @@ class MessageService:
         new = self._check(req, caller, idempotency_key, now=self._clock())
         recipient = await self._directory.resolve(new.recipient_kind, new.recipient_id)
         new.number = recipient.number
+        return await self._store_one(new)
+
+    async def _store_one(self, new: NewMessage) -> tuple[MessageView, bool]:
         wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         if wait > 0:
             raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
@@ -215,11 +219,27 @@ class MessageService:
     ) -> NewMessage:
         """Validate one request into a message still without its number; nothing is stored."""
         kind, entry_id = recipient_of(req.client_id, req.staff_id)
+        return self._new_message(
+            kind, entry_id, req.message, req.send_at, req.external_id, idempotency_key, caller, now=now
+        )
+
+    def _new_message(
+        self,
+        kind: RecipientKind,
+        entry_id: str,
+        text: str,
+        send_at: datetime | None,
+        external_id: str | None,
+        idempotency_key: str | None,
+        caller: Caller,
+        *,
+        now: datetime,
+    ) -> NewMessage:
         dispatch = self._config.dispatch
-        parts = check_text(req.message, max_parts=dispatch.max_parts, count_parts=self._count_parts)
-        send_at = check_send_at(req.send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
+        parts = check_text(text, max_parts=dispatch.max_parts, count_parts=self._count_parts)
+        send_at = check_send_at(send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
         send_at = send_at.astimezone(UTC) if send_at is not None else None
-        external_id = check_key(req.external_id, field="externalId")
+        external_id = check_key(external_id, field="externalId")
         key = check_key(idempotency_key, field="Idempotency-Key")
         scoped_key = f"h:{key}" if key else (f"x:{external_id}" if external_id else None)
         start = max(now, send_at) if send_at is not None else now
@@ -227,7 +247,7 @@ class MessageService:
             recipient_kind=kind,
             recipient_id=entry_id,
             number="",  # resolved by the caller: one lookup, or one query for a whole batch
-            text=req.message,
+            text=text,
             parts_total=parts,
             not_before=start,
             send_at=send_at,
@@ -235,11 +255,33 @@ class MessageService:
             created_at=now,
             api_key_id=caller.key_id,
             idempotency_key=scoped_key,
-            fingerprint=fingerprint(req.message, kind, entry_id, send_at, external_id)
-            if scoped_key
-            else None,
+            fingerprint=fingerprint(text, kind, entry_id, send_at, external_id) if scoped_key else None,
             external_id=external_id,
         )
+
+    async def submit_number(
+        self, number: str, message: str, *, external_id: str | None, caller: Caller
+    ) -> tuple[MessageView, bool]:
+        """Queue a message to a number the platform already resolved (Fineract compatibility only).
+
+        The public API never takes a number; this serves the compatibility endpoints, which have
+        their own credential. The same ``external_id`` returns the first message.
+
+        :raises InvalidNumberError: (field ``mobileNumber``) a number that cannot be normalised.
+        :raises ValidationError, RateLimitedError, ConflictError: as :meth:`submit`.
+        """
+        normalised = normalise_number(
+            number, default_country_code=self._config.directory.default_country_code, field="mobileNumber"
+        )
+        new = self._new_message(
+            RecipientKind.NUMBER, normalised, message, None, external_id, None, caller, now=self._clock()
+        )
+        new.number = normalised
+        return await self._store_one(new)
+
+    async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
+        """Return the newest message for each of ``external_ids`` (unknown ids are left out)."""
+        return await self._queries.find_by_external_ids(external_ids)
 
     async def get(self, message_id: int) -> MessageDetail:
         """Return one message with parts, attempts and events. :raises MessageNotFoundError:."""

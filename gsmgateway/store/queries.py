@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -85,6 +86,21 @@ class MessageQueries(Repository):
                 parts=tuple(part_view(p) for p in parts),
                 events=(accepted, *(event_view(e) for e in events)),
             )
+
+    async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
+        """Return the newest message for each external id that has one."""
+        found: dict[str, MessageView] = {}
+        wanted = list(dict.fromkeys(external_ids))
+        async with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = await conn.execute(
+                    select(*MESSAGE_COLUMNS)
+                    .where(messages.c.external_id.in_(wanted[start : start + 500]))
+                    .order_by(messages.c.id)
+                )
+                for row in rows:
+                    found[row.external_id] = message_view(row)  # ascending ids: the newest wins
+        return found
 
     async def list_page(self, query: ListFilter) -> MessagePage:
         """Return one page, newest first, and the cursor of the next page (None on the last)."""

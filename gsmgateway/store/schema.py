@@ -108,6 +108,7 @@ messages = Table(
     Index("ix_messages_created", "created_at", "id"),
     Index("ix_messages_status_created", "status", "created_at", "id"),
     Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
+    Index("ix_messages_external_id", "external_id"),  # Fineract compatibility: status by externalId
 )
 
 message_parts = Table(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.config import GatewayConfig, LimitsConfig
-from gsmgateway.errors import AuthError, RateLimitedError, RecipientError, ValidationError
+from gsmgateway.errors import AuthError, InvalidNumberError, RateLimitedError, RecipientError, ValidationError
 from gsmgateway.modem.sms import count_parts
 from gsmgateway.service import Caller, MessageQuery, SubmitRequest
 from gsmgateway.services import Services, open_services
@@ -218,3 +218,26 @@ async def test_immediate_dispatch_wakes_workers_and_scheduled_does_not(
 def test_single_part_shortcut_agrees_with_segmentation(text: str) -> None:
     assume(text.strip())
     assert check_text(text, max_parts=100, count_parts=count_parts) == count_parts(text)
+
+
+async def test_submit_number_for_fineract_compatibility(services: Services, caller: Caller) -> None:
+    first, created = await services.messages.submit_number(
+        "+255 754 000 111", "Repayment due", external_id="fineract-default-77", caller=caller
+    )
+    assert created
+    assert (first.number, first.recipient_kind, first.client_id, first.staff_id) == (
+        "+255754000111", RecipientKind.NUMBER, None, None,
+    )  # fmt: skip
+    again, created = await services.messages.submit_number(
+        "+255754000111", "Repayment due", external_id="fineract-default-77", caller=caller
+    )
+    assert (again.id, created) == (first.id, False)
+    with pytest.raises(InvalidNumberError) as caught:
+        await services.messages.submit_number("0754000111", "x", external_id=None, caller=caller)
+    assert caught.value.field == "mobileNumber"
+    with pytest.raises(ValidationError):
+        await services.messages.submit_number("+255754000111", "", external_id=None, caller=caller)
+    found = await services.messages.find_by_external_ids(["fineract-default-77", "nope"])
+    assert list(found) == ["fineract-default-77"]
+    assert found["fineract-default-77"].id == first.id
+    assert await stored(services) == 1
