@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,14 @@ from hypothesis import strategies as st
 
 from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.config import GatewayConfig, LimitsConfig
-from gsmgateway.errors import AuthError, InvalidNumberError, RateLimitedError, RecipientError, ValidationError
+from gsmgateway.errors import (
+    AuthError,
+    InvalidNumberError,
+    RateLimitedError,
+    RecipientError,
+    StoreError,
+    ValidationError,
+)
 from gsmgateway.modem.sms import count_parts
 from gsmgateway.service import Caller, MessageQuery, SubmitRequest
 from gsmgateway.services import Services, open_services
@@ -241,3 +249,23 @@ async def test_submit_number_for_fineract_compatibility(services: Services, call
     assert list(found) == ["fineract-default-77"]
     assert found["fineract-default-77"].id == first.id
     assert await stored(services) == 1
+
+
+async def test_store_failure_reaches_every_waiter_and_stores_nothing(
+    services: Services, caller: Caller
+) -> None:
+    async with services.database.write.begin() as conn:
+        await conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    results = await asyncio.gather(
+        *(services.messages.submit(req(f"m{i}"), caller=caller, idempotency_key=None) for i in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, StoreError) for r in results)
+    async with services.database.write.begin() as conn:
+        await conn.exec_driver_sql("DROP TRIGGER refuse")
+    assert await stored(services) == 0
+    view, created = await services.messages.submit(req("after"), caller=caller, idempotency_key=None)
+    assert created  # the writer survived the failure
+    assert view.message == "after"
