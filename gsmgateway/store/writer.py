@@ -82,7 +82,8 @@ class SubmitWriter(Repository):
         task, self._task = self._task, None
         if task is None:
             return
-        await self._queue.join()
+        if not task.done():  # a writer cancelled from outside (loop shutdown) cannot drain any more
+            await self._queue.join()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
