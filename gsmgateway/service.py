@@ -21,6 +21,7 @@ from gsmgateway.directory.service import DirectoryService
 from gsmgateway.errors import (
     AuthError,
     BatchValidationError,
+    ConflictError,
     GatewayError,
     RateLimitedError,
     ValidationError,
@@ -160,11 +161,31 @@ class MessageService:
     async def _store_one(self, new: NewMessage) -> tuple[MessageView, bool]:
         wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         if wait > 0:
+            replay = await self._replay_of(new)
+            if replay is not None:  # a retried request gets its first answer, never a 429
+                return replay, False
             raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
         inserted = await self._writer.insert(new)
         if inserted.created:
             self._wake()
         return inserted.view, inserted.created
+
+    async def _replay_of(self, new: NewMessage) -> MessageView | None:
+        """Return the message already stored under ``new``'s idempotency key, if any.
+
+        :raises ConflictError: that key was used for a different request.
+        """
+        if new.idempotency_key is None or new.api_key_id is None:
+            return None
+        found = await self._queries.find_by_idempotency_key(new.api_key_id, new.idempotency_key)
+        if found is None:
+            return None
+        view, stored_fingerprint = found
+        if stored_fingerprint != new.fingerprint:
+            raise ConflictError(
+                f"idempotency key was already used for a different request (message {view.id})"
+            )
+        return view
 
     async def submit_batch(self, reqs: list[SubmitRequest], *, caller: Caller) -> list[MessageView]:
         """Queue every message of a batch, or none: all items are validated first.

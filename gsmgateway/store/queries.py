@@ -87,6 +87,20 @@ class MessageQueries(Repository):
                 events=(accepted, *(event_view(e) for e in events)),
             )
 
+    async def find_by_idempotency_key(
+        self, api_key_id: int, key: str
+    ) -> tuple[MessageView, str | None] | None:
+        """Return the message stored under this caller's idempotency key, with its request fingerprint."""
+        async with self._read() as conn:
+            row = (
+                await conn.execute(
+                    select(*MESSAGE_COLUMNS, messages.c.fingerprint).where(
+                        messages.c.api_key_id == api_key_id, messages.c.idempotency_key == key
+                    )
+                )
+            ).first()
+        return (message_view(row), row.fingerprint) if row is not None else None
+
     async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
         """Return the newest message for each external id that has one."""
         found: dict[str, MessageView] = {}

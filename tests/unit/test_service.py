@@ -17,6 +17,7 @@ from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.config import GatewayConfig, LimitsConfig
 from gsmgateway.errors import (
     AuthError,
+    ConflictError,
     InvalidNumberError,
     RateLimitedError,
     RecipientError,
@@ -269,3 +270,18 @@ async def test_store_failure_reaches_every_waiter_and_stores_nothing(
     view, created = await services.messages.submit(req("after"), caller=caller, idempotency_key=None)
     assert created  # the writer survived the failure
     assert view.message == "after"
+
+
+async def test_replay_is_answered_even_when_the_recipient_is_rate_limited(
+    make_services: MakeServices, clock: Clock
+) -> None:
+    services = await make_services(limits=LimitsConfig(per_recipient_per_hour=1, per_recipient_burst=1))
+    key_id = await services.api_keys.create(name="p", key_hash="d" * 64, scopes=frozenset(), now=NOW)
+    caller = Caller(key_id, "p", frozenset())
+    first, _ = await services.messages.submit(req(), caller=caller, idempotency_key="retry-me")
+    again, created = await services.messages.submit(req(), caller=caller, idempotency_key="retry-me")
+    assert (again.id, created) == (first.id, False)
+    with pytest.raises(ConflictError):
+        await services.messages.submit(req("other"), caller=caller, idempotency_key="retry-me")
+    with pytest.raises(RateLimitedError):
+        await services.messages.submit(req(), caller=caller, idempotency_key="new-key")
