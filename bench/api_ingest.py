@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,12 @@ def start_server(state_dir: str, *extra: str) -> tuple[subprocess.Popen[str], in
     assert child.stdout is not None  # noqa: S101
     hello = json.loads(child.stdout.readline())
     return child, int(hello["port"]), str(hello["key"])
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) process ``pid`` used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stop_server(child: subprocess.Popen[str]) -> None:
@@ -173,13 +180,22 @@ async def _batch_load(base: str, key: str, batches: int, concurrency: int) -> di
     }
 
 
+async def _measured(pid: int, load: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run ``load`` and add the CPU seconds the server and this load generator spent on it."""
+    server_before, client_before = cpu_seconds(pid), time.process_time()
+    figures = await load
+    figures["server_cpu_seconds"] = round(cpu_seconds(pid) - server_before, 2)
+    figures["load_generator_cpu_seconds"] = round(time.process_time() - client_before, 2)
+    return figures
+
+
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gsmgw-bench-") as state_dir:
         child, port, key = start_server(state_dir)
         try:
             base = f"http://127.0.0.1:{port}"
-            single = await _single_load(base, key, args.seconds, args.connections)
-            batch = await _batch_load(base, key, args.batches, args.batch_concurrency)
+            single = await _measured(child.pid, _single_load(base, key, args.seconds, args.connections))
+            batch = await _measured(child.pid, _batch_load(base, key, args.batches, args.batch_concurrency))
         finally:
             stop_server(child)
     return {

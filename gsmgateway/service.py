@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from gsmgateway.apikeys import hash_key, same_hash
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig
+from gsmgateway.directory.numbers import normalise_number
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.errors import (
     AuthError,
     BatchValidationError,
+    ConflictError,
     GatewayError,
     RateLimitedError,
     ValidationError,
@@ -151,14 +153,39 @@ class MessageService:
         :raises RateLimitedError: too many messages to this recipient.
         :raises ConflictError: the key was used before with a different request.
         """
-        new = await self._prepare(req, caller, idempotency_key, now=self._clock())
+        new = self._check(req, caller, idempotency_key, now=self._clock())
+        recipient = await self._directory.resolve(new.recipient_kind, new.recipient_id)
+        new.number = recipient.number
+        return await self._store_one(new)
+
+    async def _store_one(self, new: NewMessage) -> tuple[MessageView, bool]:
         wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         if wait > 0:
+            replay = await self._replay_of(new)
+            if replay is not None:  # a retried request gets its first answer, never a 429
+                return replay, False
             raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
         inserted = await self._writer.insert(new)
         if inserted.created:
             self._wake()
         return inserted.view, inserted.created
+
+    async def _replay_of(self, new: NewMessage) -> MessageView | None:
+        """Return the message already stored under ``new``'s idempotency key, if any.
+
+        :raises ConflictError: that key was used for a different request.
+        """
+        if new.idempotency_key is None or new.api_key_id is None:
+            return None
+        found = await self._queries.find_by_idempotency_key(new.api_key_id, new.idempotency_key)
+        if found is None:
+            return None
+        view, stored_fingerprint = found
+        if stored_fingerprint != new.fingerprint:
+            raise ConflictError(
+                f"idempotency key was already used for a different request (message {view.id})"
+            )
+        return view
 
     async def submit_batch(self, reqs: list[SubmitRequest], *, caller: Caller) -> list[MessageView]:
         """Queue every message of a batch, or none: all items are validated first.
@@ -167,13 +194,25 @@ class MessageService:
         returned). :raises BatchValidationError: with ``(index, error)`` for every bad item.
         """
         now = self._clock()
-        prepared: list[NewMessage] = []
+        checked: list[tuple[int, NewMessage]] = []
         problems: list[tuple[int, GatewayError]] = []
         for index, req in enumerate(reqs):
             try:
-                prepared.append(await self._prepare(req, caller, None, now=now))
+                checked.append((index, self._check(req, caller, None, now=now)))
             except GatewayError as exc:
                 problems.append((index, exc))
+        recipients = await self._directory.resolve_many(
+            (new.recipient_kind, new.recipient_id) for _, new in checked
+        )
+        prepared: list[NewMessage] = []
+        for index, new in checked:
+            recipient = recipients[(new.recipient_kind, new.recipient_id)]
+            if isinstance(recipient, GatewayError):
+                problems.append((index, recipient))
+            else:
+                new.number = recipient.number
+                prepared.append(new)
+        problems.sort(key=lambda item: item[0])
         if not problems:
             problems = self._check_batch_rate(prepared)
         if problems:
@@ -185,7 +224,7 @@ class MessageService:
         return views
 
     def _check_batch_rate(self, prepared: Sequence[NewMessage]) -> list[tuple[int, GatewayError]]:
-        counts: dict[tuple[str, str], int] = {}
+        counts: dict[tuple[RecipientKind, str], int] = {}
         problems: list[tuple[int, GatewayError]] = []
         for index, new in enumerate(prepared):
             key = (new.recipient_kind, new.recipient_id)
@@ -196,25 +235,40 @@ class MessageService:
                 problems.append((index, error))
         return problems
 
-    async def _prepare(
+    def _check(
         self, req: SubmitRequest, caller: Caller, idempotency_key: str | None, *, now: datetime
     ) -> NewMessage:
-        """Validate one request and resolve its number; nothing is stored."""
+        """Validate one request into a message still without its number; nothing is stored."""
         kind, entry_id = recipient_of(req.client_id, req.staff_id)
+        return self._new_message(
+            kind, entry_id, req.message, req.send_at, req.external_id, idempotency_key, caller, now=now
+        )
+
+    def _new_message(
+        self,
+        kind: RecipientKind,
+        entry_id: str,
+        text: str,
+        send_at: datetime | None,
+        external_id: str | None,
+        idempotency_key: str | None,
+        caller: Caller,
+        *,
+        now: datetime,
+    ) -> NewMessage:
         dispatch = self._config.dispatch
-        parts = check_text(req.message, max_parts=dispatch.max_parts, count_parts=self._count_parts)
-        send_at = check_send_at(req.send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
+        parts = check_text(text, max_parts=dispatch.max_parts, count_parts=self._count_parts)
+        send_at = check_send_at(send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
         send_at = send_at.astimezone(UTC) if send_at is not None else None
-        external_id = check_key(req.external_id, field="externalId")
+        external_id = check_key(external_id, field="externalId")
         key = check_key(idempotency_key, field="Idempotency-Key")
         scoped_key = f"h:{key}" if key else (f"x:{external_id}" if external_id else None)
-        recipient = await self._directory.resolve(kind, entry_id)
         start = max(now, send_at) if send_at is not None else now
         return NewMessage(
-            recipient_kind=kind.value,
+            recipient_kind=kind,
             recipient_id=entry_id,
-            number=recipient.number,
-            text=req.message,
+            number="",  # resolved by the caller: one lookup, or one query for a whole batch
+            text=text,
             parts_total=parts,
             not_before=start,
             send_at=send_at,
@@ -222,11 +276,33 @@ class MessageService:
             created_at=now,
             api_key_id=caller.key_id,
             idempotency_key=scoped_key,
-            fingerprint=fingerprint(req.message, kind, entry_id, send_at, external_id)
-            if scoped_key
-            else None,
+            fingerprint=fingerprint(text, kind, entry_id, send_at, external_id) if scoped_key else None,
             external_id=external_id,
         )
+
+    async def submit_number(
+        self, number: str, message: str, *, external_id: str | None, caller: Caller
+    ) -> tuple[MessageView, bool]:
+        """Queue a message to a number the platform already resolved (Fineract compatibility only).
+
+        The public API never takes a number; this serves the compatibility endpoints, which have
+        their own credential. The same ``external_id`` returns the first message.
+
+        :raises InvalidNumberError: (field ``mobileNumber``) a number that cannot be normalised.
+        :raises ValidationError, RateLimitedError, ConflictError: as :meth:`submit`.
+        """
+        normalised = normalise_number(
+            number, default_country_code=self._config.directory.default_country_code, field="mobileNumber"
+        )
+        new = self._new_message(
+            RecipientKind.NUMBER, normalised, message, None, external_id, None, caller, now=self._clock()
+        )
+        new.number = normalised
+        return await self._store_one(new)
+
+    async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
+        """Return the newest message for each of ``external_ids`` (unknown ids are left out)."""
+        return await self._queries.find_by_external_ids(external_ids)
 
     async def get(self, message_id: int) -> MessageDetail:
         """Return one message with parts, attempts and events. :raises MessageNotFoundError:."""

@@ -14,10 +14,15 @@ from gsmgateway.models import MessageStatus, ReportOutcome
 
 
 class RecipientKind(StrEnum):
-    """Who a message is for: a Fineract client or a staff member (never a raw number)."""
+    """Who a message is for: a client or a staff member, by id.
+
+    ``number`` exists only for the Fineract compatibility endpoints, where the platform has already
+    resolved the number; the public API never accepts one.
+    """
 
     CLIENT = "client"
     STAFF = "staff"
+    NUMBER = "number"
 
 
 @dataclass(frozen=True)

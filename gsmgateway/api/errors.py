@@ -28,6 +28,54 @@ RECIPIENT_ERROR_TYPES: Final = {
     "opted_out": "recipient_opted_out",
 }
 
+ERROR_TYPES: Final = {
+    # 400: the request itself is wrong
+    "malformed_json": "the body is not valid UTF-8 JSON (or uses NaN/Infinity)",
+    "invalid_body": "the body is valid JSON but not an object",
+    "duplicate_field": "a key appears twice in one object",
+    "unknown_field": "a field or query parameter the API does not define",
+    "missing_field": "a required field is absent",
+    "invalid_type": "a value of the wrong JSON type",
+    "invalid_value": "a value outside its allowed set or pattern",
+    "out_of_range": "a number or a time outside its allowed range (e.g. sendAt beyond the horizon)",
+    "too_long": "a text longer than its maximum",
+    "too_short": "a text shorter than its minimum",
+    "too_many_items": "a batch with more items than allowed",
+    "empty_message": "a message that is empty or only whitespace",
+    "invalid_characters": "a control character other than newline, or a lone surrogate",
+    "message_too_long": "a message that needs more SMS parts than configured",
+    "invalid_recipient": "not exactly one of clientId and staffId",
+    "missing_timezone": "a date-time without an offset",
+    "invalid_datetime": "a date-time that cannot be parsed",
+    "invalid_range": "createdFrom is not before createdTo",
+    "invalid_cursor": "a cursor the server did not issue",
+    "invalid_id": "a client or staff id that is empty, too long or has spaces",
+    "invalid_key": "an externalId or idempotency key that is too long or not printable",
+    "invalid_idempotency_key": "an Idempotency-Key header that is blank, too long or not ASCII",
+    "invalid_number": "a mobile number that cannot be normalised",
+    "batch_invalid": "some batch items were refused; error.items lists each with its index",
+    "validation_error": "any other rule of the request",
+    "bad_request": "an HTTP-level problem aiohttp found before the API saw the request",
+    # other statuses
+    "unauthorized": "401: missing or invalid API key",
+    "forbidden": "403: the key lacks the needed scope",
+    "not_found": "404: no such message, directory entry or route",
+    "method_not_allowed": "405: the route exists but not with this method",
+    "conflict": "409: the idempotency key was used before with a different body",
+    "invalid_state": "409: the message is past the point where this is possible (e.g. cancel)",
+    "body_too_large": "413: the body is larger than allowed",
+    "unsupported_media_type": "415: the body is not application/json",
+    "unknown_recipient": "422: no such client or staff member",
+    "recipient_without_number": "422: the recipient has no mobile number",
+    "recipient_opted_out": "422: the recipient opted out of SMS",
+    "rate_limited": "429: too many requests for the key or messages for the recipient; see Retry-After",
+    "directory_unavailable": "503: the live directory (Fineract) did not answer",
+    "store_unavailable": "503: the database did not answer",
+    "modem_unavailable": "503: no modem could take the request",
+    "internal_error": "500: a bug; the server log has the details",
+}
+"""Every ``error.type`` the API answers with, and what it means; published in the OpenAPI document."""
+
 # Most specific class first: the first isinstance match wins.
 _STATUS_TABLE: Final[tuple[tuple[type[errors.GatewayError], int, str], ...]] = (
     (errors.ValidationError, 400, "validation_error"),

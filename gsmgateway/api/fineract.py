@@ -14,19 +14,23 @@ keyed by (tenant, ``internalId``), so the repeated report polls and any resend a
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 from collections.abc import Sequence
 from typing import Any, Final, Protocol
 
 from aiohttp import web
 
 from gsmgateway.api.body import read_json
-from gsmgateway.api.errors import error_middleware
+from gsmgateway.api.errors import describe, error_middleware
 from gsmgateway.api.scopes import PLATFORM, has_scope
-from gsmgateway.errors import AuthError, ForbiddenError, ValidationError
+from gsmgateway.errors import AuthError, ForbiddenError, GatewayError, ValidationError
 from gsmgateway.models import MessageStatus
 from gsmgateway.service import Caller
 from gsmgateway.views import MessageView
+
+logger = logging.getLogger(__name__)
 
 MAX_ITEMS: Final = 1000
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -75,7 +79,7 @@ def delivery_status(view: MessageView) -> int:
 
     ``expired`` with reason no-report means the SMS went out but no report came: 200 (sent).
     """
-    if view.status is MessageStatus.EXPIRED and "report" in (view.status_reason or ""):
+    if view.status is MessageStatus.EXPIRED and view.status_reason == "no-report":
         return SENT
     return _DELIVERY_STATUS[view.status]
 
@@ -98,33 +102,67 @@ async def _caller(request: web.Request) -> Caller:
     return caller
 
 
-def _items(body: Any) -> list[dict[str, Any]]:
-    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        raise ValidationError("the body must be a JSON array of objects", error_type="invalid_body")
+def _items(body: Any) -> list[Any]:
+    if not isinstance(body, list):
+        raise ValidationError("the body must be a JSON array of messages", error_type="invalid_body")
     if len(body) > MAX_ITEMS:
         raise ValidationError(f"at most {MAX_ITEMS} messages per request", error_type="too_many_items")
-    for index, item in enumerate(body):
-        for name in ("mobileNumber", "message"):
-            if not isinstance(item.get(name), str) or not item[name].strip():
-                raise ValidationError(
-                    f"{name} must be a non-empty string", field=f"[{index}].{name}", error_type="invalid_type"
-                )
     return body
 
 
+def _item_problem(item: Any) -> ValidationError | None:
+    if not isinstance(item, dict):
+        return ValidationError("an item must be a JSON object", error_type="invalid_body")
+    for name in ("mobileNumber", "message"):
+        if not isinstance(item.get(name), str) or not item[name].strip():
+            return ValidationError(
+                f"{name} must be a non-empty string", field=name, error_type="invalid_type"
+            )
+    return None
+
+
+async def _submit_all(request: web.Request, items: list[Any], caller: Caller) -> list[dict[str, Any]]:
+    """Submit every usable item concurrently (one group commit); return the refused ones."""
+    service, tenant = request.app[_SERVICE], request.app[_TENANT]
+    refused: list[dict[str, Any]] = []
+
+    def refuse(index: int, item: Any, error: GatewayError) -> None:
+        internal_id = item.get("internalId") if isinstance(item, dict) else None
+        _, detail = describe(error)
+        refused.append({"index": index, "internalId": internal_id, **detail})
+        logger.warning("fineract item %s (internalId %s) refused: %s", index, internal_id, error)
+
+    async def one(index: int, item: dict[str, Any]) -> None:
+        try:
+            external_id = external_id_for(tenant, item.get("internalId"))
+            await service.submit_number(
+                item["mobileNumber"], item["message"], external_id=external_id, caller=caller
+            )
+        except GatewayError as exc:
+            refuse(index, item, exc)
+
+    async with asyncio.TaskGroup() as group:
+        for index, item in enumerate(items):
+            problem = _item_problem(item)
+            if problem is not None:
+                refuse(index, item, problem)
+            else:
+                group.create_task(one(index, item))
+    return sorted(refused, key=lambda r: int(r["index"]))
+
+
 async def send(request: web.Request) -> web.Response:
-    """``POST /sms``: queue every item (idempotent per internalId) and answer ``202`` with no body."""
+    """``POST /sms``: queue every usable item (idempotent per internalId) and answer ``202``.
+
+    Fineract marks its rows "waiting" before it posts and never resends, so refusing a whole batch
+    for one bad number would strand every good message in it. Items with no usable number or text
+    are left out (logged, and listed under ``refused`` in the body, which Fineract ignores); they
+    never appear in ``/sms/report``, so Fineract keeps them waiting. A malformed body is a 400.
+    """
     caller = await _caller(request)
     items = _items(await read_json(request, max_bytes=MAX_BODY_BYTES))
-    tenant = request.app[_TENANT]
-    for item in items:
-        await request.app[_SERVICE].submit_number(
-            item["mobileNumber"],
-            item["message"],
-            external_id=external_id_for(tenant, item.get("internalId")),
-            caller=caller,
-        )
-    return web.Response(status=202)
+    refused = await _submit_all(request, items, caller)
+    return web.json_response({"accepted": len(items) - len(refused), "refused": refused}, status=202)
 
 
 async def report(request: web.Request) -> web.Response:

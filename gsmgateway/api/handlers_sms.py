@@ -42,11 +42,12 @@ def _submit_request(fields: dict[str, Any]) -> SubmitRequest:
 def idempotency_key(request: web.Request) -> str | None:
     """Return the ``Idempotency-Key`` header, if sent.
 
-    :raises ValidationError: the key is empty, longer than 255 characters or not printable ASCII.
+    :raises ValidationError: the key is blank, longer than 200 characters or not printable ASCII.
     """
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
+    raw = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw is None:
         return None
+    key = raw.strip()
     if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
         raise ValidationError(
             f"{IDEMPOTENCY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
@@ -62,7 +63,7 @@ def message_id(request: web.Request) -> int:
     :raises MessageNotFoundError: the id is not a positive whole number, so no message has it.
     """
     raw = request.match_info["id"]
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_MESSAGE_ID:
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_MESSAGE_ID:
         raise MessageNotFoundError(f"no message with id {raw!r}")
     return int(raw)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from gsmgateway import __version__
+from gsmgateway.api.errors import ERROR_TYPES
 from gsmgateway.api.requests import REQUEST_SCHEMAS
 from gsmgateway.api.routes import ENDPOINTS, Endpoint
 
@@ -135,12 +136,16 @@ def response_schemas() -> dict[str, JsonObject]:
         "Error": {
             "type": "object",
             "required": ["error"],
+            "x-error-types": dict(ERROR_TYPES),
             "properties": {
                 "error": {
                     "type": "object",
                     "required": ["type", "message"],
                     "properties": {
-                        "type": {"type": "string", "description": "Stable machine-readable reason."},
+                        "type": {
+                            "type": "string",
+                            "description": "Stable machine-readable reason; see x-error-types.",
+                        },
                         "message": {"type": "string"},
                         "field": {"type": "string", "description": "The offending field, when there is one."},
                         "items": {

@@ -29,13 +29,17 @@ def iso(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    elif moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
 def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:
     """Return ``number`` with every digit but the last ``visible`` replaced by ``*`` (``+*********678``)."""
     if number is None:
         return None
+    if number[1:].isdigit() and number[:1] == "+" and len(number) > visible:  # the normalised form
+        return "+" + "*" * (len(number) - 1 - visible) + number[-visible:]
     digits_seen = 0
     out: list[str] = []
     for ch in reversed(number):

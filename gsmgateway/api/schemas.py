@@ -9,7 +9,7 @@ SMS to a real person.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,7 +72,7 @@ class Field:
                 raise ValidationError(
                     f"{where} must be a whole number", field=where, error_type="invalid_type"
                 )
-            return self.parse(int(raw), where)
+            return self.parse(int(raw) if len(raw) <= 19 else 2**63, where)  # never parse 4300 digits
         if self.kind is FieldKind.BOOLEAN:
             if raw not in ("true", "false"):
                 raise ValidationError(
@@ -218,7 +218,7 @@ def _parse_string(spec: Field, value: Any, where: str) -> str:
         raise ValidationError(
             f"{where} is longer than {spec.max_length} characters", field=where, error_type="too_long"
         )
-    if any(_is_forbidden_char(ch) for ch in value):
+    if _FORBIDDEN_CHARS.search(value) is not None:
         raise ValidationError(
             f"{where} contains a control character", field=where, error_type="invalid_characters"
         )
@@ -229,9 +229,9 @@ def _parse_string(spec: Field, value: Any, where: str) -> str:
     return value
 
 
-def _is_forbidden_char(ch: str) -> bool:
-    """Control characters (C0, DEL, C1, tab and CR included) and lone surrogates; newline is allowed."""
-    return ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs")
+# Unicode categories Cc (C0, DEL, C1 — tab and CR included) and Cs (lone surrogates); newline is allowed.
+# A regex scan is many times faster than a per-character category lookup on a batch of 1000 texts.
+_FORBIDDEN_CHARS: Final = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _parse_text(spec: Field, value: Any, where: str) -> str:
@@ -243,7 +243,7 @@ def _parse_text(spec: Field, value: Any, where: str) -> str:
 
 def _parse_identifier(spec: Field, value: Any, where: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
+        value = str(value)  # Fineract ids are numbers; the gateway keeps every id as text
     if not isinstance(value, str):
         raise _type_error(where, "a string or a whole number")
     if not 1 <= len(value) <= 64 or not set(value) <= _ID_CHARS:

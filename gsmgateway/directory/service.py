@@ -8,14 +8,21 @@ cached answer for that entry at once.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from gsmgateway.config import DirectoryConfig
 from gsmgateway.directory.fineract import FineractClient
 from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.errors import (
+    DirectoryError,
+    GatewayError,
+    InvalidNumberError,
+    RecipientError,
+    ValidationError,
+)
 from gsmgateway.store.directory import DirectoryRepository
 from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
 
@@ -60,6 +67,8 @@ class DirectoryService:
         self._clock = clock
         self._monotonic = monotonic
         self._cache: dict[_Key, tuple[float, ResolvedRecipient | RecipientError]] = {}
+        self._inflight: dict[_Key, asyncio.Future[ResolvedRecipient | RecipientError]] = {}
+        self._changes = 0  # bumped by every local write; see resolve()
 
     async def put(
         self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None
@@ -70,7 +79,7 @@ class DirectoryService:
         """
         entry = self.make_entry(kind, entry_id, mobile=mobile, opted_out=opted_out, name=name)
         await self._repository.put_many([entry])
-        self._cache.pop((kind, entry_id), None)
+        self._forget(kind, entry_id)
         return entry
 
     def make_entry(
@@ -96,7 +105,7 @@ class DirectoryService:
         """Store already validated entries in one transaction; return how many."""
         await self._repository.put_many(entries)
         for entry in entries:
-            self._cache.pop((entry.kind, entry.entry_id), None)
+            self._forget(entry.kind, entry.entry_id)
         return len(entries)
 
     async def get(self, kind: RecipientKind, entry_id: str) -> DirectoryEntry:
@@ -115,7 +124,7 @@ class DirectoryService:
         :raises RecipientError: reason ``unknown`` when there was none.
         """
         existed = await self._repository.delete(kind, entry_id)
-        self._cache.pop((kind, entry_id), None)
+        self._forget(kind, entry_id)
         if not existed:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
 
@@ -132,33 +141,76 @@ class DirectoryService:
         if cached is not None and cached[0] > now:
             answer = cached[1]
         else:
-            answer = await self._lookup(kind, entry_id)
+            changes_before = self._changes
+            answer = await self._lookup_once(key)
             if len(self._cache) >= _MAX_CACHED:
                 self._cache.clear()
-            self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
+            if self._changes == changes_before:  # a local change meanwhile may have made it stale
+                self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
         if isinstance(answer, RecipientError):
             raise RecipientError(answer.message, reason=answer.reason, field=answer.field)
         return answer
 
+    def _forget(self, kind: RecipientKind, entry_id: str) -> None:
+        self._changes += 1
+        self._cache.pop((kind, entry_id), None)
+        self._inflight.pop((kind, entry_id), None)
+
+    def _end_lookup(self, key: _Key, done: asyncio.Future[ResolvedRecipient | RecipientError]) -> None:
+        if self._inflight.get(key) is done:  # a local change may already have replaced it
+            del self._inflight[key]
+
+    async def _lookup_once(self, key: _Key) -> ResolvedRecipient | RecipientError:
+        """Look ``key`` up, sharing one lookup among concurrent callers (a burst to a new client)."""
+        pending = self._inflight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._lookup(*key))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda done: self._end_lookup(key, done))
+        return await asyncio.shield(pending)
+
     async def _lookup(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient | RecipientError:
-        field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
         entry = await self._repository.get(kind, entry_id)
         source = "local"
         if entry is None and self._fineract is not None:
             person = await self._fineract.fetch(kind, entry_id)
             if person is not None:
                 entry, source = self._from_fineract(kind, entry_id, person.mobile, person.name), "fineract"
-        if entry is None:
-            return RecipientError(f"no {kind} {entry_id!r} is known", reason="unknown", field=field)
-        if entry.opted_out:
-            return RecipientError(
-                f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field
-            )
-        if entry.mobile is None:
-            return RecipientError(
-                f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field
-            )
-        return ResolvedRecipient(kind, entry_id, entry.mobile, source)
+        return _answer(kind, entry_id, entry, source)
+
+    async def resolve_many(self, keys: Iterable[_Key]) -> dict[_Key, ResolvedRecipient | GatewayError]:
+        """Resolve every ``(kind, id)`` of a batch: one query for all local misses, not one each.
+
+        Never raises for a single recipient: each key maps to its recipient or to the error that
+        :meth:`resolve` would raise for it.
+        """
+        now = self._monotonic()
+        answers: dict[_Key, ResolvedRecipient | GatewayError] = {}
+        misses: list[_Key] = []
+        for key in dict.fromkeys(keys):
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] > now:
+                answers[key] = cached[1]
+            else:
+                misses.append(key)
+        if not misses:
+            return answers
+        changes_before = self._changes
+        local = await self._repository.get_many(misses)
+        for key in misses:
+            entry = local.get(key)
+            try:
+                if entry is None and self._fineract is not None:
+                    answer = await self._lookup_once(key)
+                else:
+                    answer = _answer(key[0], key[1], entry, "local")
+            except DirectoryError as exc:
+                answers[key] = exc  # not cached: the next request asks Fineract again
+                continue
+            answers[key] = answer
+            if self._changes == changes_before:
+                self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
+        return answers
 
     def _from_fineract(
         self, kind: RecipientKind, entry_id: str, mobile: str | None, name: str | None
@@ -172,6 +224,20 @@ class DirectoryService:
         """Close the Fineract client, if any (idempotent)."""
         if self._fineract is not None:
             await self._fineract.close()
+
+
+def _answer(
+    kind: RecipientKind, entry_id: str, entry: DirectoryEntry | None, source: str
+) -> ResolvedRecipient | RecipientError:
+    """Turn what the directory knows about one person into a number or the reason there is none."""
+    field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
+    if entry is None:
+        return RecipientError(f"no {kind} {entry_id!r} is known", reason="unknown", field=field)
+    if entry.opted_out:
+        return RecipientError(f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field)
+    if entry.mobile is None:
+        return RecipientError(f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field)
+    return ResolvedRecipient(kind, entry_id, entry.mobile, source)
 
 
 __all__ = ["DirectoryService", "check_entry_id"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -35,6 +35,16 @@ class Database:
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``: the few places that care (upserts) ask this."""
         return self.write.dialect.name
+
+    async def ping(self) -> bool:
+        """Return whether the store answers a trivial query now (``GET /ready``)."""
+        try:
+            async with self.read.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            logger.warning("store ping failed", exc_info=True)
+            return False
+        return True
 
     async def close(self) -> None:
         """Close every pooled connection (and aiosqlite's threads); safe to call twice."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gsmgateway.store.base import Repository
@@ -27,6 +27,21 @@ class DirectoryRepository(Repository):
                 )
             ).first()
         return _entry(row) if row is not None else None
+
+    async def get_many(
+        self, keys: Sequence[tuple[RecipientKind, str]]
+    ) -> dict[tuple[RecipientKind, str], DirectoryEntry]:
+        """Return the local entries among ``keys`` (absent keys are simply missing from the result)."""
+        found: dict[tuple[RecipientKind, str], DirectoryEntry] = {}
+        key_columns = tuple_(directory_entries.c.kind, directory_entries.c.entry_id)
+        async with self._read() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = [(kind.value, entry_id) for kind, entry_id in keys[start : start + 500]]
+                rows = await conn.execute(select(directory_entries).where(key_columns.in_(chunk)))
+                for row in rows:
+                    entry = _entry(row)
+                    found[(entry.kind, entry.entry_id)] = entry
+        return found
 
     async def put_many(self, entries: Sequence[DirectoryEntry]) -> None:
         """Insert or replace every entry in one transaction (an import is all or nothing)."""

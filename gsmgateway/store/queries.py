@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ from gsmgateway.store.rows import (
     part_view,
 )
 from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import MessageDetail, MessagePage, MessageView, RecipientKind
+from gsmgateway.views import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class MessageQueries(Repository):
     async def get_detail(self, message_id: int) -> MessageDetail:
         """Return one message with its parts and its event timeline, oldest event first.
 
+        The first event, "accepted" (→ ``queued``), is derived from ``created_at`` rather than
+        stored, which halves the rows written per accepted message.
+
         :raises MessageNotFoundError: there is no such message.
         """
         async with self._read() as conn:
@@ -75,11 +79,42 @@ class MessageQueries(Repository):
                 .where(message_events.c.message_id == message_id)
                 .order_by(message_events.c.id)
             )
+            view = message_view(row)
+            accepted = EventView(view.created_at, None, MessageStatus.QUEUED, "accepted", None, None, 0)
             return MessageDetail(
-                message=message_view(row),
+                message=view,
                 parts=tuple(part_view(p) for p in parts),
-                events=tuple(event_view(e) for e in events),
+                events=(accepted, *(event_view(e) for e in events)),
             )
+
+    async def find_by_idempotency_key(
+        self, api_key_id: int, key: str
+    ) -> tuple[MessageView, str | None] | None:
+        """Return the message stored under this caller's idempotency key, with its request fingerprint."""
+        async with self._read() as conn:
+            row = (
+                await conn.execute(
+                    select(*MESSAGE_COLUMNS, messages.c.fingerprint).where(
+                        messages.c.api_key_id == api_key_id, messages.c.idempotency_key == key
+                    )
+                )
+            ).first()
+        return (message_view(row), row.fingerprint) if row is not None else None
+
+    async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
+        """Return the newest message for each external id that has one."""
+        found: dict[str, MessageView] = {}
+        wanted = list(dict.fromkeys(external_ids))
+        async with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = await conn.execute(
+                    select(*MESSAGE_COLUMNS)
+                    .where(messages.c.external_id.in_(wanted[start : start + 500]))
+                    .order_by(messages.c.id)
+                )
+                for row in rows:
+                    found[row.external_id] = message_view(row)  # ascending ids: the newest wins
+        return found
 
     async def list_page(self, query: ListFilter) -> MessagePage:
         """Return one page, newest first, and the cursor of the next page (None on the last)."""

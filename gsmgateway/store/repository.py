@@ -256,12 +256,16 @@ class MessageRepository(Repository):
         ).all()
         target = rollup(message.parts_total, [ReportOutcome(o) if o else None for o in outcomes])
         current = MessageStatus(message.status)
+        if target is None and current is MessageStatus.UNKNOWN:
+            target = MessageStatus.SENT  # any report proves the SMS left; now wait for the final one
         if target is None or target == current or not can_transition(current, target):
             return None
         reason = "report" if current is MessageStatus.SENT else f"late report ({current})"
+        values = {"sent_at": now} if target is MessageStatus.SENT else None
         await self._transition(
-            conn, message_id, current, target, now=now, reason=reason, modem_id=modem_id, error_code=tp_st
-        )
+            conn, message_id, current, target, now=now, reason=reason, modem_id=modem_id, error_code=tp_st,
+            values=values,
+        )  # fmt: skip
         return target
 
     async def bulk_transition(

@@ -1,20 +1,19 @@
 """Tables of the gateway (SQLAlchemy Core), written so the same DDL and queries run on SQLite and PostgreSQL.
 
-Times are stored as naive UTC and returned as aware UTC (:class:`UtcDateTime`), so both engines
-compare them the same way. Statuses are stored as text. The indexes serve the hot queries: the
+Times are stored as microseconds since the epoch and returned as aware UTC (:class:`UtcDateTime`),
+so both engines compare them the same way. Statuses are stored as text. The indexes serve the hot queries: the
 worker's claim of the oldest due message, report matching, and the filtered, keyset-paged list.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -40,28 +39,33 @@ metadata = MetaData(
 BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
 
-class UtcDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
-    impl = DateTime(timezone=False)
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in Python, stored as whole microseconds since 1970 (a BIGINT).
+
+    Integers compare, index and sort the same on SQLite and PostgreSQL, and binding one costs a
+    fraction of formatting SQLite's datetime text — which matters when a batch writes 1000 rows.
+    """
+
+    impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Refuse naive times (an ambiguity bug) and store UTC without the zone."""
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        """Refuse naive times (an ambiguity bug) and store microseconds since the epoch."""
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; pass an aware UTC time")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return (value - _EPOCH) // _MICROSECOND
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Return the stored time as aware UTC."""
         if value is None:
             return None
-        if isinstance(value, str):  # SQLite raw text, e.g. from a server default
-            value = datetime.fromisoformat(value)
-        assert isinstance(value, datetime)  # noqa: S101 - the column type guarantees it
-        return value.replace(tzinfo=UTC)
+        return _EPOCH + timedelta(microseconds=int(value))
 
 
 api_keys = Table(
@@ -104,6 +108,7 @@ messages = Table(
     Index("ix_messages_created", "created_at", "id"),
     Index("ix_messages_status_created", "status", "created_at", "id"),
     Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
+    Index("ix_messages_external_id", "external_id"),  # Fineract compatibility: status by externalId
 )
 
 message_parts = Table(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,15 +25,19 @@ from gsmgateway.models import MessageStatus
 from gsmgateway.store.base import Repository
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
-from gsmgateway.store.schema import message_events, messages
-from gsmgateway.views import MessageView
+from gsmgateway.store.schema import messages
+from gsmgateway.views import MessageView, RecipientKind
 
 
-@dataclass(frozen=True)
+@dataclass
 class NewMessage:
-    """A validated message ready to be stored as ``queued``."""
+    """A validated message ready to be stored as ``queued``.
 
-    recipient_kind: str
+    Not frozen: the service fills in ``number`` once the recipient is resolved (for a batch, all
+    recipients in one query), which is cheaper than copying the object.
+    """
+
+    recipient_kind: RecipientKind
     recipient_id: str
     number: str
     text: str
@@ -78,7 +82,8 @@ class SubmitWriter(Repository):
         task, self._task = self._task, None
         if task is None:
             return
-        await self._queue.join()
+        if not task.done():  # a writer cancelled from outside (loop shutdown) cannot drain any more
+            await self._queue.join()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -127,14 +132,19 @@ class SubmitWriter(Repository):
                     self._queue.task_done()
 
     async def _commit(self, jobs: list[_Job]) -> None:
-        """Write one group; on a unique-key race with another process, try once more (it then replays)."""
-        for attempt in (1, 2):
+        """Write one group, optimistically first: one INSERT, no look-up of idempotency keys.
+
+        Most keys are new, so the unique index is the check. If it fires (a retried request), the
+        transaction rolls back and the group is written again, looking the keys up first; a third
+        try covers another process inserting the same key between our look-up and insert.
+        """
+        for attempt, look_up_keys in enumerate((False, True, True), start=1):
             try:
                 async with self._write() as conn:
-                    results = await _store_group(conn, [message for message, _ in jobs])
+                    results = await _store_group(conn, [m for m, _ in jobs], look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
-                if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                if attempt == 3 or not isinstance(exc.__cause__, IntegrityError):
                     raise
         for (_, future), result in zip(jobs, results, strict=True):
             if future.done():
@@ -145,11 +155,17 @@ class SubmitWriter(Repository):
                 future.set_exception(result)
 
 
-async def _store_group(conn: AsyncConnection, group: list[NewMessage]) -> list[Inserted | ConflictError]:
-    """Resolve idempotency keys, insert what is new, and say for each message what happened."""
+async def _store_group(
+    conn: AsyncConnection, group: list[NewMessage], *, look_up_keys: bool = True
+) -> list[Inserted | ConflictError]:
+    """Resolve idempotency keys, insert what is new, and say for each message what happened.
+
+    Without ``look_up_keys`` only duplicates inside the group are found; a key stored earlier makes
+    the INSERT fail on the unique index (the caller then retries with the look-up).
+    """
     keyed = {(m.api_key_id, m.idempotency_key) for m in group if m.idempotency_key is not None}
     existing: dict[tuple[Any, Any], Any] = {}
-    if keyed:
+    if keyed and look_up_keys:
         key_columns = (messages.c.api_key_id, messages.c.idempotency_key)
         rows = await conn.execute(
             select(*MESSAGE_COLUMNS, *key_columns, messages.c.fingerprint)
@@ -167,11 +183,7 @@ async def _store_group(conn: AsyncConnection, group: list[NewMessage]) -> list[I
         if message.idempotency_key is None or key not in existing:
             fresh.append(message)
     ids = await _insert_rows(conn, fresh)
-    new_rows = {}
-    if ids:
-        selected = await conn.execute(select(*MESSAGE_COLUMNS).where(messages.c.id.in_(ids)))
-        new_rows = {row.id: row for row in selected}
-    views = {id(m): message_view(new_rows[i]) for m, i in zip(fresh, ids, strict=True)}
+    views = {id(m): _new_view(m, i) for m, i in zip(fresh, ids, strict=True)}
     results: list[Inserted | ConflictError] = []
     for message in group:
         key = (message.api_key_id, message.idempotency_key)
@@ -195,19 +207,36 @@ def _replay(message: NewMessage, fingerprint: str | None, first: MessageView) ->
 
 
 async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[int]:
-    """Insert messages and their creation events with executemany; return the ids in order."""
+    """Insert messages with executemany; return their ids in the order of ``batch``.
+
+    The ids come back unordered (asking SQLAlchemy to order them makes it insert row by row on
+    SQLite). Sorting restores the order: the rows go in as ``INSERT … VALUES`` pages in batch order
+    inside one transaction, and both SQLite's rowid and a PostgreSQL sequence hand out increasing ids
+    row after row within one statement.
+    The creation itself needs no event row: the timeline derives "accepted" from ``created_at``.
+    """
     if not batch:
         return []
     queued = MessageStatus.QUEUED.value
-    rows = [{**asdict(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
-    result = await conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
-    ids = [int(i) for i in result.scalars().all()]
-    await conn.execute(
-        insert(message_events),
-        [
-            {"message_id": i, "at": m.created_at, "from_status": None, "to_status": queued,
-             "reason": "accepted", "modem_id": None, "error_code": None, "attempt": 0}
-            for m, i in zip(batch, ids, strict=True)
-        ],
-    )  # fmt: skip
-    return ids
+    rows = [{**vars(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
+    result = await conn.execute(insert(messages).returning(messages.c.id), rows)
+    return sorted(int(i) for i in result.scalars().all())
+
+
+def _new_view(message: NewMessage, message_id: int) -> MessageView:
+    return MessageView(
+        id=message_id,
+        status=MessageStatus.QUEUED,
+        recipient_kind=message.recipient_kind,
+        recipient_id=message.recipient_id,
+        number=message.number,
+        message=message.text,
+        parts_total=message.parts_total,
+        attempts=0,
+        external_id=message.external_id,
+        send_at=message.send_at,
+        created_at=message.created_at,
+        updated_at=message.created_at,
+        status_reason=None,
+        modem_id=None,
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from gsmgateway.api.errors import ERROR_TYPES
 from gsmgateway.config import LimitsConfig
 from tests.api.conftest import Stack
 
@@ -82,6 +83,7 @@ async def test_bad_submit_is_refused_and_stores_nothing(
     assert response.content_type == "application/json"
     error = (await response.json())["error"]
     assert error["type"] == error_type
+    assert error_type in ERROR_TYPES  # every type a caller can see is documented
     assert error.get("field") == field
     assert error["message"]
     assert stack.counts() == before
@@ -212,4 +214,5 @@ async def test_bad_list_queries_are_400(stack: Stack, query: str, error_type: st
     assert response.status == 400
     error = (await response.json())["error"]
     assert error_type is None or error["type"] == error_type
+    assert error["type"] in ERROR_TYPES
     assert error.get("field") == field

@@ -164,3 +164,45 @@ async def test_public_endpoints_are_marked_without_security(document: dict[str, 
     for path in ("/health", "/ready", "/openapi.json"):
         assert document["paths"][path]["get"]["security"] == []
     assert document["paths"]["/sms"]["post"]["x-scopes"] == ["sms:send"]
+
+
+async def test_responses_carry_exactly_the_documented_properties(
+    stack: Stack, document: dict[str, Any]
+) -> None:
+    schemas = document["components"]["schemas"]
+    auth = await stack.key("admin")
+    submitted = await (
+        await stack.client.post("/sms", json={"message": "m", "clientId": "12"}, headers=auth)
+    ).json()
+    assert set(submitted) == set(schemas["Message"]["properties"])
+    detail = await (await stack.client.get(f"/sms/{submitted['id']}", headers=auth)).json()
+    assert set(detail) == set(schemas["MessageDetail"]["properties"])
+    assert set(detail["events"][0]) == set(
+        schemas["MessageDetail"]["properties"]["events"]["items"]["properties"]
+    )
+    page = await (await stack.client.get("/sms", headers=auth)).json()
+    assert set(page) == set(schemas["MessagePage"]["properties"])
+    entry = await (await stack.client.get("/clients/12", headers=auth)).json()
+    assert set(entry) == set(schemas["DirectoryEntry"]["properties"])
+    await stack.dispatch.save_modem_state("modem-1", "ready")
+    modems = await (await stack.client.get("/modems", headers=auth)).json()
+    item_props = schemas["ModemList"]["properties"]["items"]["items"]["properties"]
+    assert set(modems["items"][0]) == set(item_props)
+    error = await (await stack.client.get("/sms/999", headers=auth)).json()
+    assert set(error["error"]) <= set(schemas["Error"]["properties"]["error"]["properties"])
+
+
+def test_every_error_type_the_code_can_produce_is_catalogued() -> None:
+    import re
+    from pathlib import Path
+
+    import gsmgateway
+    from gsmgateway.api import errors as api_errors
+
+    produced = {kind for _, _, kind in api_errors._STATUS_TABLE}
+    produced |= set(api_errors._HTTP_ERROR_TYPES.values()) | set(api_errors.RECIPIENT_ERROR_TYPES.values())
+    package = Path(gsmgateway.__file__).parent
+    for source in package.rglob("*.py"):
+        produced |= set(re.findall(r'error_type="([a-z_]+)"', source.read_text(encoding="utf-8")))
+    produced -= {"invalid_csv", "recipient_error"}  # CLI import only; the fallback for an unknown reason
+    assert produced <= set(api_errors.ERROR_TYPES), produced - set(api_errors.ERROR_TYPES)

@@ -28,3 +28,10 @@ def test_iso_is_utc_with_z_and_treats_naive_as_utc() -> None:
     assert iso(datetime(2030, 1, 1, 6)) == "2030-01-01T06:00:00Z"
     assert iso(datetime(2030, 1, 1, 6, tzinfo=UTC)) == "2030-01-01T06:00:00Z"
     assert iso(None) is None
+
+
+def test_mask_fast_path_agrees_with_the_general_rule() -> None:
+    for number in ("+1", "+12", "+123", "+1234", "+255712345678", "+2557123456789012"):
+        digits = number[1:]
+        expected = "+" + "".join("*" if i < len(digits) - 3 else d for i, d in enumerate(digits))
+        assert mask_number(number) == expected

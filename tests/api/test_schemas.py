@@ -94,6 +94,7 @@ def test_list_query_converts_strings_and_refuses_unknown_and_repeated_keys() -> 
         ({"limit": "501"}, ["limit"], "out_of_range"),
         ({"limit": "0"}, ["limit"], "out_of_range"),
         ({"limit": "ten"}, ["limit"], "invalid_type"),
+        ({"limit": "9" * 5000}, ["limit"], "out_of_range"),
         ({"status": "lost"}, ["status"], "invalid_value"),
         ({"number": "1"}, ["number"], "unknown_field"),
         ({"status": "sent"}, ["status", "status"], "validation_error"),

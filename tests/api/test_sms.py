@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -203,3 +204,29 @@ async def test_detail_shows_parts_attempts_and_the_timeline_as_the_message_trave
     assert detail["attemptCount"] == 1
     modems = await (await stack.client.get("/modems", headers=auth)).json()
     assert modems["items"][0]["counters"]["sent"] == 1
+
+
+async def test_batch_item_with_a_known_external_id_returns_the_stored_message(stack: Stack) -> None:
+    auth = await stack.key("sms:send")
+    _, first, _ = await post(stack, {"message": "Receipt 9", "clientId": "12", "externalId": "r-9"}, auth)
+    items = [
+        {"message": "Receipt 9", "clientId": "12", "externalId": "r-9"},
+        {"message": "new", "staffId": "7"},
+    ]
+    response = await stack.client.post("/sms/batch", json={"items": items}, headers=auth)
+    assert response.status == 202
+    replayed, fresh = (await response.json())["items"]
+    assert replayed["id"] == first["id"]
+    assert fresh["id"] != first["id"]
+    assert stack.counts()["messages"] == 2
+
+
+async def test_concurrent_retries_with_one_key_create_exactly_one_message(stack: Stack) -> None:
+    auth = await stack.key("sms:send")
+    body = {"message": "Only once", "clientId": "12"}
+    results = await asyncio.gather(
+        *(post(stack, body, auth, **{"Idempotency-Key": "burst"}) for _ in range(30))
+    )
+    assert sorted(status for status, _, _ in results) == [200] * 29 + [202]
+    assert len({result["id"] for _, result, _ in results}) == 1
+    assert stack.counts()["messages"] == 1

@@ -24,7 +24,7 @@ from gsmgateway.services import Services, open_services
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.views import MessageView, RecipientKind
 
-PG_DSN = os.environ.get("GSMGATEWAY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_URL = PG_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

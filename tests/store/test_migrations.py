@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from gsmgateway.errors import StoreError
 from gsmgateway.store.db import open_database
+from gsmgateway.store.schema import metadata
 from tests.store.conftest import StoreTarget
 
 TABLES = {"api_keys", "messages", "message_parts", "message_events", "directory_entries", "modems"}
@@ -31,7 +34,7 @@ async def test_open_twice_migrates_once(target: StoreTarget) -> None:
             tables = set(names.scalars().all())
     finally:
         await again.close()
-    assert version == ["0001"]
+    assert version == ["0002"]
     assert tables >= TABLES
 
 
@@ -62,3 +65,26 @@ async def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
         await open_database(f"sqlite+aiosqlite:///{blocker / 'sub' / 'g.db'}")
     with pytest.raises(StoreError, match="postgres:\\*\\*\\*@"):
         await open_database("postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/none")
+
+
+async def test_ping_reports_whether_the_store_answers(target: StoreTarget) -> None:
+    database = await target.open()
+    assert await database.ping() is True
+    await database.close()
+    if target.engine == "postgresql":
+        broken = await open_database("postgresql+asyncpg://postgres@127.0.0.1:1/none", migrate=False)
+        assert await broken.ping() is False
+        await broken.close()
+
+
+async def test_migrations_match_the_schema(target: StoreTarget) -> None:
+    """Alembic's autogenerate finds nothing to do: the revisions build exactly ``schema.metadata``."""
+    database = await target.open()
+    try:
+        async with database.write.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+    finally:
+        await database.close()
+    assert diff == []

@@ -116,3 +116,15 @@ async def test_late_report_resolves_unknown_and_expired(
     assert (detail.message.status, detail.message.status_reason) == (S.EXPIRED, "no-report")
     await _report(stack, "m1", 12, R.FAILED)
     assert (await stack.messages.get(expired.id)).message.status is S.UNDELIVERED
+
+
+async def test_temporary_report_moves_unknown_to_sent(stack: Services, caller: Caller) -> None:
+    view = await submit(stack, caller)
+    claimed = await _send(stack, "m1", [21], finish=False)
+    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    await _report(stack, "m1", 21, R.PENDING)
+    detail = await stack.messages.get(view.id)
+    assert detail.message.status is S.SENT
+    assert detail.events[-1].reason == "late report (unknown)"
+    await _report(stack, "m1", 21, R.DELIVERED)
+    assert (await stack.messages.get(view.id)).message.status is S.DELIVERED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event
 
 from gsmgateway.errors import BatchValidationError, ConflictError
 from gsmgateway.models import MessageStatus as S
@@ -91,3 +92,23 @@ async def test_batch_items_with_known_external_id_are_replays(stack: Services, c
         await stack.messages.submit_batch([_req("x"), _req("changed", external_id="e-1")], caller=caller)
     assert [(i, type(e)) for i, e in caught.value.items] == [(1, ConflictError)]
     assert await _count(stack) == 2
+
+
+async def test_concurrent_submits_share_transactions(stack: Services, caller: Caller) -> None:
+    commits: list[object] = []
+
+    def count(conn: object) -> None:
+        commits.append(conn)
+
+    event.listen(stack.database.write.sync_engine, "commit", count)
+    try:
+        await asyncio.gather(
+            *(
+                stack.messages.submit(_req(f"m{i}"), caller=caller, idempotency_key=f"k{i}")
+                for i in range(100)
+            )
+        )
+    finally:
+        event.remove(stack.database.write.sync_engine, "commit", count)
+    assert await _count(stack) == 100
+    assert len(commits) < 50  # group commit: far fewer transactions than requests

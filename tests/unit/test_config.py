@@ -174,3 +174,10 @@ def test_retry_delay_grows_exponentially_within_jitter_and_cap() -> None:
     for attempt, nominal in [(1, 10), (2, 20), (3, 40), (4, 60), (9, 60)]:
         delay = policy.delay(attempt, rng)
         assert timedelta(seconds=nominal * 0.8) <= delay <= timedelta(seconds=nominal * 1.2)
+
+
+def test_garbage_bytes_in_the_file_are_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "gw.toml"
+    path.write_bytes(b"[api]\nport = 80\xff\xfe\n")
+    with pytest.raises(ConfigError, match=r"gw\.toml"):
+        load(path, env={})

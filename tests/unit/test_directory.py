@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from gsmgateway.directory.fineract import FineractClient
 from gsmgateway.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.views import RecipientKind
+from gsmgateway.views import RecipientKind, ResolvedRecipient
 
 C, S = RecipientKind.CLIENT, RecipientKind.STAFF
 
@@ -250,3 +251,36 @@ async def test_csv_import_is_all_or_nothing(database: Database) -> None:
     assert await DirectoryRepository(database).get(C, "30") is None
     with pytest.raises(ValidationError, match="missing"):
         await import_csv(directory, "id,mobile\n1,+255712345678\n")
+
+
+async def test_concurrent_first_lookups_share_one_request(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    fake, client = fineract
+    directory = _service(database, Ticker(), client)
+    answers = await asyncio.gather(*(directory.resolve(C, "21") for _ in range(20)))
+    assert {a.number for a in answers} == {"+255754111222"}
+    assert len(fake.requests) == 1
+
+
+async def test_resolve_many_answers_every_key_with_one_local_query(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    fake, client = fineract
+    directory = _service(database, Ticker(), client)
+    await directory.put(C, "1", mobile="+255712000001", opted_out=False, name=None)
+    await directory.put(C, "2", mobile="+255712000002", opted_out=True, name=None)
+    answers = await directory.resolve_many([(C, "1"), (C, "2"), (C, "21"), (C, "404"), (C, "500"), (C, "1")])
+    assert answers[(C, "1")] == await directory.resolve(C, "1")
+    opted_out, from_fineract = answers[(C, "2")], answers[(C, "21")]
+    assert isinstance(opted_out, RecipientError)
+    assert opted_out.reason == "opted_out"
+    assert isinstance(from_fineract, ResolvedRecipient)
+    assert (from_fineract.number, from_fineract.source) == ("+255754111222", "fineract")
+    assert isinstance(answers[(C, "404")], RecipientError)
+    assert isinstance(answers[(C, "500")], DirectoryError)
+    assert len(answers) == 5
+    before = len(fake.requests)
+    again = await directory.resolve_many([(C, "21"), (C, "404")])  # cached now
+    assert len(fake.requests) == before
+    assert again[(C, "21")] == answers[(C, "21")]
