@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import termios
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final, Protocol
@@ -64,6 +65,13 @@ class SerialByteStream:
         self._port = port
         self._fd: int = port.fileno()
         os.set_blocking(self._fd, False)
+        if os.isatty(self._fd):
+            # pyserial leaves VMIN=0, under which an idle tty reads as b"" (indistinguishable from
+            # end of stream); VMIN=1 makes "no data yet" EAGAIN and a hang-up EIO or b"".
+            attributes = termios.tcgetattr(self._fd)
+            attributes[6][termios.VMIN] = 1
+            attributes[6][termios.VTIME] = 0
+            termios.tcsetattr(self._fd, termios.TCSANOW, attributes)
         self._trace = trace
         self._closed = False
         self._waiters: set[asyncio.Future[None]] = set()
