@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from datetime import timedelta
 
@@ -94,15 +94,27 @@ class ModemDriver:
 
         :raises ModemUnavailableError: not reached within ``timeout`` seconds.
         """
+        await self.wait_for(lambda: self._state in states, timeout=timeout, what="/".join(states))
+        return self._state
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float,  # noqa: ASYNC109
+        what: str = "condition",
+    ) -> None:
+        """Wait until ``predicate()`` holds; it is checked on every state change.
+
+        :raises ModemUnavailableError: it did not hold within ``timeout`` seconds.
+        """
         try:
             async with asyncio.timeout(timeout), self._state_changed:
-                await self._state_changed.wait_for(lambda: self._state in states)
+                await self._state_changed.wait_for(predicate)
         except TimeoutError as exc:
             raise ModemUnavailableError(
-                f"{self.modem_id} is {self._state} ({self.detail}), not {'/'.join(states)}",
-                modem_id=self.modem_id,
+                f"{self.modem_id} is {self._state} ({self.detail}), not {what}", modem_id=self.modem_id
             ) from exc
-        return self._state
 
     async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until the modem can send. :raises ModemUnavailableError: not within ``timeout``."""
@@ -337,11 +349,14 @@ class ModemDriver:
         registration = "unknown"
         if commander is not None and self._state in (ModemState.READY, ModemState.NO_NETWORK):
             csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
-            rssi = responses.parse_csq(csq)[0] if csq else None
-            registration = await read_registration(commander)
+            with suppress(ModemProtocolError):  # a garbled answer is "unknown", not a failure
+                rssi = responses.parse_csq(csq)[0] if csq else None
+            with suppress(ModemProtocolError):
+                registration = await read_registration(commander)
+                await self._apply_registration(registration)
             cops = await commander.optional("AT+COPS?", prefix="+COPS:")
-            operator = responses.parse_cops(cops) if cops else None
-            await self._apply_registration(registration)
+            with suppress(ModemProtocolError):
+                operator = responses.parse_cops(cops) if cops else None
         return Health(
             state=self._state,
             rssi=rssi,

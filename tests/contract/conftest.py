@@ -18,7 +18,7 @@ import pytest
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
-from simulator import FaultPlan, SimulatorServer, profile_names
+from simulator import FaultPlan, Profile, SimulatorServer, profile_names
 
 LINKS = ("memory", "tcp", "pty")
 #: Fast deadlines for the simulator; hardware gets the production defaults.
@@ -71,6 +71,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize("target_kind", kinds, ids=[f"{link}-{profile}" for link, profile in kinds])
 
 
+def sim_server(
+    link: str, profile: str | Profile, tmp_path: Path, faults: FaultPlan | None = None
+) -> SimulatorServer:
+    """Return an unstarted simulator on ``link`` (a pty gets its own path under ``tmp_path``)."""
+    kwargs: dict[str, Any] = {"pty_path": tmp_path / "gsmsim0"} if link == "pty" else {}
+    return SimulatorServer(profile=profile, link=link, faults=faults, **kwargs)
+
+
+def sim_opener(sim: SimulatorServer) -> Opener:
+    """Return how the driver opens ``sim``: its in-memory stream, or its URL through pyserial."""
+    return sim.open_stream if sim.link_kind.value == "memory" else serial_opener(str(sim.url))
+
+
 @pytest.fixture
 async def target(
     request: pytest.FixtureRequest, target_kind: tuple[str, str], tmp_path: Path
@@ -86,10 +99,8 @@ async def target(
         return
     marker = request.node.get_closest_marker("faults")
     faults: FaultPlan | None = marker.args[0] if marker else None
-    kwargs: dict[str, Any] = {"pty_path": tmp_path / "gsmsim0"} if link == "pty" else {}
-    async with SimulatorServer(profile=profile, link=link, faults=faults, **kwargs) as sim:
-        opener: Opener = sim.open_stream if link == "memory" else serial_opener(str(sim.url))
-        yield Target(opener, sim, SIM_OPTIONS, "+255700000001")
+    async with sim_server(link, profile, tmp_path, faults) as sim:
+        yield Target(sim_opener(sim), sim, SIM_OPTIONS, "+255700000001")
 
 
 @pytest.fixture
@@ -120,3 +131,4 @@ def sim(target: Target) -> SimulatorServer:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "faults(plan): FaultPlan the contract target's simulator starts with")
+    config.addinivalue_line("markers", "profile(name): simulator profile of the fault tests' rig")
