@@ -17,8 +17,10 @@ loop's ``add_reader``/``add_writer``. Reasons:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
+import socket
 import termios
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -122,7 +124,7 @@ class SerialByteStream:
             if not waiter.done():
                 waiter.set_result(None)
         try:
-            self._port.close()
+            _close_port(self._port)
         except (OSError, serial.SerialException):
             pass  # the device is already gone; nothing left to release
 
@@ -146,6 +148,23 @@ class SerialByteStream:
             self._waiters.discard(waiter)
             if not self._closed:
                 remove(self._fd)
+
+
+def _close_port(port: serial.SerialBase) -> None:
+    """Close a pyserial port without blocking the event loop.
+
+    pyserial's ``socket://`` handler sleeps 0.3 s in ``close()`` ("give the server some time"),
+    which would freeze every modem of the daemon; its socket is closed here directly instead.
+    """
+    sock = getattr(port, "_socket", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+        port._socket = None
+        port.is_open = False
+        return
+    port.close()
 
 
 def open_port(
