@@ -288,3 +288,17 @@ async def test_pin(tmp_path: Path, pin: str | None, state: ModemState) -> None:
         driver = await rig.driver(ready=False, pin=pin)
         assert await driver.wait_for_state(ModemState.READY, ModemState.SIM_ERROR, timeout=10) is state
         await driver.stop()
+
+
+async def test_direct_reports_and_messages_are_acknowledged_when_csms_is_1(rig: Rig) -> None:
+    # With +CSMS service 1 an unacknowledged +CDS/+CMT makes the modem switch direct routing off.
+    rig.sim.modem.state.csms_service = 1
+    driver = await rig.driver(report_routing=ReportRouting.DIRECT)
+    for text in ("first", "second"):
+        (mr,) = await driver.send_sms(ALICE, text)
+        assert (await report(driver)).mr == mr
+    rig.sim.inject_sms("+255711000005", "direct", direct=True)
+    async with asyncio.timeout(10):
+        assert (await driver.pending_messages.get()).text == "direct"
+    await rig.sim.wait_until(lambda: rig.sim.modem.state.acks_pending == rig.sim.modem.state.acks_done)
+    assert rig.sim.counters.get("ack_timeouts", 0) == 0
