@@ -302,3 +302,14 @@ async def test_direct_reports_and_messages_are_acknowledged_when_csms_is_1(rig: 
         assert (await driver.pending_messages.get()).text == "direct"
     await rig.sim.wait_until(lambda: rig.sim.modem.state.acks_pending == rig.sim.modem.state.acks_done)
     assert rig.sim.counters.get("ack_timeouts", 0) == 0
+
+
+@pytest.mark.parametrize("text", ["§ 10 ¿ Ç", "{[€]} ~|^\\", "ж Cyrillic", "emoji 😀 and ÿ", "y" * 200])
+async def test_received_text_decodes_exactly(rig: Rig, text: str) -> None:
+    driver = await rig.driver()
+    rig.sim.inject_sms("+255711000006", text)
+    parts = []
+    async with asyncio.timeout(10):
+        while not parts or (parts[-1].concat is not None and len(parts) < parts[-1].concat[1]):
+            parts.append(await driver.pending_messages.get())
+    assert "".join(p.text for p in parts) == text
