@@ -342,7 +342,10 @@ class ModemDriver:
 
     # --- health ---------------------------------------------------------------------------------
     async def health(self) -> Health:
-        """Ask for signal, registration and operator; updates READY/NO_NETWORK as a side effect."""
+        """Ask for signal, registration and operator, and re-assert report routing.
+
+        Meant to be called periodically (the health job); updates READY/NO_NETWORK as it goes.
+        """
         setup = self._setup
         commander = self._commander
         rssi = operator = None
@@ -354,6 +357,9 @@ class ModemDriver:
             with suppress(ModemProtocolError):
                 registration = await read_registration(commander)
                 await self._apply_registration(registration)
+            if setup is not None and setup.routing is not None:
+                # Re-assert routing: a modem that missed an AT+CNMA (or rebooted) turns it off.
+                await commander.optional(f"AT+CNMI=2,1,0,{setup.routing.ds},0")
             cops = await commander.optional("AT+COPS?", prefix="+COPS:")
             with suppress(ModemProtocolError):
                 operator = responses.parse_cops(cops) if cops else None

@@ -313,3 +313,28 @@ async def test_received_text_decodes_exactly(rig: Rig, text: str) -> None:
         while not parts or (parts[-1].concat is not None and len(parts) < parts[-1].concat[1]):
             parts.append(await driver.pending_messages.get())
     assert "".join(p.text for p in parts) == text
+
+
+async def test_unplug_after_the_pdu_left_is_outcome_unknown(rig: Rig) -> None:
+    driver = await rig.driver(send_timeout=10)
+    rig.sim.set_faults(FaultPlan(silences=(Silence(CommandMatch("+CMGS"), stage=SilenceStage.AFTER_PDU),)))
+    sending = asyncio.create_task(driver.send_sms(ALICE, "cable pulled"))
+    await rig.sim.wait_for_submits(1)
+    await rig.sim.unplug()
+    with pytest.raises(OutcomeUnknownError):
+        await sending
+
+
+async def test_configured_smsc_is_set_when_different(rig: Rig) -> None:
+    driver = await rig.driver(smsc="+255780000999")
+    assert (await driver.health()).smsc == "+255780000999"
+    assert rig.sim.modem.state.smsc == "+255780000999"
+    (mr,) = await driver.send_sms(ALICE, "via the configured SMSC")
+    assert rig.sim.submits[0].mr == mr
+
+
+async def test_missing_smsc_is_set_from_the_configuration(rig: Rig) -> None:
+    rig.sim.modem.state.smsc = ""
+    driver = await rig.driver(smsc="+255780000004")
+    assert rig.sim.modem.state.smsc == "+255780000004"
+    assert len(await driver.send_sms(ALICE, "now it can go")) == 1
