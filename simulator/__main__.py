@@ -49,6 +49,16 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
@@ -77,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         "--transcript", metavar="FILE", help="append every byte in and out to FILE (JSON lines)"
     )
     parser.add_argument("--baud", type=_positive, metavar="RATE", help="pace output like a serial line (8N1)")
+    parser.add_argument("--latency", type=_seconds, metavar="SECONDS", help="delay before every response")
     parser.add_argument(
         "--split", type=_sizes, metavar="N[,N…]", help="cut output into writes of these sizes"
     )
@@ -86,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _server(args: argparse.Namespace) -> SimulatorServer:
-    faults = FaultPlan(split_writes=args.split or (), baud_rate=args.baud)
+    faults = FaultPlan(
+        split_writes=args.split or (), baud_rate=args.baud, command_latency=args.latency or 0.0
+    )
     control_host, control_port = args.control if args.control else ("127.0.0.1", None)
     if args.tcp:
         host, port = args.tcp
@@ -140,15 +153,19 @@ async def _serve(sim: SimulatorServer) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
     args = _parser().parse_args(argv)
+    try:
+        sim = _server(args)  # validates everything before anything is configured or started
+    except ValueError as exc:
+        print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
+        return EXIT_START_FAILED
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
-        sim = _server(args)
         asyncio.run(_serve(sim))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
         return EXIT_START_FAILED
     return 0

@@ -10,11 +10,12 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 ==========  ================  ==========================================================================
 ``GET``     ``/``             status: profile, link, device path, plugged, counters
 ``GET``     ``/counters``     the counters
-``GET``     ``/submits``      every accepted SMS-SUBMIT, decoded (``raw_pdu`` as hex)
+``GET``     ``/submits``      every accepted SMS-SUBMIT, decoded; ``?count=N&timeout=S`` waits for N
+                              (504 if they do not come), so a system test never polls
 ``GET``     ``/messages``     whole messages (all parts in): ``[{"recipient", "text"}]``
 ``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
 ``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
-``POST``    ``/faults``       a fault plan by field name (scalar fields and ``split_writes``)
+``POST``    ``/faults``       replace the fault plan (scalar fields and ``split_writes``, by name)
 ``POST``    ``/unplug``       pull the cable
 ``POST``    ``/replug``       ``{"reboot": false}``: push it back in
 ==========  ================  ==========================================================================
@@ -27,6 +28,7 @@ import enum
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
@@ -47,6 +49,12 @@ _FAULT_FIELDS: Final[dict[str, tuple[type, ...]]] = {
     "unplug_after_commands": (int, type(None)),
 }
 
+#: Longest a ``GET /submits?count=N`` waits, so a forgotten request cannot hold a connection forever.
+MAX_WAIT: Final = 60.0
+
+#: Seconds a stopping control surface gives requests in flight (a waiting ``/submits``) to finish.
+SHUTDOWN_GRACE: Final = 0.25
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -61,8 +69,7 @@ class ControlServer:
     """
 
     def __init__(self, sim: SimulatorServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        if not _is_loopback(host):
-            raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
+        require_loopback(host)
         self._sim = sim
         self._host = host
         self._port = port
@@ -79,7 +86,9 @@ class ControlServer:
 
         :raises OSError: the port cannot be bound.
         """
-        runner = web.AppRunner(self._make_app(), handle_signals=False, access_log=None)
+        runner = web.AppRunner(
+            self._make_app(), handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_GRACE
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._host, self._port)
@@ -118,6 +127,7 @@ class ControlServer:
                 "device": sim.url,
                 "pty": sim.pty_name,
                 "plugged": sim.plugged,
+                "connected": sim.connected,
                 "counters": sim.counters,
             }
         )
@@ -126,6 +136,14 @@ class ControlServer:
         return web.json_response(self._sim.counters)
 
     async def _submits(self, request: web.Request) -> web.Response:
+        count = _query_number(request, "count", int, default=0, limit=10_000)
+        timeout = _query_number(request, "timeout", float, default=5.0, limit=MAX_WAIT)
+        if count:
+            try:
+                await self._sim.wait_for_submits(count, timeout=timeout)
+            except TimeoutError:
+                message = f"{len(self._sim.submits)} of {count} submits after {timeout} s"
+                return web.json_response({"error": {"type": "timeout", "message": message}}, status=504)
         return web.json_response({"submits": [to_jsonable(submit) for submit in self._sim.submits]})
 
     async def _messages(self, request: web.Request) -> web.Response:
@@ -225,6 +243,22 @@ def _field(
     return value
 
 
+def _query_number(
+    request: web.Request, name: str, kind: type[int] | type[float], *, default: float, limit: float
+) -> Any:
+    """Return a numeric query parameter between 0 and ``limit``."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= limit:
+        raise BadRequestError(f"query parameter {name!r} must be a number from 0 to {limit}")
+    return value
+
+
 def _outcome(name: str) -> Outcome:
     try:
         return Outcome[name.upper()]
@@ -233,13 +267,17 @@ def _outcome(name: str) -> Outcome:
         raise BadRequestError(f"unknown outcome {name!r}; choose one of: {choices}") from None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def require_loopback(host: str) -> None:
+    """Refuse a control address anyone but this machine could reach.
+
+    :raises ValueError: ``host`` is not ``localhost`` or a loopback IP address.
+    """
     try:
-        return ipaddress.ip_address(host).is_loopback
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return False
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -250,6 +288,8 @@ def to_jsonable(value: Any) -> Any:
         return value.hex()
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, Mapping):
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

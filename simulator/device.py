@@ -9,6 +9,7 @@ write back what it returns; timed output (latency, delayed status reports) comes
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Final
 
 from simulator.commands import COMMANDS, Handler, run_command
@@ -27,7 +28,7 @@ from simulator.device_state import DeviceState
 from simulator.faults import FaultPlan
 from simulator.incoming import deliver_incoming
 from simulator.network import FakeNetwork, Outcome
-from simulator.pdu_submit import CompleteMessage, Submit, reassemble
+from simulator.pdu_submit import CompleteMessage, Submit, SubmitLog, reassemble
 from simulator.profiles import Profile
 from simulator.schedule import EntryKind, OutputSchedule
 from simulator.sending import PendingSend, abort_send, finish_send
@@ -42,6 +43,19 @@ CTRL_Z: Final = 0x1A
 ESC: Final = 0x1B
 MAX_LINE: Final = 1024  # longer lines are answered with ERROR, as a V.250 buffer overflow
 MAX_PDU_INPUT: Final = 2048
+#: What ``SimModem.counters`` counts (all present from the start, so a snapshot always has them).
+COUNTERS: Final = (
+    "commands",  # every command of every line, answered or not
+    "errors",  # commands and sends that ended in an error result
+    "ignored_lines",  # lines without an AT prefix (garbage, line noise)
+    "submits",  # accepted SMS-SUBMITs (== len(submits))
+    "sends_cancelled",  # ESC at the > prompt
+    "reports_emitted",  # status reports shown (+CDS) or stored (SR, with or without +CDSI)
+    "reports_lost",  # reports that found SR full or a recipient no SMSC reports on
+    "incoming",  # injected SMS (a concatenated one counts once)
+    "incoming_rejected",  # incoming parts that found the receive memory full
+    "ack_timeouts",  # +CSMS=1 and no AT+CNMA in time: routing switched off
+)
 
 
 class SimModem:
@@ -56,15 +70,13 @@ class SimModem:
         self.state = DeviceState.power_on(profile)
         self.storage = MessageStorage(profile)
         self.network = FakeNetwork(profile)
-        self.submits: list[Submit] = []
-        self.counters: dict[str, int] = dict.fromkeys(
-            ("commands", "submits", "reports_emitted", "reports_lost", "errors", "incoming", "ignored_lines"),
-            0,
-        )
+        self.submit_log = SubmitLog()
+        self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.handlers: dict[str, Handler] = dict(COMMANDS)
         self._out = OutputSchedule()
         self._now = 0.0
         self._booted = False
+        self._boots = 0
         self._line = bytearray()
         self._line_overflow = False
         self._last_line = ""
@@ -78,6 +90,11 @@ class SimModem:
 
     # --- the contract --------------------------------------------------------------------------
 
+    @property
+    def submits(self) -> list[Submit]:
+        """Every accepted SMS-SUBMIT, decoded by the simulator's own decoder, in order."""
+        return self.submit_log.submits
+
     def feed(self, data: bytes, now: float) -> bytes:
         """Take bytes from the TE (any chunking) and return the bytes due by ``now``."""
         self._advance(now)
@@ -85,7 +102,7 @@ class SimModem:
             if self.faults.hung:
                 break
             if self._pending is not None:
-                self._pdu_byte(byte)
+                self._pdu_byte(self._pending, byte)
             else:
                 self._command_byte(byte)
         return self._drain(now)
@@ -133,10 +150,12 @@ class SimModem:
         return reassemble(self.submits)
 
     def reboot(self) -> None:
-        """Power-cycle (USB replug): settings, SIM lock and prompt reset; storage survives."""
+        """Power-cycle (USB replug): settings, SIM lock, prompt and a hang reset; storage survives."""
         self.state = DeviceState.power_on(self.profile)
         self._booted = False
+        self.faults.hung = False  # a power cycle cures a hung firmware
         self.connection_reset()
+        self.faults.update_registration()
 
     # --- output helpers used by commands and the network ---------------------------------------
 
@@ -168,22 +187,22 @@ class SimModem:
     def _boot(self, now: float) -> None:
         for urc in self.profile.quirks.boot_urcs:
             self.emit_urc(urc, now)
+        self._boots += 1
         interval = self.profile.quirks.periodic_rssi_seconds
         if interval is not None:
-            self.schedule_event(now + interval, self._periodic_rssi)
+            self.schedule_event(now + interval, partial(self._periodic_rssi, interval, self._boots))
 
-    def _periodic_rssi(self, due: float) -> None:
-        interval = self.profile.quirks.periodic_rssi_seconds
-        if interval is None or not self._booted:
-            return
+    def _periodic_rssi(self, interval: float, boot: int, due: float) -> None:
+        if boot != self._boots:
+            return  # scheduled before a reboot: the new boot runs its own cycle
         self.emit_urc(self.profile.quirks.rssi_urc.format(rssi=self.state.signal_rssi), due)
-        self.schedule_event(max(due, self._now) + interval, self._periodic_rssi)
+        # after a long gap, one URC and a fresh period, not a backlog of them
+        self.schedule_event(max(due, self._now) + interval, partial(self._periodic_rssi, interval, boot))
 
     def _drain(self, now: float) -> bytes:
         out = bytearray()
         while (entry := self._out.pop_due(now)) is not None:
-            if entry.kind is EntryKind.EVENT:
-                assert entry.action is not None  # noqa: S101 - an EVENT entry always has one
+            if entry.action is not None:  # an EVENT: it may schedule more output, drained below
                 entry.action(entry.due)
             elif entry.kind is EntryKind.URC and self._pending is not None and not self._urcs_at_prompt():
                 self._held_urcs.append(entry.data)
@@ -220,7 +239,7 @@ class SimModem:
             self._line_overflow = True
         else:
             self._line.append(byte)
-            if self._line.upper() == b"A/" and self._last_line:
+            if len(self._line) == 2 and self._line.upper() == b"A/" and self._last_line:
                 self._line.clear()
                 self._run_line(self._last_line, overflow=False)
 
@@ -302,9 +321,7 @@ class SimModem:
         self._send_length = length
         self._send_recipient = recipient
 
-    def _pdu_byte(self, byte: int) -> None:
-        pending = self._pending
-        assert pending is not None  # noqa: S101 - only called in prompt mode
+    def _pdu_byte(self, pending: PendingSend, byte: int) -> None:
         if byte == ESC:
             self._pending = None
             abort_send(self)

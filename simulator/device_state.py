@@ -27,6 +27,8 @@ class SimState(StrEnum):
 
 #: ``+CREG`` ``<stat>`` (27.007 §7.2) values with service: 1 home, 5 roaming.
 REGISTERED_STATES = frozenset({1, 5})
+#: Circuit-switched, GPRS and EPS registration; the simulated network is one and the same.
+REGISTRATION_COMMANDS = ("+CREG", "+CGREG", "+CEREG")
 
 
 @dataclass
@@ -39,8 +41,10 @@ class DeviceState:
     text_mode: bool = False
     charset: str = "GSM"
     csms_service: int = 0
+    more_messages: int = 0  # +CMMS: keep the radio link open between parts (accepted, no effect)
     cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
-    creg_mode: int = 0
+    #: ``<n>`` of ``+CREG``, ``+CGREG`` and ``+CEREG``: 0 quiet, 1 URC on change, 2 with location.
+    registration_urcs: dict[str, int] = field(default_factory=dict)
     cops_format: int = 0
     functionality: int = 1
     csmp: tuple[int, int, int, int] = (17, 167, 0, 0)
@@ -78,8 +82,9 @@ class DeviceState:
         self.text_mode = False
         self.charset = "GSM"
         self.csms_service = 0
+        self.more_messages = 0
         self.cnmi = self.profile.default_cnmi
-        self.creg_mode = 0
+        self.registration_urcs = dict.fromkeys(REGISTRATION_COMMANDS, 0)
         self.cops_format = 0
         self.csmp = (17, 167, 0, 0)
         default = self.profile.default_memory

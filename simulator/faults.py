@@ -21,8 +21,9 @@ from simulator.profiles import Memory
 class CommandMatch:
     """Which commands a fault applies to: by name, by position, or both.
 
-    ``command`` is the upper-case name as written after ``AT`` (``+CMGS``, ``+CSQ``, ``Z``);
-    ``nth`` counts only matching commands. Neither set means every command.
+    ``command`` is the name as written after ``AT`` (``+CMGS``, ``+CSQ``, ``Z``, ``&F``; ``""`` is
+    a bare ``AT``), compared case-insensitively; ``nth`` counts only matching commands. Neither
+    set means every command.
     """
 
     command: str | None = None
@@ -129,6 +130,8 @@ class FaultPlan:
     network_outage: NetworkOutage | None = None
     #: The SIM is pulled: ``+CME ERROR: 10`` / ``+CMS ERROR: 310``, no registration.
     sim_removed: bool = False
+    #: Signal strength ``+CSQ`` (and Huawei ``^RSSI``) report instead of the profile's: 0-31, 99 unknown.
+    signal_rssi: int | None = None
     # --- link level: implemented by simulator/links.py -------------------------------------------
     #: Cut every chunk written to the TE into pieces of these sizes (cycled).
     split_writes: tuple[int, ...] = ()
@@ -145,5 +148,7 @@ class FaultPlan:
             raise ValueError("split_writes sizes must be positive")
         if self.baud_rate is not None and self.baud_rate <= 0:
             raise ValueError("baud_rate must be positive")
+        if self.signal_rssi is not None and self.signal_rssi not in (*range(32), 99):
+            raise ValueError("signal_rssi must be 0-31 or 99")
         if self.network_outage is not None and self.network_outage.state not in (0, 2, 3, 4):
             raise ValueError("an outage registration state must be 0, 2, 3 or 4")

@@ -6,9 +6,11 @@ shown on its own, exactly as a handset network would deliver them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from simulator.pdu_build import DCS_UCS2, deliver, split_text
+from simulator.pdu_fields import encode_address
 from simulator.profiles import Memory
 from simulator.reporting import expect_ack
 from simulator.sms_clock import network_time, text_mode_time
@@ -24,12 +26,23 @@ def deliver_incoming(modem: SimModem, sender: str, text: str, *, direct: bool, n
     ``direct=True`` shows it with ``+CMT`` whatever ``+CNMI`` says; otherwise ``<mt>`` decides:
     2/3 direct, 1 stored with ``+CMTI``, 0 stored silently. A full memory loses the message
     (counted in ``counters["incoming_rejected"]``), as the network would get a "memory exceeded".
+    Without network service the SMS waits at the SMSC until the modem registers again.
 
     :raises ValueError: for a sender that is neither ``+digits``, ``digits`` nor a short name.
     """
+    encode_address(sender)  # refuse a bad sender before anything changes
     dcs, parts = split_text(text)
+    if not modem.state.registered:  # waits at the SMSC until the modem has service again
+        modem.network.hold(partial(_deliver_parts, modem, sender, dcs, parts, direct, now))
+        return
+    _deliver_parts(modem, sender, dcs, parts, direct, now, now)
+
+
+def _deliver_parts(
+    modem: SimModem, sender: str, dcs: int, parts: list[str], direct: bool, sent_at: float, now: float
+) -> None:
     modem.incoming_refs = (modem.incoming_refs + 1) % 256
-    sent = network_time(now)
+    sent = network_time(sent_at)  # the SMSC's time stamp: when it took the message
     for seq, part in enumerate(parts, start=1):
         concat = (modem.incoming_refs, len(parts), seq) if len(parts) > 1 else None
         pdu = deliver(smsc=modem.profile.smsc, sender=sender, text=part, dcs=dcs, sent=sent, concat=concat)
@@ -55,7 +68,7 @@ def _store(modem: SimModem, message: StoredMessage, now: float) -> None:
     memory = modem.state.memories[2]
     index = modem.storage.add(memory, message)
     if index is None:
-        modem.counters["incoming_rejected"] = modem.counters.get("incoming_rejected", 0) + 1
+        modem.counters["incoming_rejected"] += 1
         return
     if modem.state.cnmi[1] == 1:
         modem.emit_urc(f'+CMTI: "{memory}",{index}', now)

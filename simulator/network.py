@@ -3,10 +3,13 @@
 A submit gets its TP-MR from a SIM counter that wraps 255 → 0 (TS 31.102 EF_SMSS), not from the
 PDU (reference §5.9). What the network later reports for it is decided per recipient by
 :meth:`FakeNetwork.plan`; unplanned recipients are delivered after the profile's default delay.
+A report or SMS that falls due while the modem has no service waits at the SMSC and arrives
+when the modem registers again, as store-and-forward does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,7 +81,7 @@ def report_steps(plan: RecipientPlan) -> list[ReportStep]:
 
 def normalise_number(number: str) -> str:
     """Reduce a number to ``+digits`` or ``digits`` so plans match however they were typed."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = "".join(ch for ch in number if ch in "0123456789")
     return ("+" if number.strip().startswith("+") else "") + digits
 
 
@@ -89,6 +92,22 @@ class FakeNetwork:
         self._default = RecipientPlan(Outcome.DELIVERED, profile.default_report_delay)
         self._plans: dict[str, RecipientPlan] = {}
         self._last_mr = -1
+        self._held: list[Callable[[float], None]] = []
+
+    def hold(self, delivery: Callable[[float], None]) -> None:
+        """Keep a delivery (report or incoming SMS) at the SMSC while the modem has no service."""
+        self._held.append(delivery)
+
+    @property
+    def held(self) -> int:
+        """How many deliveries wait for the modem to register again."""
+        return len(self._held)
+
+    def release(self, now: float) -> None:
+        """Deliver what waited, in the order it arrived: the modem is registered again."""
+        waiting, self._held = self._held, []
+        for delivery in waiting:
+            delivery(now)
 
     def next_mr(self) -> int:
         """Return the TP-MR for the next submit: the SIM counter + 1, wrapping 255 → 0."""

@@ -44,12 +44,16 @@ class Reader:
         """Return the next octet."""
         return self.take(1)[0]
 
-    def rest(self) -> bytes:
-        """Return everything not read yet."""
-        return self.take(len(self.data) - self.pos)
-
 
 # --- addresses ------------------------------------------------------------------------------------
+
+
+def is_digits(text: str) -> bool:
+    """Return True for a non-empty run of ASCII digits.
+
+    ``str.isdigit`` also accepts ``"²"`` (a latin-1 byte on the wire), which ``int`` refuses.
+    """
+    return text.isascii() and text.isdigit()
 
 
 def decode_bcd(data: bytes, digits: int) -> str:
@@ -90,9 +94,9 @@ def encode_address(address: str) -> bytes:
 
     :raises ValueError: for an empty address or a name that GSM-7 cannot carry in 11 characters.
     """
-    if address.startswith("+") and address[1:].isdigit():
+    if address.startswith("+") and is_digits(address[1:]):
         return bytes([len(address) - 1, TOA_INTERNATIONAL]) + encode_bcd(address[1:])
-    if address.isdigit():
+    if is_digits(address):
         return bytes([len(address), TOA_UNKNOWN]) + encode_bcd(address)
     if not address or len(address) > 11:
         raise ValueError(f"address {address!r} is neither a number nor a name of 1-11 characters")

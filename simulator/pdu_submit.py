@@ -188,15 +188,37 @@ def _join(parts: list[Submit]) -> str:
     return _payload_text(parts[0].alphabet, payload)
 
 
-def record_submit(submits: list[Submit], submit: Submit) -> None:
-    """Append ``submit``; when it completes a message, fill in the ``text`` of all its parts."""
-    submits.append(submit)
-    for indices in _groups(submits):
-        if len(submits) - 1 not in indices:
-            continue
-        whole = _join([submits[i] for i in indices])
-        for i in indices:
-            submits[i] = dataclasses.replace(submits[i], text=whole)
+class SubmitLog:
+    """Every accepted submit in order; a concatenated message gets its ``text`` when it completes.
+
+    Open messages are tracked by (recipient, reference, total) so recording stays O(parts) even
+    after tens of thousands of submits (benchmarks). If a test clears ``submits``, open messages
+    that pointed into the old list are forgotten rather than filled in wrongly.
+    """
+
+    def __init__(self) -> None:
+        self.submits: list[Submit] = []
+        self._open: dict[tuple[str, int, int], dict[int, tuple[int, Submit]]] = {}
+
+    def record(self, submit: Submit) -> None:
+        """Append ``submit``; when it completes a message, fill in the ``text`` of all its parts."""
+        if submit.concat is None:
+            self.submits.append(dataclasses.replace(submit, text=submit.part_text))
+            return
+        ref, total, seq = submit.concat
+        key = (submit.recipient, ref, total)
+        self.submits.append(submit)
+        parts = self._open.setdefault(key, {})
+        parts[seq] = (len(self.submits) - 1, submit)  # a resent part replaces the earlier one
+        if len(parts) < total:
+            return
+        del self._open[key]
+        slots = [parts[n] for n in range(1, total + 1)]
+        if not all(i < len(self.submits) and self.submits[i] is part for i, part in slots):
+            return
+        whole = _join([part for _, part in slots])
+        for i, part in slots:
+            self.submits[i] = dataclasses.replace(part, text=whole)
 
 
 def reassemble(submits: list[Submit]) -> list[CompleteMessage]:

@@ -7,8 +7,10 @@ say "a Quectel EC25" and get the lie about ``+CDSI: "SM"`` without writing bytes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 
@@ -69,6 +71,11 @@ class Quirks:
     rssi_urc: str = "^RSSI: {rssi}"
 
 
+def _capacities(*, sm: int, me: int, sr: int) -> Mapping[Memory, int]:
+    """Return a read-only capacity table, so a shared frozen profile stays unchanged."""
+    return MappingProxyType({Memory.SM: sm, Memory.ME: me, Memory.SR: sr})
+
+
 @dataclass(frozen=True)
 class Profile:
     """Everything that makes one simulated modem differ from another.
@@ -94,9 +101,7 @@ class Profile:
     registration: int = 1  # home network once the SIM is ready
     lac: str = "00A1"
     cell_id: str = "0000B2C3"
-    capacities: dict[Memory, int] = field(
-        default_factory=lambda: {Memory.SM: 30, Memory.ME: 100, Memory.SR: 30}
-    )
+    capacities: Mapping[Memory, int] = field(default_factory=lambda: _capacities(sm=30, me=100, sr=30))
     default_cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     default_memory: Memory = Memory.SM
     supported_memories: tuple[Memory, ...] = (Memory.SM, Memory.ME, Memory.SR)
@@ -122,7 +127,7 @@ _HUAWEI_E173: Final = Profile(
     model="E173",
     revision="11.126.85.00.209",
     imei="353142046123456",
-    capacities={Memory.SM: 50, Memory.ME: 255, Memory.SR: 50},
+    capacities=_capacities(sm=50, me=255, sr=50),
     default_cnmi=(2, 1, 0, 2, 0),
     quirks=Quirks(
         unknown_command_text="COMMAND NOT SUPPORT",
@@ -139,7 +144,7 @@ _QUECTEL_EC25: Final = Profile(
     revision="EC25EFAR06A06M4G",
     imei="866758041234567",
     access_technology=7,
-    capacities={Memory.SM: 50, Memory.ME: 255, Memory.SR: 50},
+    capacities=_capacities(sm=50, me=255, sr=50),
     default_memory=Memory.ME,
     quirks=Quirks(
         cdsi_announced_memory=Memory.SM,
@@ -155,7 +160,7 @@ _SIMCOM_SIM800: Final = Profile(
     revision="Revision:1418B04SIM800L24",
     imei="864764031234567",
     access_technology=0,
-    capacities={Memory.SM: 30, Memory.ME: 50, Memory.SR: 30},
+    capacities=_capacities(sm=30, me=50, sr=30),
     default_cnmi=(2, 1, 0, 1, 0),
     quirks=Quirks(
         supported_ds=(0, 1),
@@ -186,7 +191,7 @@ _ZTE: Final = Profile(
     model="K3565-Z",
     revision="BD_P673A2V1.0.0B09",
     imei="351234012345678",
-    capacities={Memory.SM: 30, Memory.ME: 100, Memory.SR: 30},
+    capacities=_capacities(sm=30, me=100, sr=30),
     quirks=Quirks(
         csmp_wipes_smsc=True,
         csca_busy_after_boot=2,
@@ -206,10 +211,15 @@ def profile_names() -> list[str]:
 
 
 def get_profile(name: str) -> Profile:
-    """Return the profile called ``name``.
+    """Return the built-in profile called ``name``, or the one a ``.toml`` file describes.
 
     :raises KeyError: with the list of known names, so a typo on the command line is obvious.
+    :raises ValueError: for a profile file with problems (all of them listed).
     """
+    if name.endswith(".toml"):
+        from simulator.profile_file import load_profile
+
+        return load_profile(name)
     try:
         return _PROFILES[name]
     except KeyError:

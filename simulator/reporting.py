@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from simulator.network import report_steps
 from simulator.pdu_build import FO_STATUS_REPORT, status_report
-from simulator.pdu_fields import TOA_INTERNATIONAL, TOA_UNKNOWN
+from simulator.pdu_fields import TOA_INTERNATIONAL, TOA_UNKNOWN, is_digits
 from simulator.pdu_submit import Submit
 from simulator.profiles import Memory
 from simulator.sms_clock import network_time, text_mode_time
@@ -36,8 +36,11 @@ def schedule_reports(modem: SimModem, submit: Submit, accepted_at: float) -> Non
 
 
 def _arrive(modem: SimModem, submit: Submit, tp_st: int, submitted_at: float, due: float) -> None:
+    if not modem.state.registered:
+        modem.network.hold(partial(_arrive, modem, submit, tp_st, submitted_at))
+        return
     digits = submit.recipient.lstrip("+")
-    if not digits.isdigit():  # e.g. "*100#": no SMSC would report on it
+    if not is_digits(digits):  # e.g. "*100#": no SMSC would report on it
         modem.counters["reports_lost"] += 1
         return
     submitted, discharged = network_time(submitted_at), network_time(due)
@@ -89,4 +92,4 @@ def _ack_deadline(modem: SimModem, token: int, due: float) -> None:
         mode, _, bm, _, bfr = state.cnmi
         state.cnmi = (mode, 0, bm, 0, bfr)
         state.acks_done = state.acks_pending
-        modem.counters["ack_timeouts"] = modem.counters.get("ack_timeouts", 0) + 1
+        modem.counters["ack_timeouts"] += 1

@@ -71,8 +71,3 @@ class OutputSchedule:
     def next_due(self) -> float | None:
         """Return the earliest due time, or None when nothing is scheduled."""
         return self._heap[0].due if self._heap else None
-
-    def drop_responses(self) -> None:
-        """Forget pending responses (the port was closed: nobody will read them)."""
-        self._heap = [e for e in self._heap if e.kind is not EntryKind.RESPONSE]
-        heapq.heapify(self._heap)

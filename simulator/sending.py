@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from simulator import gsm7
 from simulator.commands.base import CommandFailure, PromptKind, cms
 from simulator.pdu_fields import Alphabet, PduFormatError, alphabet_of, relative_validity
-from simulator.pdu_submit import MAX_SEPTETS, MAX_USER_DATA_OCTETS, Submit, decode_submit, record_submit
+from simulator.pdu_submit import MAX_SEPTETS, MAX_USER_DATA_OCTETS, Submit, decode_submit
 from simulator.reporting import schedule_reports
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class PendingSend:
 
 def abort_send(modem: SimModem) -> None:
     """ESC at the prompt: nothing is sent; the modem answers ``OK``."""
-    modem.counters["sends_cancelled"] = modem.counters.get("sends_cancelled", 0) + 1
+    modem.counters["sends_cancelled"] += 1
     modem.emit_response(b"\r\nOK\r\n")
 
 
@@ -85,7 +85,7 @@ def _accept(modem: SimModem, pending: PendingSend) -> Submit:
     if injected is not None:
         raise injected
     submit = dataclasses.replace(submit, mr=modem.network.next_mr())
-    record_submit(modem.submits, submit)
+    modem.submit_log.record(submit)
     modem.counters["submits"] += 1
     return submit
 

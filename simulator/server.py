@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from simulator.control import ControlServer
+from simulator.control import ControlServer, require_loopback
 from simulator.device import SimModem
 from simulator.faults import FaultPlan
 from simulator.links import (
@@ -30,6 +30,7 @@ from simulator.links import (
     PtyLink,
     TcpLink,
 )
+from simulator.links.tcp import ip_literal
 from simulator.network import Outcome
 from simulator.pdu_submit import Submit
 from simulator.profiles import Profile, get_profile
@@ -48,7 +49,8 @@ class SimulatorServer:
     ``control_port`` (0 picks one) starts the loopback HTTP control surface; ``transcript`` names a
     file that receives every byte in and out.
 
-    :raises ValueError: for an unknown profile or link kind (nothing is started).
+    :raises ValueError: for an unknown profile or link kind, a TCP host that is not an IP address
+        (or ``localhost``), or a control host that is not loopback (nothing is started).
     """
 
     def __init__(
@@ -73,7 +75,9 @@ class SimulatorServer:
             raise ValueError(f"unknown link {link!r}; choose one of: {choices}") from None
         self._faults = faults or FaultPlan()
         self._pty_path, self._pty_group = pty_path, pty_group
-        self._tcp_host, self._tcp_port = tcp_host, tcp_port
+        self._tcp_host, self._tcp_port = ip_literal(tcp_host), tcp_port
+        if control_port is not None:
+            require_loopback(control_host)
         self._control_host, self._control_port = control_host, control_port
         self._transcript = Transcript(transcript)
         self._modem = SimModem(self._profile, self._faults)
@@ -167,6 +171,11 @@ class SimulatorServer:
         """True while the modem is plugged in."""
         return self._link is not None and self._link.plugged
 
+    @property
+    def connected(self) -> bool:
+        """True while a client holds the port (memory, TCP); for a pty, while plugged in."""
+        return self._link is not None and self._link.connected
+
     async def open_stream(self) -> MemoryStream:
         """Open the in-memory port: a ``ByteStream`` (this method is an ``Opener``).
 
@@ -196,11 +205,18 @@ class SimulatorServer:
 
     @property
     def counters(self) -> dict[str, int]:
-        """A snapshot of the device's counters plus the link's (bytes, connects, unplugs, replugs)."""
+        """A snapshot of the device's counters plus the link's.
+
+        The link adds ``bytes_in``/``bytes_out``, ``connects``/``disconnects`` (clients of the memory
+        and TCP links; plug-ins of the pty, which cannot see its clients), ``reconnects`` (a pty
+        replaced after a hang-up), ``unplugs``, ``replugs`` and ``auto_unplugs`` (fault plan).
+        """
         counters = dict(self._modem.counters) | self._link_counters
         if self._runner is not None:
             counters["bytes_in"] = self._runner.bytes_received
             counters["bytes_out"] = self._runner.output.bytes_written
+            for event in ("connect", "disconnect", "reconnect"):
+                counters[f"{event}s"] = self._runner.link_events[event]
         return counters
 
     @property

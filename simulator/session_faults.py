@@ -56,6 +56,8 @@ class FaultSession:
             state.sim = SimState.ABSENT
         elif state.sim is SimState.ABSENT:  # SIM put back: locked again if it has a PIN
             state.sim = SimState.PIN if self.modem.profile.sim_pin else SimState.READY
+        rssi = self.plan.signal_rssi
+        state.signal_rssi = self.modem.profile.signal_rssi if rssi is None else rssi
         for memory in sorted(self.plan.storage_full):
             fill_memory(self.modem, memory)
         self.update_registration()
@@ -71,11 +73,13 @@ class FaultSession:
         return outage.state
 
     def update_registration(self) -> None:
-        """Recompute registration and print ``+CREG:`` when it changed and the TE asked for it."""
+        """Recompute registration, print ``+CREG:`` if asked for, and deliver what waited for service."""
         from simulator.commands.registration import announce_registration
 
         if self.modem.state.refresh_registration(self.outage_state):
             announce_registration(self.modem)
+        if self.modem.state.registered and self.modem.network.held:
+            self.modem.network.release(self.modem.now)
 
     def before_command(self, command: Command) -> bool:
         """Count ``command`` and decide its faults; return True when it must not be answered."""
@@ -132,4 +136,4 @@ class FaultSession:
 
 
 def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    return "".join(ch for ch in number if ch in "0123456789")

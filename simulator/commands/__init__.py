@@ -30,7 +30,20 @@ COMMANDS: Final[dict[str, Handler]] = {
 
 #: 27.005 commands: their errors are ``+CMS ERROR``.
 SMS_COMMANDS: Final = frozenset(
-    {"+CSMS", "+CPMS", "+CMGF", "+CSCA", "+CSMP", "+CNMI", "+CMGS", "+CMGL", "+CMGR", "+CMGD", "+CNMA"}
+    {
+        "+CSMS",
+        "+CPMS",
+        "+CMGF",
+        "+CSCA",
+        "+CSMP",
+        "+CNMI",
+        "+CMGS",
+        "+CMGL",
+        "+CMGR",
+        "+CMGD",
+        "+CNMA",
+        "+CMMS",
+    }
 )
 #: Commands that need an unlocked SIM (their test form ``=?`` does not).
 _NEEDS_SIM_CME: Final = frozenset({"+CIMI", "+COPS"})

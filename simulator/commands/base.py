@@ -112,7 +112,7 @@ class Command:
             if default is None:
                 raise ValueError(f"{self.name}: argument {index} missing")
             return default
-        if (index < len(self.quoted) and self.quoted[index]) or not raw.isdigit():
+        if (index < len(self.quoted) and self.quoted[index]) or not (raw.isascii() and raw.isdigit()):
             raise ValueError(f"{self.name}: argument {index} is not a number: {raw!r}")
         value = int(raw)
         if allowed is not None and value not in allowed:
@@ -127,6 +127,7 @@ class Command:
         return raw
 
 
+_DIGITS = frozenset("0123456789")
 _EXTENDED_START = "+^$%*#"
 _TERMINATORS = "=?;"
 
@@ -189,19 +190,19 @@ def _parse_basic(text: str, pos: int) -> tuple[Command, int]:
     pos += 1
     if name == "S":
         digits_end = pos
-        while digits_end < len(text) and text[digits_end].isdigit():
+        while digits_end < len(text) and text[digits_end] in _DIGITS:
             digits_end += 1
         name, pos = "S" + text[pos:digits_end], digits_end
         if pos < len(text) and text[pos] == "?":
             return Command(name, Form.READ, text=text[start : pos + 1]), pos + 1
         if pos < len(text) and text[pos] == "=":
             value_end = pos + 1
-            while value_end < len(text) and text[value_end].isdigit():
+            while value_end < len(text) and text[value_end] in _DIGITS:
                 value_end += 1
             value = text[pos + 1 : value_end]
             return Command(name, Form.SET, (value,), (False,), text[start:value_end]), value_end
     digits_end = pos
-    while digits_end < len(text) and text[digits_end].isdigit():
+    while digits_end < len(text) and text[digits_end] in _DIGITS:
         digits_end += 1
     if name == "D":  # dial string runs to the end of the line
         return Command(name, Form.EXEC, (text[pos:],), (False,), text[start:]), len(text)

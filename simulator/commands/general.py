@@ -88,7 +88,11 @@ def at_cmee(modem: SimModem, command: Command) -> Reply:
 
 
 def at_cfun(modem: SimModem, command: Command) -> Reply:
-    """``+CFUN``: 1 full, 0 minimum, 4 radio off; ``,1`` resets. Radio off drops registration."""
+    """``+CFUN``: 1 full, 0 minimum, 4 radio off; radio off drops registration.
+
+    ``AT+CFUN=1,1`` resets the module: the ``OK`` comes first, then the boot URCs, and the SIM
+    asks for its PIN again (as after a power cycle).
+    """
     state = modem.state
     if command.form is Form.TEST:
         return Reply(["+CFUN: (0,1,4),(0,1)"])
@@ -100,11 +104,12 @@ def at_cfun(modem: SimModem, command: Command) -> Reply:
     if level not in (0, 1, 4):
         raise ValueError(f"+CFUN level {level} not supported")
     reset = command.int_arg(1, range(2), default=0) == 1
+    if reset:
+        modem.reboot()
+        state = modem.state
     state.functionality = level
     if level == 1:
         state.commands_since_cfun = 0  # Wavecom: the next commands get CME 515
-    if reset:
-        state.reset_settings()
     modem.faults.update_registration()
     return Reply()
 
@@ -130,6 +135,7 @@ HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "S0": at_ignored_setting,
     "S7": at_ignored_setting,
     "I": at_info,
+    "H": at_empty,  # hang up: there is never a call to end
     "+CGMI": _identity(_manufacturer),
     "+GMI": _identity(_manufacturer),
     "+CGMM": _identity(_model),

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, PromptKind, Reply, cms, plain_error
+from simulator.commands.charset import from_te
+from simulator.pdu_fields import is_digits
 from simulator.storage import DELETE_FLAGS, Stat, StoredMessage
 
 if TYPE_CHECKING:
@@ -25,8 +27,8 @@ def at_cmgs(modem: SimModem, command: Command) -> Reply:
     if command.form is not Form.SET:
         raise plain_error()
     if modem.state.text_mode:
-        number = command.str_arg(0) or ""
-        if not number.lstrip("+").isdigit():
+        number = from_te(modem, command.str_arg(0) or "")
+        if not is_digits(number.removeprefix("+")):
             raise ValueError(f"destination {number!r} is not a number")
         modem.expect_submit(0, number)
         return Reply(prompt=PromptKind.TEXT)

@@ -1,4 +1,4 @@
-"""Network commands: ``+CREG`` (with unsolicited ``+CREG:``), ``+CSQ``, ``+COPS``."""
+"""Network commands: ``+CREG``/``+CGREG``/``+CEREG`` (and their URCs), ``+CSQ``, ``+COPS``."""
 
 from __future__ import annotations
 
@@ -6,36 +6,39 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, plain_error
+from simulator.commands.charset import to_te
 
 if TYPE_CHECKING:
     from simulator.device import SimModem
 
 
-def creg_status(modem: SimModem, *, with_mode: bool) -> str:
+def creg_status(modem: SimModem, name: str = "+CREG", *, with_mode: bool) -> str:
     """Format ``+CREG: [<n>,]<stat>[,"<lac>","<ci>"]`` (location only with ``n=2`` and service)."""
     state = modem.state
-    parts = [str(state.creg_mode)] if with_mode else []
+    mode = state.registration_urcs[name]
+    parts = [str(mode)] if with_mode else []
     parts.append(str(state.registration))
-    if state.creg_mode == 2 and state.registered:
+    if mode == 2 and state.registered:
         parts += [f'"{modem.profile.lac}"', f'"{modem.profile.cell_id}"']
-    return "+CREG: " + ",".join(parts)
+    return f"{name}: " + ",".join(parts)
 
 
 def announce_registration(modem: SimModem) -> None:
-    """Print an unsolicited ``+CREG:`` if the TE enabled it (``AT+CREG=1`` or ``=2``)."""
-    if modem.state.creg_mode > 0:
-        modem.emit_urc(creg_status(modem, with_mode=False))
+    """Print an unsolicited ``+CREG:`` (and ``+CGREG:``/``+CEREG:``) for each one the TE enabled."""
+    for name, mode in modem.state.registration_urcs.items():
+        if mode > 0:
+            modem.emit_urc(creg_status(modem, name, with_mode=False))
 
 
 def at_creg(modem: SimModem, command: Command) -> Reply:
-    """``+CREG``: registration state 0-5; ``=1``/``=2`` turn on the unsolicited form."""
+    """``+CREG``/``+CGREG``/``+CEREG``: registration 0-5; ``=1``/``=2`` turn on the URC form."""
     if command.form is Form.TEST:
-        return Reply(["+CREG: (0-2)"])
+        return Reply([f"{command.name}: (0-2)"])
     if command.form is Form.READ:
-        return Reply([creg_status(modem, with_mode=True)])
+        return Reply([creg_status(modem, command.name, with_mode=True)])
     if command.form is not Form.SET:
         raise plain_error()
-    modem.state.creg_mode = command.int_arg(0, range(3), default=0)
+    modem.state.registration_urcs[command.name] = command.int_arg(0, range(3), default=0)
     return Reply()
 
 
@@ -60,7 +63,7 @@ def at_cops(modem: SimModem, command: Command) -> Reply:
         if not state.registered:
             return Reply(["+COPS: 0"])
         name = (profile.operator_long, profile.operator_short, profile.operator_numeric)[state.cops_format]
-        return Reply([f'+COPS: 0,{state.cops_format},"{name}",{profile.access_technology}'])
+        return Reply([f'+COPS: 0,{state.cops_format},"{to_te(modem, name)}",{profile.access_technology}'])
     if command.form is not Form.SET:
         raise plain_error()
     mode = command.int_arg(0, range(5))
@@ -71,6 +74,8 @@ def at_cops(modem: SimModem, command: Command) -> Reply:
 
 HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "+CREG": at_creg,
+    "+CGREG": at_creg,
+    "+CEREG": at_creg,
     "+CSQ": at_csq,
     "+COPS": at_cops,
 }

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, cme, plain_error
 from simulator.device_state import PIN_ATTEMPTS, PUK_ATTEMPTS, SimState
+from simulator.pdu_fields import is_digits
 
 if TYPE_CHECKING:
     from simulator.device import SimModem
@@ -60,7 +61,7 @@ def _enter_pin(modem: SimModem, code: str) -> None:
 
 def _enter_puk(modem: SimModem, puk: str, new_pin: str) -> None:
     state = modem.state
-    if not new_pin.isdigit() or not 4 <= len(new_pin) <= 8:
+    if not is_digits(new_pin) or not 4 <= len(new_pin) <= 8:
         raise ValueError("a new PIN of 4-8 digits is required with the PUK")
     if puk == modem.profile.sim_puk:
         state.sim = SimState.READY

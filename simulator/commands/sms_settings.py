@@ -1,4 +1,4 @@
-"""SMS settings (27.005 §3.2-§3.4): +CSMS, +CPMS, +CMGF, +CSCA, +CSMP, +CSCS, +CNMI."""
+"""SMS settings (27.005 §3.2-§3.5): +CSMS, +CPMS, +CMGF, +CSCA, +CSMP, +CSCS, +CNMI, +CMMS."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
+from simulator.commands.charset import from_te, to_te
+from simulator.pdu_fields import is_digits
 from simulator.profiles import Memory
 
 if TYPE_CHECKING:
@@ -86,11 +88,11 @@ def at_csca(modem: SimModem, command: Command) -> Reply:
         # ZTE/Qualcomm M6280: SIM still busy shortly after boot (python-gsmmodem issue #10).
         if state.csca_queries_since_boot <= modem.profile.quirks.csca_busy_after_boot:
             raise cme(_SIM_BUSY)
-        return Reply([f'+CSCA: "{state.smsc}",{state.smsc_type}'])
+        return Reply([f'+CSCA: "{to_te(modem, state.smsc)}",{state.smsc_type}'])
     if command.form is not Form.SET:
         raise plain_error()
-    number = command.str_arg(0) or ""
-    if number and not (number.lstrip("+").isdigit() and len(number) <= 21):
+    number = from_te(modem, command.str_arg(0) or "")
+    if number and not (is_digits(number.removeprefix("+")) and len(number) <= 21):
         raise ValueError(f"SMSC {number!r} is not a number")
     state.smsc = number
     state.smsc_type = command.int_arg(1, range(256), default=145 if number.startswith("+") else 129)
@@ -147,6 +149,18 @@ def at_cnmi(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
+def at_cmms(modem: SimModem, command: Command) -> Reply:
+    """``+CMMS``: more messages to send (27.005 §3.5.6); drivers set it around multipart sends."""
+    if command.form is Form.TEST:
+        return Reply(["+CMMS: (0-2)"])
+    if command.form is Form.READ:
+        return Reply([f"+CMMS: {modem.state.more_messages}"])
+    if command.form is not Form.SET:
+        raise plain_error()
+    modem.state.more_messages = command.int_arg(0, range(3), default=0)
+    return Reply()
+
+
 HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "+CSMS": at_csms,
     "+CPMS": at_cpms,
@@ -155,4 +169,5 @@ HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
     "+CSMP": at_csmp,
     "+CSCS": at_cscs,
     "+CNMI": at_cnmi,
+    "+CMMS": at_cmms,
 }

@@ -16,8 +16,9 @@ from typing import Final
 from simulator.faults import FaultPlan
 from simulator.links.pacing import DEFAULT_BAUDRATE, SerialLinePacer, bytes_per_second
 
-#: Shortest gap between two paced writes. A USB-serial adapter also batches bytes (a CDC-ACM packet
-#: is 64 bytes, about 5.5 ms at 11 520 bytes/s); batching keeps the timer rate sane on a busy box.
+#: Longest a paced byte waits for company: a long answer leaves in batches this far apart. A
+#: USB-serial adapter also batches bytes (a CDC-ACM packet is 64 bytes, about 5.5 ms at 11 520
+#: bytes/s); batching keeps the timer rate sane on a busy box.
 PACING_QUANTUM: Final = 0.005
 #: Seconds between two pieces of a split write: long enough that a reader waiting in select()
 #: usually sees them as separate reads, short enough that a split answer costs a test little.
@@ -180,9 +181,11 @@ class OutputChannel:
             return
         when = earliest
         if self._pacer is not None:
-            due = self._pacer.next_due_time()
-            if due is not None:
-                when = max(when, due, self._loop.time() + PACING_QUANTUM)
+            due, drained = self._pacer.next_due_time(), self._pacer.drained_time()
+            if due is not None and drained is not None:
+                # A short answer goes out whole once its last byte is through; a long one leaves
+                # in batches at most one quantum apart, never ahead of the line.
+                when = max(when, due, min(drained, self._loop.time() + PACING_QUANTUM))
         self._timer = self._loop.call_at(when, self._drain)
 
     def _cancel_timer(self) -> None:

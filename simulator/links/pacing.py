@@ -88,6 +88,12 @@ class SerialLinePacer:
             return None
         return self._period_start + (self._delivered_in_period + 1) / self._rate
 
+    def drained_time(self) -> float | None:
+        """Return when the last queued byte will have been delivered, or None when nothing waits."""
+        if self._pending == 0:
+            return None
+        return self._period_start + (self._delivered_in_period + self._pending) / self._rate
+
     def reset(self) -> None:
         """Forget queued bytes (the far end went away, so nothing more is sent)."""
         self._pending = 0

@@ -143,18 +143,23 @@ class PtyLink(Link):
             data = os.read(self._master, READ_SIZE)
         except BlockingIOError:
             return
-        except OSError as exc:
-            if exc.errno != errno.EIO:
-                raise
+        except OSError as exc:  # EIO: every slave descriptor is closed, ours included
+            logger.warning("pty %s hung up (%s); making a fresh one at %s", self._slave_name, exc, self.url)
             data = b""
         if data:
             self._runner.receive(data)
-            return
-        # Every slave descriptor is closed, ours included (someone closed it under us): the master
-        # would poll as hung up forever. Start over with a fresh pty at the same path.
-        logger.warning("pty %s hung up; making a fresh one at %s", self._slave_name, self.url)
+        else:
+            self._recycle()
+
+    def _recycle(self) -> None:
+        """Replace a hung-up pty: its master would poll as readable forever (a busy loop)."""
         self._close()
-        self._open()
+        try:
+            self._open()
+        except OSError:
+            logger.exception("cannot make a fresh pty at %s; the modem stays unplugged", self.url)
+            self._runner.connection_reset("disconnect")
+            return
         self._runner.connection_reset("reconnect")
 
     def _write(self, data: bytes) -> None:
@@ -176,6 +181,12 @@ class PtyLink(Link):
                     asyncio.get_running_loop().add_writer(master, self._flush)
                     self._writer_armed = True
                 return
+            except OSError as exc:  # the pty went away under us: the bytes are lost, as on a real line
+                logger.warning(
+                    "cannot write to %s (%s); dropping %d bytes", self._slave_name, exc, len(self._backlog)
+                )
+                self._backlog.clear()
+                break
             del self._backlog[:written]
         if self._writer_armed:
             asyncio.get_running_loop().remove_writer(master)

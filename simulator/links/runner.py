@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from typing import Protocol
 
@@ -57,6 +58,8 @@ class ModemRunner:
         self._closed = False
         self.failures: list[Exception] = []
         self.bytes_received = 0
+        #: How often each link event (connect, disconnect, reconnect) reset the connection.
+        self.link_events: Counter[str] = Counter()
         #: Called after every step of the device (the server watches counters with it).
         self.on_step: Callable[[], None] | None = None
 
@@ -82,6 +85,7 @@ class ModemRunner:
         """Tell the device a client left or arrived, and drop output meant for the old one."""
         if self._closed:
             return
+        self.link_events[reason] += 1
         self._transcript.event(reason)
         self._output.discard()
         self._step(lambda now: self._reset_then_tick(now))

@@ -8,6 +8,7 @@ old one, so a client that reopens its port at once never races its own close.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from typing import cast
 
 from simulator.links.base import Link, LinkKind
@@ -54,7 +55,7 @@ class TcpLink(Link):
 
     def __init__(self, runner: ModemRunner, *, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(runner)
-        self._host = host
+        self._host = ip_literal(host)
         self._port = port
         self._server: asyncio.Server | None = None
         self._client: _ModemProtocol | None = None
@@ -63,7 +64,8 @@ class TcpLink(Link):
     @property
     def url(self) -> str:
         """The pyserial URL, ``socket://HOST:PORT``."""
-        return f"socket://{self._host}:{self._port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"socket://{host}:{self._port}"
 
     @property
     def port(self) -> int:
@@ -126,3 +128,19 @@ class TcpLink(Link):
             await client.closed
         if server is not None:
             await server.wait_closed()
+
+
+def ip_literal(host: str) -> str:
+    """Return ``host`` as one IP address, so the advertised ``socket://`` URL reaches this server.
+
+    A name such as ``localhost`` may resolve to both ``::1`` and ``127.0.0.1``; with port 0 each
+    would get its own port, and a client could land on the one the URL does not name.
+
+    :raises ValueError: for a host name other than ``localhost``.
+    """
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        raise ValueError(f"the TCP link needs an IP address (or localhost), not {host!r}") from None

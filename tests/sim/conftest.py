@@ -7,6 +7,7 @@ same way (aiosmtpd's ``get_controller`` + ``@controller_data`` pattern).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -38,6 +39,14 @@ async def make_sim() -> AsyncIterator[MakeSim]:
         await sim.stop()
     failures = [exc for sim in started for exc in sim.failures]
     assert not failures, f"the simulated modem raised: {failures!r}"
+    current = asyncio.current_task()
+    left = [t for t in asyncio.all_tasks() if t is not current and _runs_simulator_code(t)]
+    assert not left, f"simulator tasks still running after stop: {left}"
+
+
+def _runs_simulator_code(task: asyncio.Task[object]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and f"{os.sep}simulator{os.sep}" in code.co_filename
 
 
 @pytest.fixture

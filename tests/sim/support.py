@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import serial
@@ -45,3 +47,12 @@ def serial_command(port: serial.Serial, line: bytes, token: bytes = b"OK\r\n") -
     """Blocking: send one command line on a pyserial port and read up to ``token`` or its timeout."""
     port.write(line + b"\r")
     return bytes(port.read_until(token))
+
+
+def path_present(path: Path | str) -> bool:
+    """Return True when ``path`` exists as anything, a dangling symlink included."""
+    return os.path.lexists(path)
+
+
+#: The same message with TP-SRR set (first octet 0x31): the network sends a status report.
+HELLO_PDU_WITH_REPORT = b"0031000C915275000000100000AA05E8329BFD06"

@@ -20,6 +20,13 @@ async def test_at_gets_ok_through_a_stream_that_fits_the_transport_seam(sim: Sim
     assert sim.url is None
 
 
+@pytest.mark.sim(profile="huawei-e173")
+async def test_the_sim_marker_chooses_the_profile(sim: SimulatorServer) -> None:
+    stream = await sim.open_stream()
+    assert b"E173" in await command(stream, b"AT+CGMM")
+    await stream.close()
+
+
 async def test_state_survives_closing_and_reopening_the_port(sim: SimulatorServer) -> None:
     for _ in range(5):
         first = await sim.open_stream()

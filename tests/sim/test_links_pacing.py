@@ -29,8 +29,10 @@ def test_bytes_are_delivered_only_once_their_bit_times_have_passed() -> None:
     assert line.take_due(10.0105) == 10
     assert line.take_due(10.050) == 40
     assert line.pending == 50
+    assert line.drained_time() == pytest.approx(10.100)
     assert line.take_due(11.0) == 50
     assert line.next_due_time() is None
+    assert line.drained_time() is None
 
 
 def test_an_idle_line_starts_a_fresh_period() -> None:
