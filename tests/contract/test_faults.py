@@ -20,7 +20,7 @@ from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.modem.pdu import StatusReport
 from gsmgateway.modem.results import ErrorCategory
-from simulator import FaultPlan, Outcome, SimulatorServer, get_profile
+from simulator import FaultPlan, LinkFaults, Outcome, SimulatorServer, get_profile
 from simulator.faults import (
     CommandMatch,
     ErrorFamily,
@@ -338,3 +338,13 @@ async def test_missing_smsc_is_set_from_the_configuration(rig: Rig) -> None:
     driver = await rig.driver(smsc="+255780000004")
     assert rig.sim.modem.state.smsc == "+255780000004"
     assert len(await driver.send_sms(ALICE, "now it can go")) == 1
+
+
+async def test_d2_cds_pdu_line_50ms_after_its_header(rig: Rig) -> None:
+    # The reference's D2 case had a 20 ms gap; the wire here waits 50 ms between every 9 bytes.
+    driver = await rig.driver(report_routing=ReportRouting.DIRECT)
+    rig.sim.plan(ALICE, Outcome.DELIVERED, delay=0.2)  # the report comes after the wire turns slow
+    (mr,) = await driver.send_sms(ALICE, "late line")
+    rig.sim.output.set_faults(LinkFaults(split_sizes=(9,), split_gap=0.05))
+    got = await report(driver)
+    assert (got.mr, got.outcome) == (mr, ReportOutcome.DELIVERED)
