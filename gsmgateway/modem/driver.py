@@ -172,6 +172,9 @@ class ModemDriver:
         except ModemError as exc:
             logger.warning("%s: connection dropped during set-up: %s", self.modem_id, exc)
             return False
+        except Exception:  # a bug in one connection must not end the modem's supervisor for good
+            logger.exception("%s: unexpected failure; reconnecting", self.modem_id)
+            return False
         finally:
             self._session = self._commander = None
             if urc_task is not None:
@@ -181,15 +184,16 @@ class ModemDriver:
             await session.close()
 
     async def _watch(self, session: AtSession, commander: Commander) -> None:
-        """Wait for the link to drop; meanwhile poll registration while there is no network."""
+        """Wait for the link to drop; meanwhile poll registration whenever there is no network.
+
+        READY can turn into NO_NETWORK at any time (a ``+CREG`` URC, a health check), so the state
+        is looked at every ``registration_poll`` seconds; only NO_NETWORK costs a command.
+        """
         while not session.lost.is_set():
-            if self._state is not ModemState.NO_NETWORK:
-                await session.lost.wait()
-                return
             with suppress(TimeoutError):
                 async with asyncio.timeout(self.options.registration_poll):
                     await session.lost.wait()
-            if not session.lost.is_set():
+            if not session.lost.is_set() and self._state is ModemState.NO_NETWORK:
                 with suppress(ModemError):
                     await self._apply_registration(await read_registration(commander))
 
@@ -304,6 +308,8 @@ class ModemDriver:
                 await self._handle_urc(urc, session, commander)
             except ModemError as exc:
                 logger.warning("%s: handling %r failed: %s", self.modem_id, urc.text, exc)
+            except Exception:  # one odd URC must not stop report handling for the connection
+                logger.exception("%s: bug while handling %r", self.modem_id, urc.text)
 
     async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
         home = self._setup.storage if self._setup else None

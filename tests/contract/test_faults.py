@@ -348,3 +348,15 @@ async def test_d2_cds_pdu_line_50ms_after_its_header(rig: Rig) -> None:
     rig.sim.output.set_faults(LinkFaults(split_sizes=(9,), split_gap=0.05))
     got = await report(driver)
     assert (got.mr, got.outcome) == (mr, ReportOutcome.DELIVERED)
+
+
+async def test_network_lost_while_ready_and_found_again(rig: Rig) -> None:
+    driver = await rig.driver()
+    rig.sim.set_faults(FaultPlan(network_outage=NetworkOutage(start_command=0, end_command=8)))
+    health = await driver.health()
+    assert health.registration == "searching"
+    assert driver.state is ModemState.NO_NETWORK
+    with pytest.raises(ModemUnavailableError):
+        await driver.send_sms(ALICE, "not now")
+    await driver.wait_ready(10)  # the registration poll sees the network come back
+    assert len(await driver.send_sms(ALICE, "now")) == 1
