@@ -107,6 +107,23 @@ def normalise_number(number: str) -> str:
     return candidate
 
 
+def recipient_matches(sent_to: str, reported: str, *, significant_digits: int = 9) -> bool:
+    """Return whether a report's TP-RA names the number a part was sent to.
+
+    Equal ``+digits`` match. Some SCs report the recipient in national form (``0712345678`` for
+    ``+255712345678``); then the last ``significant_digits`` digits (the subscriber number
+    without country or trunk prefix) must agree. Always combine with the MR and a time window.
+    """
+    sent = "".join(ch for ch in sent_to if ch.isdigit())
+    got = "".join(ch for ch in reported if ch.isdigit())
+    if not sent or not got:
+        return False
+    if sent_to.startswith("+") and reported.startswith("+"):
+        return sent == got
+    width = min(significant_digits, len(sent), len(got))
+    return sent[-width:] == got[-width:]
+
+
 def encode_sms(
     number: str,
     text: str,
