@@ -270,7 +270,10 @@ class ModemDriver:
         """Read and delete every report waiting in SR storage and return them (not queued)."""
         home = self._setup.storage if self._setup else None
         return await storage.sweep_reports(
-            self._usable_session(), home=home, within=self.options.command_timeout
+            self._usable_session(),
+            home=home,
+            within=self.options.command_timeout,
+            listing_within=self.options.listing_timeout,
         )
 
     async def drain_messages(self) -> list[IncomingSms]:
@@ -282,7 +285,11 @@ class ModemDriver:
         if home is None:
             return []
         messages, reports = await storage.drain_received(
-            self._usable_session(), home, home=home, within=self.options.command_timeout
+            self._usable_session(),
+            home,
+            home=home,
+            within=self.options.command_timeout,
+            listing_within=self.options.listing_timeout,
         )
         for report in reports:
             self._reports.put_nowait(report)
