@@ -6,8 +6,8 @@ flight; the codec only knows the shape of the stream:
 
 * Lines end with CR, LF or any run of them (Huawei E1752 ends ``AT+CLAC`` lines with ``\r\r\n``),
   so empty lines never reach anyone.
-* The ``AT+CMGS`` prompt ``"> "`` has no line end; it is recognised while it is the only thing
-  buffered.
+* The ``AT+CMGS`` prompt ``"> "`` has no line end; it is recognised at the start of the partial
+  line buffered after the last line end (noise right after it is kept for the next line).
 * Bytes are decoded as latin-1, which maps every byte to a character: a non-UTF-8 byte (a real
   failure of python-gsmmodem, reference §2.3 I) can never raise here.
 * ``+CDS:`` and ``+CMT:`` carry their PDU on the next line, which may arrive in a later read
@@ -153,8 +153,9 @@ class AtCodec:
             raw = bytes(self._buffer)
             self._buffer.clear()
             self._line(raw.decode("latin-1"), events)
-        if bytes(self._buffer) in (b"> ", b">"):
-            self._buffer.clear()
+        if self._buffer.startswith(b"> ") or self._buffer == b">":
+            # Anything after the prompt (noise, or the start of a URC) stays for the next line.
+            del self._buffer[:2]
             events.append(Prompt())
         return events
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from datetime import timedelta
 
@@ -94,15 +94,27 @@ class ModemDriver:
 
         :raises ModemUnavailableError: not reached within ``timeout`` seconds.
         """
+        await self.wait_for(lambda: self._state in states, timeout=timeout, what="/".join(states))
+        return self._state
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float,  # noqa: ASYNC109
+        what: str = "condition",
+    ) -> None:
+        """Wait until ``predicate()`` holds; it is checked on every state change.
+
+        :raises ModemUnavailableError: it did not hold within ``timeout`` seconds.
+        """
         try:
             async with asyncio.timeout(timeout), self._state_changed:
-                await self._state_changed.wait_for(lambda: self._state in states)
+                await self._state_changed.wait_for(predicate)
         except TimeoutError as exc:
             raise ModemUnavailableError(
-                f"{self.modem_id} is {self._state} ({self.detail}), not {'/'.join(states)}",
-                modem_id=self.modem_id,
+                f"{self.modem_id} is {self._state} ({self.detail}), not {what}", modem_id=self.modem_id
             ) from exc
-        return self._state
 
     async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until the modem can send. :raises ModemUnavailableError: not within ``timeout``."""
@@ -160,6 +172,9 @@ class ModemDriver:
         except ModemError as exc:
             logger.warning("%s: connection dropped during set-up: %s", self.modem_id, exc)
             return False
+        except Exception:  # a bug in one connection must not end the modem's supervisor for good
+            logger.exception("%s: unexpected failure; reconnecting", self.modem_id)
+            return False
         finally:
             self._session = self._commander = None
             if urc_task is not None:
@@ -169,15 +184,16 @@ class ModemDriver:
             await session.close()
 
     async def _watch(self, session: AtSession, commander: Commander) -> None:
-        """Wait for the link to drop; meanwhile poll registration while there is no network."""
+        """Wait for the link to drop; meanwhile poll registration whenever there is no network.
+
+        READY can turn into NO_NETWORK at any time (a ``+CREG`` URC, a health check), so the state
+        is looked at every ``registration_poll`` seconds; only NO_NETWORK costs a command.
+        """
         while not session.lost.is_set():
-            if self._state is not ModemState.NO_NETWORK:
-                await session.lost.wait()
-                return
             with suppress(TimeoutError):
                 async with asyncio.timeout(self.options.registration_poll):
                     await session.lost.wait()
-            if not session.lost.is_set():
+            if not session.lost.is_set() and self._state is ModemState.NO_NETWORK:
                 with suppress(ModemError):
                     await self._apply_registration(await read_registration(commander))
 
@@ -254,7 +270,10 @@ class ModemDriver:
         """Read and delete every report waiting in SR storage and return them (not queued)."""
         home = self._setup.storage if self._setup else None
         return await storage.sweep_reports(
-            self._usable_session(), home=home, within=self.options.command_timeout
+            self._usable_session(),
+            home=home,
+            within=self.options.command_timeout,
+            listing_within=self.options.listing_timeout,
         )
 
     async def drain_messages(self) -> list[IncomingSms]:
@@ -266,7 +285,11 @@ class ModemDriver:
         if home is None:
             return []
         messages, reports = await storage.drain_received(
-            self._usable_session(), home, home=home, within=self.options.command_timeout
+            self._usable_session(),
+            home,
+            home=home,
+            within=self.options.command_timeout,
+            listing_within=self.options.listing_timeout,
         )
         for report in reports:
             self._reports.put_nowait(report)
@@ -292,6 +315,8 @@ class ModemDriver:
                 await self._handle_urc(urc, session, commander)
             except ModemError as exc:
                 logger.warning("%s: handling %r failed: %s", self.modem_id, urc.text, exc)
+            except Exception:  # one odd URC must not stop report handling for the connection
+                logger.exception("%s: bug while handling %r", self.modem_id, urc.text)
 
     async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
         home = self._setup.storage if self._setup else None
@@ -330,18 +355,27 @@ class ModemDriver:
 
     # --- health ---------------------------------------------------------------------------------
     async def health(self) -> Health:
-        """Ask for signal, registration and operator; updates READY/NO_NETWORK as a side effect."""
+        """Ask for signal, registration and operator, and re-assert report routing.
+
+        Meant to be called periodically (the health job); updates READY/NO_NETWORK as it goes.
+        """
         setup = self._setup
         commander = self._commander
         rssi = operator = None
         registration = "unknown"
         if commander is not None and self._state in (ModemState.READY, ModemState.NO_NETWORK):
             csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
-            rssi = responses.parse_csq(csq)[0] if csq else None
-            registration = await read_registration(commander)
+            with suppress(ModemProtocolError):  # a garbled answer is "unknown", not a failure
+                rssi = responses.parse_csq(csq)[0] if csq else None
+            with suppress(ModemProtocolError):
+                registration = await read_registration(commander)
+                await self._apply_registration(registration)
+            if setup is not None and setup.routing is not None:
+                # Re-assert routing: a modem that missed an AT+CNMA (or rebooted) turns it off.
+                await commander.optional(f"AT+CNMI=2,1,0,{setup.routing.ds},0")
             cops = await commander.optional("AT+COPS?", prefix="+COPS:")
-            operator = responses.parse_cops(cops) if cops else None
-            await self._apply_registration(registration)
+            with suppress(ModemProtocolError):
+                operator = responses.parse_cops(cops) if cops else None
         return Health(
             state=self._state,
             rssi=rssi,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from gsmgateway.models import ModemState
+
+_NUMBER = re.compile(r"\+[0-9]{6,15}")
 
 
 class ReportRouting(StrEnum):
@@ -32,6 +35,7 @@ class DriverOptions:
 
     Timeouts are seconds. ``send_timeout`` runs from Ctrl-Z to ``+CMGS`` and is generous: past it
     the outcome is unknown, so a short one turns slow networks into ``unknown`` messages.
+    ``listing_timeout`` bounds ``AT+CMGL``, whose answer grows with the storage.
     ``ack_messages`` forces ``AT+CNMA`` after ``+CDS``/``+CMT`` (None: when ``AT+CSMS?`` says 1).
     """
 
@@ -42,6 +46,7 @@ class DriverOptions:
     command_timeout: float = 10.0
     prompt_timeout: float = 10.0
     send_timeout: float = 90.0
+    listing_timeout: float = 60.0
     busy_retries: int = 6
     busy_retry_delay: float = 1.0
     reconnect_delay: float = 1.0
@@ -53,13 +58,25 @@ class DriverOptions:
 
     def __post_init__(self) -> None:
         """Refuse options that would make the driver hang or spin."""
-        timeouts = (self.command_timeout, self.prompt_timeout, self.send_timeout, self.stale_grace)
+        timeouts = (
+            self.command_timeout,
+            self.prompt_timeout,
+            self.send_timeout,
+            self.listing_timeout,
+            self.stale_grace,
+        )
         if min(timeouts) <= 0 or self.reconnect_delay <= 0 or self.registration_poll <= 0:
             raise ValueError("timeouts and delays must be positive")
         if self.reconnect_delay_max < self.reconnect_delay:
             raise ValueError("reconnect_delay_max must be >= reconnect_delay")
         if self.busy_retries < 0 or self.busy_retry_delay < 0 or self.max_timeouts < 1:
             raise ValueError("busy_retries/busy_retry_delay must be >= 0 and max_timeouts >= 1")
+        if self.pin is not None and not (
+            self.pin.isascii() and self.pin.isdigit() and 4 <= len(self.pin) <= 8
+        ):
+            raise ValueError("a SIM PIN is 4 to 8 digits")
+        if self.smsc is not None and not _NUMBER.fullmatch(self.smsc):
+            raise ValueError("the SMSC must be + and 6-15 digits")
 
 
 @dataclass(frozen=True, slots=True)

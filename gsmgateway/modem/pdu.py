@@ -107,6 +107,23 @@ def normalise_number(number: str) -> str:
     return candidate
 
 
+def recipient_matches(sent_to: str, reported: str, *, significant_digits: int = 9) -> bool:
+    """Return whether a report's TP-RA names the number a part was sent to.
+
+    Equal ``+digits`` match. Some SCs report the recipient in national form (``0712345678`` for
+    ``+255712345678``); then the last ``significant_digits`` digits (the subscriber number
+    without country or trunk prefix) must agree. Always combine with the MR and a time window.
+    """
+    sent = "".join(ch for ch in sent_to if ch.isdigit())
+    got = "".join(ch for ch in reported if ch.isdigit())
+    if not sent or not got:
+        return False
+    if sent_to.startswith("+") and reported.startswith("+"):
+        return sent == got
+    width = min(significant_digits, len(sent), len(got))
+    return sent[-width:] == got[-width:]
+
+
 def encode_sms(
     number: str,
     text: str,
@@ -241,7 +258,38 @@ def decode_deliver(pdu_hex: str, *, tpdu_length: int | None = None) -> IncomingS
             concat = (int(element.reference), int(element.parts), int(element.number))
     return IncomingSms(
         sender=str(fields.get("number") or ""),
-        text=str(fields.get("text") or ""),
+        text=_repair_text(str(fields.get("text") or ""), with_smsc_field(pdu_hex, tpdu_length)),
         scts=fields.get("time"),
         concat=concat,
     )
+
+
+def _repair_text(text: str, pdu_hex: str) -> str:
+    """Undo gsmmodem's decoding slips in a received text.
+
+    It returns UTF-16 surrogates unpaired, and its GSM-7 table has a backtick where TS 23.038 has
+    ``'§'`` (septet 0x5F). Its extension table also drops form feed, which cannot be repaired
+    afterwards: a received form feed is lost.
+    """
+    if _is_gsm7_deliver(pdu_hex):
+        return text.replace("`", "§")
+    try:
+        return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be")
+    except UnicodeDecodeError:
+        return text  # a lone surrogate the sender really sent; keep what we have
+
+
+def _is_gsm7_deliver(pdu_hex: str) -> bool:
+    """Return whether an SMS-DELIVER's TP-DCS says GSM-7 (TS 23.038 §4); False when unsure."""
+    try:
+        raw = bytes.fromhex(pdu_hex)
+        position = 1 + raw[0] + 1  # SMSC field, then first octet
+        position += 2 + (raw[position] + 1) // 2 + 1  # OA length, TOA, OA, then TP-PID
+        dcs = raw[position]
+    except (ValueError, IndexError):
+        return False
+    if dcs & 0xC0 == 0x00:  # general data coding: bits 3-2 give the alphabet
+        return dcs & 0x0C == 0x00
+    if dcs & 0xF0 == 0xF0:  # data coding / message class: bit 2 = 8-bit
+        return dcs & 0x04 == 0x00
+    return dcs & 0xF0 in (0xC0, 0xD0)  # message waiting groups with GSM-7 text

@@ -17,8 +17,11 @@ loop's ``add_reader``/``add_writer``. Reasons:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
+import socket
+import termios
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final, Protocol
@@ -64,6 +67,13 @@ class SerialByteStream:
         self._port = port
         self._fd: int = port.fileno()
         os.set_blocking(self._fd, False)
+        if os.isatty(self._fd):
+            # pyserial leaves VMIN=0, under which an idle tty reads as b"" (indistinguishable from
+            # end of stream); VMIN=1 makes "no data yet" EAGAIN and a hang-up EIO or b"".
+            attributes = termios.tcgetattr(self._fd)
+            attributes[6][termios.VMIN] = 1
+            attributes[6][termios.VTIME] = 0
+            termios.tcsetattr(self._fd, termios.TCSANOW, attributes)
         self._trace = trace
         self._closed = False
         self._waiters: set[asyncio.Future[None]] = set()
@@ -114,7 +124,7 @@ class SerialByteStream:
             if not waiter.done():
                 waiter.set_result(None)
         try:
-            self._port.close()
+            _close_port(self._port)
         except (OSError, serial.SerialException):
             pass  # the device is already gone; nothing left to release
 
@@ -138,6 +148,23 @@ class SerialByteStream:
             self._waiters.discard(waiter)
             if not self._closed:
                 remove(self._fd)
+
+
+def _close_port(port: serial.SerialBase) -> None:
+    """Close a pyserial port without blocking the event loop.
+
+    pyserial's ``socket://`` handler sleeps 0.3 s in ``close()`` ("give the server some time"),
+    which would freeze every modem of the daemon; its socket is closed here directly instead.
+    """
+    sock = getattr(port, "_socket", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+        port._socket = None
+        port.is_open = False
+        return
+    port.close()
 
 
 def open_port(

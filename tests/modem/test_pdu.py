@@ -14,6 +14,7 @@ from gsmgateway.modem.pdu import (
     decode_status_report,
     encode_sms,
     normalise_number,
+    recipient_matches,
     with_smsc_field,
 )
 from gsmgateway.modem.sms import Encoding
@@ -195,3 +196,18 @@ def test_deliver_decodes() -> None:
     assert sms.text == "hellohello"
     assert sms.sender
     assert sms.concat is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "reported", "match"),
+    [
+        ("+255712345678", "+255712345678", True),
+        ("+255712345678", "+255712345679", False),
+        ("+255712345678", "0712345678", True),
+        ("+255712345678", "0712345670", False),
+        ("+255712345678", "+445712345678", False),
+        ("+255712345678", "", False),
+    ],
+)
+def test_recipient_matching(sent: str, reported: str, match: bool) -> None:
+    assert recipient_matches(sent, reported) is match

@@ -6,6 +6,7 @@ import pytest
 
 from gsmgateway.errors import ModemProtocolError
 from gsmgateway.modem import responses
+from gsmgateway.modem.options import DriverOptions
 
 
 def test_csq_with_unknown_values() -> None:
@@ -73,3 +74,19 @@ def test_cmgl_and_cmgr() -> None:
     assert responses.parse_cmgr([]) is None
     assert responses.parse_length("25") == 25
     assert responses.parse_length(",25") == 25
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"pin": "12ab"},
+        {"pin": "12"},
+        {"smsc": "0780 000 004"},
+        {"command_timeout": 0},
+        {"reconnect_delay": 5, "reconnect_delay_max": 1},
+        {"max_timeouts": 0},
+    ],
+)
+def test_driver_options_refuse_what_would_hang_or_desynchronise(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        DriverOptions(**kwargs)  # type: ignore[arg-type]

@@ -19,9 +19,12 @@ async def test_pty_round_trip_and_unplug_is_eof() -> None:
     try:
         await stream.write(b"AT\r")
         assert os.read(master, 100) == b"AT\r"
+        reading = asyncio.create_task(stream.read())  # waits: an idle tty is not end of stream
+        await asyncio.sleep(0)
+        assert not reading.done()
         os.write(master, b"\r\nOK\r\n")
         async with asyncio.timeout(5):
-            assert await stream.read() == b"\r\nOK\r\n"
+            assert await reading == b"\r\nOK\r\n"
         os.close(master)
         async with asyncio.timeout(5):
             assert await stream.read() == b""

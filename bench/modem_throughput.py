@@ -1,0 +1,151 @@
+"""Messages per second through one simulated modem on a 115200-baud line, against the line's limit.
+
+The simulator paces its output like a 115200 8N1 UART (11 520 bytes/s); this script paces the
+driver's writes the same way, so both directions cost what they would on a real serial line.
+AT+CMGS is a ping-pong exchange, so the line limit for one message is 11 520 bytes/s divided by
+the bytes exchanged in both directions per message (counted by the simulator, not estimated).
+The ratio says how much of the line the driver uses; target >= 0.9.
+
+The simulator delivers every paced response no sooner than ``PACING_QUANTUM`` (5 ms, its model of
+USB batching) after it was produced, even a 4-byte ``"> "``. One AT+CMGS has two responses, so the
+JSON also gives the limit with that floor (``limit_with_simulator_floor``) and the ratio against it;
+``--usb-frame-ms 1`` runs with a 1 ms floor (a USB full-speed frame) instead.
+
+Usage: python bench/modem_throughput.py [--messages N] [--text TEXT] [--reports] [--usb-frame-ms MS]
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+
+from gsmgateway.modem.driver import ModemDriver
+from gsmgateway.modem.options import DriverOptions, ReportRouting
+from gsmgateway.modem.pdu import encode_sms
+from gsmgateway.modem.transport import ByteStream
+from simulator import FaultPlan, Outcome, SimulatorServer
+from simulator.links import output
+
+BAUD = 115200
+LINE_BYTES_PER_SECOND = BAUD / 10  # 8N1: start + 8 data + stop bits
+RECIPIENT = "+255700000001"
+
+
+class PacedStream:
+    """Our side of the wire: writes take as long as the UART needs to shift them out."""
+
+    def __init__(self, inner: ByteStream) -> None:
+        self._inner = inner
+
+    async def read(self) -> bytes:
+        """Read as the inner stream does (the simulator paces its own output)."""
+        return await self._inner.read()
+
+    async def write(self, data: bytes) -> None:
+        """Take the time the UART needs for ``data``, then hand it over."""
+        await asyncio.sleep(len(data) / LINE_BYTES_PER_SECOND)  # the UART shifting bits out
+        await self._inner.write(data)
+
+    async def close(self) -> None:
+        """Close the inner stream."""
+        await self._inner.close()
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One timed run: messages sent, seconds, and bytes each way as the simulator counted them."""
+
+    sent: int
+    seconds: float
+    bytes_in: int
+    bytes_out: int
+
+
+async def run(messages: int, text: str, reports: bool) -> dict[str, object]:
+    """Measure a paced run and an unpaced one (the driver's and simulator's own cost per message)."""
+    paced = await measure(messages, text, reports, paced=True)
+    unpaced = await measure(messages, text, reports, paced=False)
+    sent = paced.sent
+    measured = sent / paced.seconds
+    line_time = (paced.bytes_in + paced.bytes_out) / sent / LINE_BYTES_PER_SECOND
+    # Each AT+CMGS gets two responses ("> " and "+CMGS: n" + OK), each delivered >= one quantum late.
+    response_time = max(output.PACING_QUANTUM, paced.bytes_out / sent / 2 / LINE_BYTES_PER_SECOND)
+    floor_limit = 1 / (paced.bytes_in / sent / LINE_BYTES_PER_SECOND + 2 * response_time)
+    overhead = unpaced.seconds / unpaced.sent
+    return {
+        "messages": sent,
+        "text_length": len(text),
+        "with_reports": reports,
+        "baud_rate": BAUD,
+        "seconds": round(paced.seconds, 3),
+        "messages_per_second": round(measured, 2),
+        "bytes_to_modem_per_message": round(paced.bytes_in / sent, 1),
+        "bytes_from_modem_per_message": round(paced.bytes_out / sent, 1),
+        "line_limit_messages_per_second": round(1 / line_time, 2),
+        "ratio": round(measured * line_time, 3),
+        "simulator_response_floor_ms": output.PACING_QUANTUM * 1000,
+        "limit_with_simulator_floor": round(floor_limit, 2),
+        "ratio_to_simulator_floor": round(measured / floor_limit, 3),
+        "unpaced_ms_per_message": round(overhead * 1000, 3),
+        "ratio_if_only_driver_overhead_added": round(line_time / (line_time + overhead), 3),
+    }
+
+
+async def measure(messages: int, text: str, reports: bool, *, paced: bool) -> Measurement:
+    """Send ``messages`` pre-encoded messages one after another; count seconds and bytes."""
+    faults = FaultPlan(baud_rate=BAUD if paced else None, network_delay=0.0)
+    async with SimulatorServer(profile="generic", link="memory", faults=faults) as sim:
+        sim.plan(RECIPIENT, Outcome.DELIVERED if reports else Outcome.NO_REPORT)
+
+        async def opener() -> ByteStream:
+            stream = await sim.open_stream()
+            return PacedStream(stream) if paced else stream
+
+        routing = ReportRouting.STORED if reports else ReportRouting.POLL
+        driver = ModemDriver("bench", opener, options=DriverOptions(report_routing=routing))
+        await driver.start()
+        try:
+            await driver.wait_ready(30)
+            parts = [
+                part for i in range(messages) for part in encode_sms(RECIPIENT, text, concat_ref=i % 256)
+            ]
+            await driver.send_pdu(parts[0])  # warm-up, not counted
+            if reports:
+                await asyncio.wait_for(driver.pending_reports.get(), 30)
+            before = sim.counters
+            started = time.perf_counter()
+            for part in parts[1:]:
+                await driver.send_pdu(part)
+            if reports:
+                for _ in parts[1:]:
+                    await asyncio.wait_for(driver.pending_reports.get(), 30)
+            elapsed = time.perf_counter() - started
+            after = sim.counters
+        finally:
+            await driver.stop()
+    return Measurement(
+        len(parts) - 1,
+        elapsed,
+        after["bytes_in"] - before["bytes_in"],
+        after["bytes_out"] - before["bytes_out"],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--text", default="Your repayment of TZS 25,000 was received. Thank you.")
+    parser.add_argument("--reports", action="store_true", help="also read a +CDSI status report per message")
+    parser.add_argument("--usb-frame-ms", type=float, help="simulator response floor (default: its own 5 ms)")
+    args = parser.parse_args()
+    if args.usb_frame_ms is not None:
+        output.PACING_QUANTUM = args.usb_frame_ms / 1000  # type: ignore[misc]
+    print(json.dumps(asyncio.run(run(args.messages, args.text, args.reports)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
