@@ -195,6 +195,10 @@ class SimulatorControl:
         body = {"recipient": number, "outcome": outcome, "delay": delay, "temporary_delay": temporary_delay}
         await self._call("POST", "/plan", body)
 
+    async def set_faults(self, plan: dict[str, Any]) -> None:
+        """Replace the fault plan (scalar fields only, as the control surface takes them)."""
+        await self._call("POST", "/faults", plan)
+
     async def unplug(self) -> None:
         """Pull the cable: the pty goes away."""
         await self._call("POST", "/unplug")

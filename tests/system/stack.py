@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.system.clients import SimulatorControl
+from tests.system.clients import GatewayClient, SimulatorControl
 from tests.system.processes import (
     DaemonProcess,
     ProcessGroup,
@@ -128,12 +128,21 @@ class Stack:
         return self.daemon.url
 
     async def start_daemon(self) -> DaemonProcess:
-        """Start ``gsmgateway run`` on this installation (again, after a stop or a kill)."""
+        """Start ``gsmgateway run`` on this installation (again, after a stop or a kill); wait for /ready.
+
+        Waiting here, once per start, means a daemon that never gets its modem ready fails the
+        fixture once (with its stderr) instead of every test that uses it.
+        """
         assert self.daemon is None, "the daemon is already running"
         self.restarts += 1
         daemon = await DaemonProcess.start(f"daemon-{self.restarts}", self.config, log_dir=self.root / "logs")
         self.daemon = daemon
         self.group.running.append(daemon)
+        async with aiohttp.ClientSession() as session:
+            try:
+                await GatewayClient(session, daemon.url, self.key).wait_ready()
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\n{daemon.proc.describe()}") from None
         return daemon
 
     async def stop_daemon(self) -> None:

@@ -72,3 +72,6 @@ async def test_two_modems_share_a_burst_and_no_message_leaves_twice(
     modem_of = Counter(item["modemId"] for item in listed)
     assert set(modem_of) == {"modem-1", "modem-2"}
     assert sorted(modem_of.values()) == sorted(len(m) for m in per_modem)
+    counters = {item["id"]: item["counters"] for item in await gateway.modems()}
+    assert {modem: c["sent"] for modem, c in counters.items()} == dict(modem_of)
+    assert all(c["failed"] == 0 for c in counters.values())

@@ -18,11 +18,9 @@ pytestmark = SYSTEM
 RECONNECT_TIMEOUT = 60.0  # the driver backs off exponentially while the cable is out
 
 
-async def clients_of(stack: Stack, http: aiohttp.ClientSession) -> tuple[GatewayClient, SimulatorControl]:
-    """Return the API of ``stack``'s daemon (once ready) and the control surface of its first modem."""
-    gateway = GatewayClient(http, stack.url, stack.key)
-    await gateway.wait_ready()
-    return gateway, SimulatorControl(http, stack.sims[0].control)
+def clients_of(stack: Stack, http: aiohttp.ClientSession) -> tuple[GatewayClient, SimulatorControl]:
+    """Return the API of ``stack``'s daemon and the control surface of its first modem."""
+    return GatewayClient(http, stack.url, stack.key), SimulatorControl(http, stack.sims[0].control)
 
 
 def transitions(detail: dict[str, Any]) -> list[tuple[str | None, str]]:
@@ -39,7 +37,7 @@ async def test_transient_error_is_retried_then_delivered(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
     stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 332, "nth_send": 1}]},)))
-    gateway, sim = await clients_of(stack, http)
+    gateway, sim = clients_of(stack, http)
     text = "Your loan application was received."
 
     accepted = await gateway.accepted(text, clientId="160")
@@ -58,7 +56,7 @@ async def test_permanent_error_fails_at_once_without_retry(
 ) -> None:
     refused = number_of(161)
     stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 21, "recipient": refused}]},)))
-    gateway, sim = await clients_of(stack, http)
+    gateway, sim = clients_of(stack, http)
 
     doomed = await gateway.accepted("This transfer is rejected by the network.", clientId="161")
     failed = await gateway.wait_for(doomed["id"], "failed")
@@ -81,7 +79,7 @@ async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_nev
 ) -> None:
     silence = {"silences": [{"command": "+CMGS", "nth": 1, "stage": "after_pdu"}]}
     stack = await make_stack(StackOptions(faults=(silence,)))
-    gateway, sim = await clients_of(stack, http)
+    gateway, sim = clients_of(stack, http)
     number = number_of(170)
     await sim.plan(number, "NO_REPORT")  # no late report may resolve it: the test is about the crash
 
@@ -94,7 +92,6 @@ async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_nev
     await stack.kill_daemon()
     await stack.start_daemon()
     gateway = GatewayClient(http, stack.url, stack.key)
-    await gateway.wait_ready()
 
     detail = await gateway.wait_for(accepted["id"], "unknown")
     assert transitions(detail)[-1] == ("sending", "unknown")
@@ -109,7 +106,7 @@ async def test_messages_queued_while_unplugged_go_out_after_replug(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
     stack = await make_stack(StackOptions())
-    gateway, sim = await clients_of(stack, http)
+    gateway, sim = clients_of(stack, http)
 
     await sim.unplug()
     await eventually(
@@ -128,3 +125,30 @@ async def test_messages_queued_while_unplugged_go_out_after_replug(
         assert detail["attemptCount"] == 1  # waiting for the modem spends no attempt
         assert await sim.messages_to(number_of(cid)) == [message["message"]]
     await gateway.wait_ready()
+
+
+async def test_sigterm_during_a_send_finishes_it_and_exits_0(
+    make_stack: StackFactory, http: aiohttp.ClientSession
+) -> None:
+    """An orderly stop lets the command in flight finish: the message ends ``sent``, not ``unknown``."""
+    stack = await make_stack(StackOptions())
+    gateway, sim = clients_of(stack, http)
+    number = number_of(175)
+    await sim.plan(number, "NO_REPORT")
+    await sim.set_faults({"network_delay": 2.0})  # the network takes two seconds to answer +CMGS
+
+    accepted = await gateway.accepted("Sent while the gateway was being stopped.", clientId="175")
+    await eventually(
+        lambda: submits_to(sim, number), lambda found: len(found) == 1, what="the PDU on the wire"
+    )
+    await stack.stop_daemon()  # SIGTERM while +CMGS is pending; exit code 0 is asserted
+
+    await sim.set_faults({})
+    await stack.start_daemon()
+    gateway = GatewayClient(http, stack.url, stack.key)
+    detail = await gateway.get(accepted["id"])
+    assert detail["status"] == "sent", detail["events"]
+    assert detail["parts"][0]["mr"] is not None
+    witness = await gateway.accepted("After the restart.", clientId="176")
+    await gateway.wait_for(witness["id"], "delivered")
+    assert len(await submits_to(sim, number)) == 1
