@@ -1,0 +1,32 @@
+"""Stopping a worker: the message in flight is finished, an idle worker stops at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gsmgateway.models import MessageStatus
+from simulator import FaultPlan
+from tests.worker.support import base_config, rig
+
+S = MessageStatus
+
+
+async def test_stop_lets_the_send_in_flight_finish(tmp_path: Path) -> None:
+    async with rig(base_config(tmp_path), faults=FaultPlan(network_delay=0.3)) as r:
+        message_id = await r.submit("finish me first")
+        await r.sim.wait_for_submits(1)  # the PDU is in; +CMGS comes 0.3 s later
+        assert await r.status(message_id) is S.SENDING
+        await r.worker.stop()
+        assert await r.status(message_id) in (S.SENT, S.DELIVERED)
+        assert [s.text for s in r.sim.submits] == ["finish me first"]
+        assert r.worker.waiting_for == "stopped"
+
+
+async def test_a_stopped_worker_claims_nothing(tmp_path: Path) -> None:
+    async with rig(base_config(tmp_path)) as r:
+        await r.settle()
+        await r.worker.stop()
+        message_id = await r.submit("nobody home")
+        r.worker.wake()
+        assert await r.status(message_id) is S.QUEUED
+        assert r.sim.submits == []
