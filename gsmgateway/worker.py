@@ -112,6 +112,7 @@ class ModemWorker:
         self.last_error: str | None = None
         self.last_health: Health | None = None
         self.reports_recorded = 0
+        self.incoming_seen = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -324,6 +325,8 @@ class ModemWorker:
             logger.info("%s: incoming SMS from %s (%d chars%s): %r", self.modem_id, message.sender,
                         len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
                         if message.concat else "", message.text[:160])  # fmt: skip
+            self.incoming_seen += 1
+            await self._notify()
 
     async def poll_reports(self) -> int:
         """Sweep SR storage and drain received SMS (the scheduled poll); return reports found."""

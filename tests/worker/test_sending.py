@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from gsmgateway.models import MessageStatus, ReportOutcome
 from tests.worker.support import base_config, rig
@@ -72,3 +75,22 @@ async def test_sent_counter_and_health_reach_the_modem_table(tmp_path: Path) -> 
         assert row.signal < 0
         status = r.worker.status(row)
         assert (status.state, status.sent_count, status.last_error) == ("ready", 1, None)
+
+
+async def test_incoming_sms_are_read_logged_and_removed_from_the_modem(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gsmgateway.worker")
+    async with rig(base_config(tmp_path)) as r:
+        r.sim.inject_sms(sender="+255711000111", text="STOP")
+        r.sim.inject_sms(sender="+255711000222", text="Asante", direct=True)
+
+        async def both_seen() -> bool:
+            return r.worker.incoming_seen == 2
+
+        await r.until(both_seen)
+        logged = [rec.getMessage() for rec in caplog.records if "incoming SMS" in rec.getMessage()]
+        assert any("+255711000111" in line and "'STOP'" in line for line in logged)
+        assert any("+255711000222" in line and "'Asante'" in line for line in logged)
+        await r.worker.poll_reports()  # the stored one was deleted when read: nothing left to drain
+        assert r.drivers[0].pending_messages.qsize() == 0
