@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import datetime, timedelta
 
-from gsmgateway.api import create_app
+from gsmgateway.api import create_app, create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig, ModemConfig
@@ -69,6 +69,7 @@ class Gateway:
         self.workers: list[ModemWorker] = []
         self.scheduler: JobScheduler | None = None
         self.server: ApiServer | None = None
+        self.fineract_server: ApiServer | None = None  # the compatibility app, when enabled
 
     @property
     def services(self) -> Services:
@@ -107,6 +108,11 @@ class Gateway:
             self.scheduler.start()
             app = create_app(services.messages, services.directory, modems=self, config=self.config)
             self.server = await serve(app, self.config.api.host, self.config.api.port)
+            bridge = self.config.fineract_gateway
+            if bridge.enabled:
+                compat = create_fineract_app(services.messages, tenant=bridge.tenant)
+                self.fineract_server = await serve(compat, bridge.host, bridge.port)
+                logger.info("Fineract message-gateway contract on %s", self.fineract_server.url)
         except BaseException:
             await self.stop()
             raise
@@ -130,9 +136,10 @@ class Gateway:
 
     async def stop(self) -> None:
         """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store."""
-        if self.server is not None:
-            server, self.server = self.server, None
-            await server.close()
+        for server in (self.fineract_server, self.server):
+            if server is not None:
+                await server.close()
+        self.server = self.fineract_server = None
         if self.scheduler is not None:
             scheduler, self.scheduler = self.scheduler, None
             await scheduler.shutdown()

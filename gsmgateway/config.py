@@ -161,6 +161,20 @@ class FineractConfig:
     verify_tls: bool = True
 
 
+@dataclass(frozen=True)
+class FineractGatewayConfig:
+    """Fineract's own message-gateway contract (``gsmgateway/api/fineract.py``) on a port of its own.
+
+    Off by default: it is the one place a raw number enters, with its own credential (an API key with
+    the ``platform`` scope, sent as ``Fineract-Tenant-App-Key``, and this ``tenant``).
+    """
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9191
+    tenant: str = "default"
+
+
 def _default_state_dir() -> str:
     return os.environ.get("STATE_DIRECTORY", "/var/lib/gsmgateway")
 
@@ -180,6 +194,7 @@ class GatewayConfig:
     jobs: JobsConfig = JobsConfig()
     directory: DirectoryConfig = DirectoryConfig()
     fineract: FineractConfig = FineractConfig()
+    fineract_gateway: FineractGatewayConfig = FineractGatewayConfig()
     modems: tuple[ModemConfig, ...] = ()
 
     @property
@@ -388,6 +403,17 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
         problems.append("limits: bursts must be >= 1")
     if config.directory.default_country_code and not config.directory.default_country_code.isdigit():
         problems.append("directory.default_country_code: digits only, without '+'")
+    gateway = config.fineract_gateway
+    if not 0 <= gateway.port <= 65535:
+        problems.append(f"fineract_gateway.port: must be 0..65535, not {gateway.port}")
+    if (
+        gateway.enabled
+        and gateway.port
+        and (gateway.host, gateway.port) == (config.api.host, config.api.port)
+    ):
+        problems.append("fineract_gateway.port: the same address as the API; give it a port of its own")
+    if gateway.enabled and not gateway.tenant:
+        problems.append("fineract_gateway.tenant: required when fineract_gateway.enabled is true")
     if config.fineract.enabled and not config.fineract.base_url:
         problems.append("fineract.base_url: required when fineract.enabled is true")
     try:

@@ -36,6 +36,11 @@ def check_config(path: Path | None, env: dict[str, str] | None = None) -> tuple[
             f"  API: http://{config.api.host}:{config.api.port}",
             f"  store: {_safe_url(config.store_url)}",
             f"  dispatch: {config.dispatch.mode}, at_least_once={config.dispatch.at_least_once}",
+            *(
+                [f"  Fineract contract: http://{config.fineract_gateway.host}:{config.fineract_gateway.port}"]
+                if config.fineract_gateway.enabled
+                else []
+            ),
             *(f"  modem {m.id}: {m.port} ({m.messages_per_minute}/min)" for m in config.modems),
             *(f"  warning: {w}" for w in warnings),
         ]

@@ -12,8 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from gsmgateway.api.fineract import external_id_for
 from gsmgateway.app import run
-from gsmgateway.config import DispatchConfig
+from gsmgateway.config import DispatchConfig, FineractGatewayConfig
 from gsmgateway.models import MessageStatus
 from gsmgateway.service import Caller, SubmitRequest
 from gsmgateway.services import open_services
@@ -156,3 +157,43 @@ async def test_a_taken_port_fails_start_and_leaves_nothing_running(tmp_path: Pat
                 await second.start()
             assert second.workers == []
             assert second.server is None
+
+
+async def test_fineract_contract_is_served_on_its_own_port_when_enabled(tmp_path: Path) -> None:
+    config = gateway_config(
+        tmp_path, fineract_gateway=FineractGatewayConfig(enabled=True, port=0, tenant="branch1")
+    )
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(config, sim)
+        async with running(gateway):
+            assert gateway.fineract_server is not None
+            assert gateway.fineract_server.url != gateway.url
+            key = (await api_key(gateway, "platform"))["Authorization"].removeprefix("Bearer ")
+            headers = {"Fineract-Platform-TenantId": "branch1", "Fineract-Tenant-App-Key": key}
+            item = {
+                "internalId": 41,
+                "mobileNumber": "+255700009999",
+                "message": "Loan approved",
+                "providerId": 1,
+            }
+            async with aiohttp.ClientSession(base_url=gateway.fineract_server.url) as fineract:
+                posted = await fineract.post("/sms", json=[item], headers=headers)
+                assert posted.status == 202
+                (view,) = (
+                    await gateway.services.messages.find_by_external_ids(
+                        [external_id_for("branch1", 41) or ""]
+                    )
+                ).values()
+                await until_status(gateway, view.id, S.DELIVERED)
+                report = await (await fineract.post("/sms/report", json=[41], headers=headers)).json()
+            assert report == [
+                {
+                    "id": "41",
+                    "externalId": str(view.id),
+                    "deliveryStatus": 300,
+                    "hasError": False,
+                    "errorMessage": None,
+                }
+            ]
+        assert [(s.recipient, s.text) for s in sim.submits] == [("+255700009999", "Loan approved")]
+        assert gateway.fineract_server is None
