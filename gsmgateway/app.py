@@ -99,6 +99,8 @@ class Gateway:
             if recovered:
                 logger.warning("recovered %d message(s) interrupted while sending", len(recovered))
             self._build_modems(services)
+            if not self.workers:
+                logger.warning("no [[modems]] configured: messages are accepted but none will be sent")
             services.messages.add_wake_listener(self._wake_workers)
             for driver in self.drivers:
                 await driver.start()
