@@ -103,6 +103,7 @@ class ModemWorker:
         self._sending = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop_task: asyncio.Task[None] | None = None
+        self._recording: asyncio.Future[None] | None = None
         self._stopping = False
         self._busy = False
         self.generation = 0  # bumped on every observable change; see wait_changed()
@@ -149,6 +150,12 @@ class ModemWorker:
             with suppress(asyncio.CancelledError):
                 await consumer
         self._tasks = []
+        if self._recording is not None:  # a report being written when the consumer was cancelled
+            await asyncio.wait({self._recording}, timeout=self.options.error_pause)
+            self._recording.cancel()
+        queue = self.driver.pending_reports
+        while not queue.empty():  # reports the driver already took off the modem: do not lose them
+            await self.record_report(queue.get_nowait())
         self.waiting_for = "stopped"
 
     def wake(self) -> None:
@@ -302,7 +309,11 @@ class ModemWorker:
     async def _consume_reports(self) -> None:
         queue = self.driver.pending_reports
         while True:
-            await self.record_report(await queue.get())
+            report = await queue.get()
+            # Shielded: stopping the worker must not cut a report's write in half (it is off the modem).
+            self._recording = asyncio.ensure_future(self.record_report(report))
+            await asyncio.shield(self._recording)
+            self._recording = None
 
     async def record_report(self, report: StatusReport) -> None:
         """Apply one status report to the store (after any send in flight); failures are logged."""
