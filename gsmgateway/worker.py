@@ -34,17 +34,15 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from gsmgateway.attempts import as_modem_trouble, nothing_left
 from gsmgateway.clock import utc_now
 from gsmgateway.config import DispatchMode, ModemConfig
 from gsmgateway.dispatch import DispatchService
 from gsmgateway.errors import (
     GatewayError,
     InvalidNumberError,
-    ModemCommandError,
     ModemError,
-    ModemTimeoutError,
     ModemUnavailableError,
-    OutcomeUnknownError,
     PduError,
 )
 from gsmgateway.models import ModemState
@@ -269,7 +267,7 @@ class ModemWorker:
             logger.info("%s: message %s sent", self.modem_id, claimed.id)
             return 0.0
         except Exception as exc:  # anything else (a bug) counts as "may have left": unknown
-            error = _modem_trouble(exc) if sent_parts == 0 else exc
+            error = as_modem_trouble(exc) if sent_parts == 0 else exc
             self.last_error = f"message {claimed.id}: {exc}"[:200]
             await self._dispatch.mark_attempt_failed(claimed, error, modem_id=self.modem_id)
             if error is not exc:
@@ -292,7 +290,7 @@ class ModemWorker:
             try:
                 return await self.driver.send_pdu(part)
             except ModemError as exc:
-                if part.seq == 1 or attempt == self.options.resume_tries or not _nothing_left(exc):
+                if part.seq == 1 or attempt == self.options.resume_tries or not nothing_left(exc):
                     raise
                 logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
                                claimed.id, part.seq, part.total, exc)  # fmt: skip
@@ -383,26 +381,3 @@ class ModemWorker:
             failed_count=stored.failed_count if stored else 0,
             updated_at=self._clock(),
         )
-
-
-def _modem_trouble(error: Exception) -> Exception:
-    """Turn a configuration-class error (SIM gone, SMSC unknown) into "modem unavailable".
-
-    Such an error says nothing about the message: failing it would burn through the whole queue
-    while the modem waits for an operator. Requeued without spending an attempt, the messages
-    wait (and expire at their validity if nobody comes).
-    """
-    if isinstance(error, ModemCommandError) and error.category == "configuration":
-        return ModemUnavailableError(
-            f"modem needs attention: {error}", modem_id=error.modem_id, code=error.code
-        )
-    return error
-
-
-def _nothing_left(error: ModemError) -> bool:
-    """Whether ``error`` proves the part did not leave and may be sent again later."""
-    if isinstance(error, OutcomeUnknownError | PduError):
-        return False
-    if isinstance(error, ModemCommandError):
-        return error.is_transient
-    return isinstance(error, ModemUnavailableError | ModemTimeoutError)
