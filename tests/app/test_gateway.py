@@ -13,15 +13,15 @@ import aiohttp
 import pytest
 
 from gsmgateway.api.fineract import external_id_for
-from gsmgateway.app import run
-from gsmgateway.config import DispatchConfig, FineractGatewayConfig
+from gsmgateway.app import Gateway, run
+from gsmgateway.config import DispatchConfig, FineractGatewayConfig, ModemConfig
 from gsmgateway.models import MessageStatus
 from gsmgateway.service import Caller, SubmitRequest
 from gsmgateway.services import open_services
 from gsmgateway.views import RecipientKind
 from simulator import SimulatorServer
 from tests.app.support import add_client, api_key, build_gateway, gateway_config, running, until_status
-from tests.worker.support import until
+from tests.worker.support import FAST_DRIVER, until
 
 S = MessageStatus
 
@@ -197,3 +197,21 @@ async def test_fineract_contract_is_served_on_its_own_port_when_enabled(tmp_path
             ]
         assert [(s.recipient, s.text) for s in sim.submits] == [("+255700009999", "Loan approved")]
         assert gateway.fineract_server is None
+
+
+@pytest.mark.parametrize("link", ["tcp", "pty"])
+async def test_configured_ports_are_opened_through_pyserial(tmp_path: Path, link: str) -> None:
+    pty_path = tmp_path / "ttyGSM0" if link == "pty" else None
+    async with SimulatorServer(link=link, pty_path=pty_path, pty_group=None) as sim:
+        assert sim.url is not None
+        modem = ModemConfig(id="m1", port=sim.url, messages_per_minute=6000)
+        config = gateway_config(tmp_path, modems=(modem,))
+        gateway = Gateway(config, driver_options=lambda m: FAST_DRIVER)
+        async with running(gateway) as http:
+            headers = await api_key(gateway)
+            await add_client(gateway)
+            posted = await http.post(
+                "/sms", json={"clientId": "1001", "message": f"via {link}"}, headers=headers
+            )
+            await until_status(gateway, (await posted.json())["id"], S.DELIVERED)
+        assert [s.text for s in sim.submits] == [f"via {link}"]
