@@ -254,6 +254,6 @@ class ProcessGroup:
             process = self.running.pop()
             try:
                 await process.stop()
-            except AssertionError as exc:
-                problems.append(str(exc))
+            except Exception as exc:  # keep stopping the others; every problem is reported at the end
+                problems.append(f"{type(exc).__name__}: {exc}")
         return problems

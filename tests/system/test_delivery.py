@@ -149,16 +149,21 @@ async def test_cancel_of_a_missing_message_is_404(gateway: GatewayClient) -> Non
     assert reply.body["error"]["type"]
 
 
-async def test_permanent_failure_report_makes_it_undelivered(
-    gateway: GatewayClient, sim: SimulatorControl
+@pytest.mark.parametrize(
+    ("outcome", "client_id"),
+    [("PERMANENT_FAILURE", 120), ("VALIDITY_EXPIRED", 122), ("TEMPORARY_THEN_FAILED", 123)],
+)
+async def test_failed_report_makes_it_undelivered(
+    gateway: GatewayClient, sim: SimulatorControl, outcome: str, client_id: int
 ) -> None:
-    await sim.plan(number_of(120), "PERMANENT_FAILURE")
+    await sim.plan(number_of(client_id), outcome, delay=0.5, temporary_delay=0.5)
     text = "Your account statement is ready."
-    accepted = await gateway.accepted(text, clientId="120")
+    accepted = await gateway.accepted(text, clientId=str(client_id))
     detail = await gateway.wait_for(accepted["id"], "undelivered")
     assert detail["parts"][0]["reportOutcome"] == "failed"
     assert 0x40 <= detail["parts"][0]["tpSt"] <= 0x7F
-    assert await sim.messages_to(number_of(120)) == [text]  # it left once; the network refused it
+    assert statuses(detail)[-2:] == ["sent", "undelivered"]
+    assert await sim.messages_to(number_of(client_id)) == [text]  # it left once; the network refused it
 
 
 async def test_temporary_report_keeps_it_sent_until_the_final_one(
