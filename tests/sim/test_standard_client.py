@@ -1,8 +1,9 @@
 """A standard, independent 27.005 client drives the simulated modem through its pty.
 
 python-gsmmodem-new's ``GsmModem`` was written against real dongles, not against this simulator,
-so when it identifies the modem, sends single, multipart and Unicode SMS and receives their status
-reports, the simulator speaks the protocol as real modems do (issue 2, "Done when").
+so when it identifies the modem, sends single, multipart and Unicode SMS, receives their status
+reports and reads injected SMS, the simulator speaks the protocol as real modems do (issue 2,
+"Done when").
 
 The library blocks and uses threads: every call into it runs in a worker thread
 (``asyncio.to_thread``) so the simulator's event loop keeps serving the pty, and its status-report
@@ -26,7 +27,7 @@ from typing import Any
 import pytest
 from gsmmodem.modem import GsmModem
 
-from simulator import FaultPlan, Outcome, SimulatorServer
+from simulator import FaultPlan, Memory, Outcome, SimulatorServer
 from tests.sim.conftest import MakeSim
 
 RECIPIENT = "+255700000123"
@@ -48,6 +49,7 @@ class Client:
     sim: SimulatorServer
     modem: Any  # gsmmodem.modem.GsmModem: untyped
     reports: asyncio.Queue[Any]
+    received: asyncio.Queue[Any]
 
     async def send(self, recipient: str, text: str) -> Any:
         return await asyncio.to_thread(self.modem.sendSms, recipient, text)
@@ -56,20 +58,29 @@ class Client:
         async with asyncio.timeout(10):
             return [await self.reports.get() for _ in range(count)]
 
+    async def next_received(self) -> Any:
+        async with asyncio.timeout(10):
+            return await self.received.get()
+
 
 @pytest.fixture
 async def client(make_sim: MakeSim, pty_path: Path) -> AsyncIterator[Client]:
     sim = await make_sim(link="pty", pty_path=pty_path, profile="generic")
     loop = asyncio.get_running_loop()
     reports: asyncio.Queue[Any] = asyncio.Queue()
+    received: asyncio.Queue[Any] = asyncio.Queue()
 
     def on_report(report: Any) -> None:  # runs on a gsmmodem notification thread
         loop.call_soon_threadsafe(reports.put_nowait, report)
 
-    modem = GsmModem(str(pty_path), 115200, smsStatusReportCallback=on_report)
+    def on_sms(sms: Any) -> None:  # likewise
+        loop.call_soon_threadsafe(received.put_nowait, sms)
+
+    modem = GsmModem(str(pty_path), 115200, smsReceivedCallbackFunc=on_sms, smsStatusReportCallback=on_report)
+    modem.timeout = 0.1  # its read thread's poll period: close() waits for one poll to end
     try:
         await asyncio.to_thread(modem.connect)
-        yield Client(sim, modem, reports)
+        yield Client(sim, modem, reports, received)
     finally:
         if modem.alive:  # the read thread runs: stop it and close the port
             await asyncio.to_thread(modem.close)
@@ -111,3 +122,17 @@ async def test_a_multipart_sms_is_reassembled_and_every_part_reported(client: Cl
     assert [report.reference for report in reports] == [part.mr for part in parts]
     assert {(report.number, report.deliveryStatus) for report in reports} == {(RECIPIENT, 0)}
     assert sim.modem.complete_messages() == [(RECIPIENT, MULTIPART)]
+
+
+async def test_incoming_gsm7_and_ucs2_sms_reach_the_client(client: Client) -> None:
+    storage = client.sim.modem.storage
+    for text in (SINGLE, UNICODE):
+        client.sim.inject_sms(UNLUCKY, text)  # stored, announced with +CMTI as the client's CNMI asks
+        sms = await client.next_received()
+        assert (sms.number, sms.text) == (UNLUCKY, text)
+        # The library deletes the message after its callback. Let it finish before the next +CMTI
+        # (which would land inside the AT+CMGD response and be lost) and before close: once the
+        # AT+CMGD has reached the modem, the library's next command queues behind its answer.
+        await client.sim.wait_until(lambda: not any(map(storage.used, Memory)))
+        await asyncio.to_thread(client.modem.write, "AT")
+    assert client.sim.counters["incoming"] == 2
