@@ -360,3 +360,18 @@ async def test_network_lost_while_ready_and_found_again(rig: Rig) -> None:
         await driver.send_sms(ALICE, "not now")
     await driver.wait_ready(10)  # the registration poll sees the network come back
     assert len(await driver.send_sms(ALICE, "now")) == 1
+
+
+async def test_full_storages_drain_over_a_paced_115200_line(rig: Rig) -> None:
+    # A real line is slow: a long +CMGL arrives over many reads and must still parse whole.
+    rig.sim.set_faults(FaultPlan(baud_rate=115200, storage_full=frozenset({Memory.SM, Memory.SR})))
+    storage = rig.sim.modem.storage
+    full = {memory: storage.capacity(memory) for memory in (Memory.SM, Memory.SR)}
+    driver = await rig.driver()
+    assert storage.used(Memory.SM) == storage.used(Memory.SR) == 0
+    assert driver.pending_messages.qsize() == full[Memory.SM]  # every stored SMS decoded
+    assert driver.pending_reports.qsize() == full[Memory.SR]  # every stored report decoded
+    while not driver.pending_reports.empty():
+        driver.pending_reports.get_nowait()
+    (mr,) = await driver.send_sms(ALICE, "paced")
+    assert (await report(driver)).mr == mr
