@@ -155,8 +155,8 @@ class AtSession:
         lost connection is :class:`OutcomeUnknownError`: the SMS may be out, and no retry is made.
         """
         command = f"AT+CMGS={tpdu_length}"
+        pdu_bytes = encode_pdu(pdu_hex)  # a malformed PDU is refused before anything is written
         pending = await self._begin(command, "+CMGS:", prompt=True)
-        pdu_bytes = encode_pdu(pdu_hex)
         try:
             await self._write(encode_command(command))
             await self._await_prompt(pending, prompt_timeout)
