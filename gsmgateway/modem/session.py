@@ -52,6 +52,17 @@ logger = logging.getLogger(__name__)
 URC_QUEUE_SIZE: Final = 1000
 
 
+async def stop_task(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait for it to end, never swallowing the caller's own cancellation.
+
+    (``with suppress(CancelledError): await task`` would also swallow a cancel aimed at us.)
+    """
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("task %s had failed", task.get_name(), exc_info=task.exception())
+
+
 @dataclass
 class _Pending:
     """The command in flight: what it accepts as its own lines, and how it ends."""
@@ -106,9 +117,7 @@ class AtSession:
         await self._stream.close()
         if self._reader is not None:
             reader, self._reader = self._reader, None
-            reader.cancel()
-            with suppress(asyncio.CancelledError):
-                await reader
+            await stop_task(reader)
         self._mark_lost()
 
     @asynccontextmanager
