@@ -5,6 +5,7 @@ the same bug on both sides would hide. Start one with::
 
     async with SimulatorServer(profile="huawei-e173", link="pty", pty_path="/tmp/gsmsim0") as sim:
         ...  # the gateway opens /tmp/gsmsim0; the test inspects sim.submits, sim.counters
+        sim.set_faults(FaultPlan(silences=(Silence(CommandMatch("+CMGS"), forever=True),)))  # a hang
 
 or from a shell with ``gsmgateway-sim --pty /tmp/gsmsim0 --profile huawei-e173``.
 """
@@ -12,28 +13,49 @@ or from a shell with ``gsmgateway-sim --pty /tmp/gsmsim0 --profile huawei-e173``
 from __future__ import annotations
 
 from simulator.device import SimModem
-from simulator.faults import FaultPlan
+from simulator.faults import (
+    CommandMatch,
+    ErrorFamily,
+    FaultPlan,
+    Junk,
+    JunkPlacement,
+    NetworkOutage,
+    SendError,
+    Silence,
+    SilenceStage,
+    UrcInResponse,
+)
 from simulator.links import LinkFaults, LinkKind, LinkUnpluggedError, MemoryStream
 from simulator.network import Outcome
 from simulator.pdu_submit import Submit
-from simulator.profiles import Profile, get_profile, profile_names
+from simulator.profiles import Memory, Profile, get_profile, profile_names
 from simulator.server import SimulatorError, SimulatorServer
 from simulator.transcript import Transcript, TranscriptEntry, read_transcript
 
 __all__ = [
+    "CommandMatch",
+    "ErrorFamily",
     "FaultPlan",
+    "Junk",
+    "JunkPlacement",
     "LinkFaults",
     "LinkKind",
     "LinkUnpluggedError",
+    "Memory",
     "MemoryStream",
+    "NetworkOutage",
     "Outcome",
     "Profile",
+    "SendError",
+    "Silence",
+    "SilenceStage",
     "SimModem",
     "SimulatorError",
     "SimulatorServer",
     "Submit",
     "Transcript",
     "TranscriptEntry",
+    "UrcInResponse",
     "get_profile",
     "profile_names",
     "read_transcript",

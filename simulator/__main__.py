@@ -10,6 +10,9 @@ script or a system test can start the simulator and learn where to connect::
     profile=huawei-e173
     ready
 
+``--profile`` takes a built-in name or a profile file (``branch-stick.toml``, see
+:mod:`simulator.profile_file`); a file with problems is refused before anything starts.
+
 Run as root, the pty is given group ``dialout`` and mode 0660, so a gateway running as a non-root
 member of ``dialout`` opens it like a USB modem. SIGTERM or SIGINT stops it cleanly (exit 0).
 """
@@ -25,7 +28,7 @@ from collections.abc import Sequence
 
 from simulator.faults import FaultPlan
 from simulator.links import LinkKind
-from simulator.profiles import profile_names
+from simulator.profiles import Profile, get_profile, profile_names
 from simulator.server import SimulatorServer
 
 DEFAULT_PTY = "/tmp/gsmsim0"  # noqa: S108 - a well-known demo path, documented in the README
@@ -65,6 +68,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _profile(text: str) -> Profile:
+    """Resolve ``--profile`` at parse time, so a typo or a bad file is a usage error (exit 2)."""
+    try:
+        return get_profile(text)
+    except KeyError as exc:  # an unknown name: the message lists the known ones
+        raise argparse.ArgumentTypeError(str(exc.args[0])) from exc
+    except ValueError as exc:  # a profile file that cannot be read or has problems (all listed)
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gsmgateway-sim",
@@ -78,7 +91,11 @@ def _parser() -> argparse.ArgumentParser:
         "--tcp", metavar="HOST:PORT", type=_host_port, help="listen for socket:// clients instead"
     )
     parser.add_argument(
-        "--profile", default="generic", choices=profile_names(), help="modem family to imitate"
+        "--profile",
+        default="generic",
+        type=_profile,
+        metavar="NAME|FILE.toml",
+        help=f"modem family to imitate: {', '.join(profile_names())}, or a profile .toml file",
     )
     parser.add_argument(
         "--control", metavar="HOST:PORT", type=_host_port, help="serve the HTTP control surface"

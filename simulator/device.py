@@ -205,7 +205,7 @@ class SimModem:
             if entry.action is not None:  # an EVENT: it may schedule more output, drained below
                 entry.action(entry.due)
             elif entry.kind is EntryKind.URC and self._pending is not None and not self._urcs_at_prompt():
-                self._held_urcs.append(entry.data)
+                self._held_urcs.append(bytes(entry.data))
             else:
                 out += entry.data
         return bytes(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import binascii
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -56,7 +56,8 @@ class Submit:
     pdu_mr: int = 0
     smsc: str | None = None
     alphabet: Alphabet = Alphabet.GSM7
-    payload: tuple[int, ...] = ()  # septets (GSM-7) or octets (UCS-2, 8-bit) of this part's text
+    #: Septets (GSM-7) or octets (UCS-2, 8-bit) of this part's text, for reassembly across parts.
+    payload: tuple[int, ...] = field(default=(), repr=False)
 
 
 class CompleteMessage(NamedTuple):

@@ -30,7 +30,7 @@ class Entry:
     due: float
     seq: int
     kind: EntryKind = field(compare=False)
-    data: bytes = field(compare=False, default=b"")
+    data: bytes | bytearray = field(compare=False, default=b"")
     action: Callable[[float], None] | None = field(compare=False, default=None)
 
 
@@ -44,28 +44,46 @@ class OutputSchedule:
     def __init__(self) -> None:
         self._heap: list[Entry] = []
         self._seq = itertools.count()
+        self._tail: Entry | None = None  # the newest entry, while it is a response still queued
         self.stream_time = float("-inf")
 
     def response(self, data: bytes, now: float, delay: float = 0.0) -> float:
-        """Schedule response bytes after everything already in the response stream; return due."""
+        """Schedule response bytes after everything already in the response stream; return due.
+
+        Bytes due at the same moment as the newest queued response join it, so echoing a long
+        burst one character at a time costs one entry, not one per byte.
+        """
         due = max(now, self.stream_time) + delay
         self.stream_time = due
-        if data:
-            heapq.heappush(self._heap, Entry(due, next(self._seq), EntryKind.RESPONSE, data))
+        if not data:
+            return due
+        tail = self._tail
+        if tail is not None and tail.due == due:
+            if isinstance(tail.data, bytes):
+                tail.data = bytearray(tail.data)
+            tail.data += data
+            return due
+        self._tail = Entry(due, next(self._seq), EntryKind.RESPONSE, data)
+        heapq.heappush(self._heap, self._tail)
         return due
 
     def urc(self, data: bytes, due: float) -> None:
         """Schedule unsolicited bytes at ``due``."""
+        self._tail = None
         heapq.heappush(self._heap, Entry(due, next(self._seq), EntryKind.URC, data))
 
     def event(self, due: float, action: Callable[[float], None]) -> None:
         """Run ``action(due)`` when ``due`` passes (it may schedule more output)."""
+        self._tail = None
         heapq.heappush(self._heap, Entry(due, next(self._seq), EntryKind.EVENT, action=action))
 
     def pop_due(self, now: float) -> Entry | None:
         """Remove and return the earliest entry due by ``now``, or None."""
         if self._heap and self._heap[0].due <= now:
-            return heapq.heappop(self._heap)
+            entry = heapq.heappop(self._heap)
+            if entry is self._tail:
+                self._tail = None
+            return entry
         return None
 
     def next_due(self) -> float | None:

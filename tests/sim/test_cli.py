@@ -110,6 +110,49 @@ async def test_tcp_simulator_serves_socket_urls_and_stops_on_sigint() -> None:
     assert code == 0, stderr
 
 
+async def test_a_profile_file_is_loaded_and_announced(tmp_path: Path) -> None:
+    profile = tmp_path / "branch-stick.toml"
+    profile.write_text('base = "huawei-e173"\nmodel = "E173-BRANCH"\nimei = "490154203237518"\n')
+    async with run_simulator("--tcp", "127.0.0.1:0", "--profile", str(profile)) as sim:
+        assert sim.info["profile"] == "branch-stick"  # named after the file
+
+        def identify() -> list[bytes]:
+            port = serial.serial_for_url(sim.info["device"], timeout=5)
+            try:
+                return [serial_command(port, line) for line in (b"AT+CGMI", b"AT+CGMM", b"AT+CGSN")]
+            finally:
+                port.close()
+
+        manufacturer, model, imei = await asyncio.to_thread(identify)
+        assert b"\r\nhuawei\r\n" in manufacturer  # from the base profile
+        assert b"\r\nE173-BRANCH\r\n" in model
+        assert b"\r\n490154203237518\r\n" in imei
+        code, stderr = await sim.stop(signal.SIGTERM)
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "problems"),
+    [
+        (None, ["cannot read profile"]),  # no such file
+        ('model = 7\nspeed = "fast"\n', ["model: expected a string", "speed: unknown field"]),
+        ("model = [", ["cannot read profile"]),  # not TOML
+    ],
+)
+def test_a_bad_profile_file_exits_2_naming_every_problem(
+    tmp_path: Path, content: str | None, problems: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.toml"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit) as exited:
+        main(["--tcp", "127.0.0.1:0", "--profile", str(path)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--profile" in err
+    assert all(problem in err for problem in problems), err
+
+
 async def test_a_path_taken_by_a_real_file_is_refused(tmp_path: Path) -> None:
     taken = tmp_path / "gsmsim0"
     taken.write_text("not a tty")

@@ -206,3 +206,21 @@ def test_reports_and_sms_wait_at_the_smsc_while_the_network_is_lost() -> None:
     assert '+CMTI: "SM",1' in out
     assert term.modem.network.held == 0
     assert term.modem.counters["incoming"] == 1
+
+
+def test_every_public_fault_type_is_importable_from_the_package() -> None:
+    import simulator
+    from simulator import faults
+
+    defined_here = {
+        name
+        for name, value in vars(faults).items()
+        if not name.startswith("_") and getattr(value, "__module__", None) == faults.__name__
+    }
+    assert defined_here == {
+        "CommandMatch", "ErrorFamily", "FaultPlan", "Junk", "JunkPlacement", "NetworkOutage",
+        "SendError", "Silence", "SilenceStage", "UrcInResponse",
+    }  # fmt: skip
+    assert {*defined_here, "Memory"} <= set(simulator.__all__)  # Memory: for storage_full
+    assert all(getattr(simulator, name) is getattr(faults, name) for name in defined_here)
+    assert all(hasattr(simulator, name) for name in simulator.__all__)
