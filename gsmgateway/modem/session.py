@@ -106,6 +106,7 @@ class AtSession:
         self._stale_grace = stale_grace
         self._max_timeouts = max_timeouts
         self._reader: asyncio.Task[None] | None = None
+        self._discarding = False
 
     def start(self) -> None:
         """Start the reader task."""
@@ -127,6 +128,22 @@ class AtSession:
             if self.lost.is_set():
                 raise ModemUnavailableError("modem connection lost", modem_id=self.modem_id)
             yield self
+
+    async def escape(self, settle: float) -> None:
+        """Send ESC, then ignore the modem's answers for ``settle`` seconds.
+
+        A process that died at the ``"> "`` prompt leaves the modem collecting PDU text, where our
+        next ``AT`` would vanish. ESC ends that entry without sending anything; whatever the modem
+        answers to it (``OK``, ``ERROR`` or nothing, by vendor) must not answer our next command.
+        URCs still reach the queue.
+        """
+        async with self.transaction():
+            self._discarding = True
+            try:
+                await self._write(ESC)
+                await asyncio.sleep(settle)  # a deliberate quiet period, not a wait for an event
+            finally:
+                self._discarding = False
 
     async def execute(
         self, command: str, *, within: float, prefix: str | None = None, done_on_prefix: bool = False
@@ -280,7 +297,9 @@ class AtSession:
         """Route one codec event to the command in flight or the URC queue."""
         pending = self._pending
         active = pending is not None and not pending.final.done()
-        if isinstance(event, FinalResult):
+        if self._discarding and not isinstance(event, Urc):
+            logger.debug("%s: ignored %r after ESC", self.modem_id, event)
+        elif isinstance(event, FinalResult):
             if self._stale:
                 self._stale -= 1
                 if not self._stale:
