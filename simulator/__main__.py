@@ -33,6 +33,7 @@ from simulator.server import SimulatorServer
 
 DEFAULT_PTY = "/tmp/gsmsim0"  # noqa: S108 - a well-known demo path, documented in the README
 EXIT_START_FAILED = 1
+DEFAULT_BAUD = 115_200  # what USB GSM dongles' serial side runs at
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -103,7 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--transcript", metavar="FILE", help="append every byte in and out to FILE (JSON lines)"
     )
-    parser.add_argument("--baud", type=_positive, metavar="RATE", help="pace output like a serial line (8N1)")
+    parser.add_argument(
+        "--baud",
+        type=_positive,
+        nargs="?",
+        const=DEFAULT_BAUD,
+        metavar="RATE",
+        help=f"pace output like a serial line, 8N1 (RATE defaults to {DEFAULT_BAUD})",
+    )
     parser.add_argument("--latency", type=_seconds, metavar="SECONDS", help="delay before every response")
     parser.add_argument(
         "--split", type=_sizes, metavar="N[,N…]", help="cut output into writes of these sizes"

@@ -118,6 +118,8 @@ def at_clac(modem: SimModem, command: Command) -> Reply:
     """``+CLAC``: every command the simulator knows, one per line (Huawei E1752: CR CR LF)."""
     if command.form is Form.TEST:
         return Reply()
+    if command.form is not Form.EXEC:  # AT+CLAC? and AT+CLAC=1 are not forms 27.007 defines
+        raise plain_error()
     names = sorted("AT" + name for name in modem.handlers if name.startswith(("+", "^")))
     return Reply(names, line_end=modem.profile.quirks.clac_line_end)
 

@@ -16,7 +16,7 @@ import pytest
 import serial
 
 from simulator import read_transcript
-from simulator.__main__ import main
+from simulator.__main__ import _parser, main
 from simulator.transcript import Direction
 from tests.sim.support import path_present, serial_command
 
@@ -187,6 +187,11 @@ def test_bad_arguments_exit_2_with_a_message(argv: list[str], capsys: pytest.Cap
         main(argv)
     assert exited.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "rate"), [([], None), (["--baud"], 115_200), (["--baud", "9600"], 9600)])
+def test_baud_pacing_is_off_unless_asked_and_115200_unless_set(argv: list[str], rate: int | None) -> None:
+    assert _parser().parse_args(argv).baud == rate
 
 
 def test_a_control_address_off_loopback_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -117,6 +117,13 @@ def test_clac_lists_every_extended_command() -> None:
         assert name in lines
 
 
+def test_clac_has_only_the_exec_and_test_forms() -> None:
+    term = Terminal()
+    assert term.lines("AT+CLAC=?") == ["OK"]
+    assert term.lines("AT+CLAC?") == ["ERROR"]
+    assert term.lines("AT+CLAC=1") == ["ERROR"]
+
+
 def test_cfun_radio_off_drops_registration_and_signal() -> None:
     term = Terminal()
     term.cmd("AT+CREG=1")

@@ -99,6 +99,18 @@ def test_long_message_arrives_in_concatenated_parts() -> None:
     assert "".join(p[2] for p in parts) == text
 
 
+def test_long_unicode_message_arrives_in_ucs2_parts_without_splitting_a_surrogate_pair() -> None:
+    term = Terminal()
+    term.cmd("AT+CNMI=2,1,0,0,0")
+    text = "Ж" * 66 + "😀" + "Ж" * 10  # the emoji (two UTF-16 units) would straddle the 67-unit cut
+    term.modem.inject_sms(SENDER, text, now=0.0)
+    assert term.advance(0.0) == '\r\n+CMTI: "SM",1\r\n\r\n+CMTI: "SM",2\r\n'
+    lines = term.lines("AT+CMGL=4")
+    parts = [_deliver_text(lines[i]) for i in (1, 3)]
+    assert [(sender, concat) for sender, concat, _ in parts] == [(SENDER, (1, 2, 1)), (SENDER, (1, 2, 2))]
+    assert [p[2] for p in parts] == ["Ж" * 66, "😀" + "Ж" * 10]
+
+
 def test_unicode_message_is_ucs2_and_reads_back_in_text_mode() -> None:
     term = Terminal()
     term.modem.inject_sms(SENDER, "Karibu 😀", now=0.0)
