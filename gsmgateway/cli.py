@@ -86,6 +86,7 @@ def _add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     probe.add_argument("--baudrate", type=int, default=115200)
     probe.add_argument("--rtscts", action="store_true", help="hardware flow control")
     probe.add_argument("--pin", help="SIM PIN, if the SIM asks for one")
+    probe.add_argument("--trace", action="store_true", help="show every byte to and from the modem on stderr")
     probe.set_defaults(handler=_modem_probe)
     ports = modem.add_parser("list", help="list serial ports that look like modems")
     ports.add_argument("--all", action="store_true", help="list every serial port")
@@ -98,7 +99,12 @@ def _modem_probe(args: argparse.Namespace) -> int:
     from gsmgateway.modem.probe import format_report, probe
     from gsmgateway.modem.transport import serial_opener
 
-    opener = serial_opener(args.device, baudrate=args.baudrate, rtscts=args.rtscts)
+    def trace(direction: str, data: bytes) -> None:
+        print(f"{direction} {data!r}", file=sys.stderr)
+
+    opener = serial_opener(
+        args.device, baudrate=args.baudrate, rtscts=args.rtscts, trace=trace if args.trace else None
+    )
     try:
         report = asyncio.run(probe(opener, options=DriverOptions(pin=args.pin, busy_retry_delay=0.5)))
     except ModemUnavailableError as exc:

@@ -38,7 +38,7 @@ from gsmgateway.modem.pdu import (
     decode_status_report,
     encode_sms,
 )
-from gsmgateway.modem.session import AtSession
+from gsmgateway.modem.session import AtSession, stop_task
 from gsmgateway.modem.transport import Opener
 
 logger = logging.getLogger(__name__)
@@ -84,9 +84,7 @@ class ModemDriver:
         """Stop the supervisor and close the port; idempotent."""
         if self._supervisor is not None:
             supervisor, self._supervisor = self._supervisor, None
-            supervisor.cancel()
-            with suppress(asyncio.CancelledError):
-                await supervisor
+            await stop_task(supervisor)
         await self._set_state(ModemState.STOPPED, "stopped")
 
     async def wait_for_state(self, *states: ModemState, timeout: float) -> ModemState:  # noqa: ASYNC109
@@ -178,9 +176,7 @@ class ModemDriver:
         finally:
             self._session = self._commander = None
             if urc_task is not None:
-                urc_task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await urc_task
+                await stop_task(urc_task)
             await session.close()
 
     async def _watch(self, session: AtSession, commander: Commander) -> None:

@@ -75,6 +75,7 @@ class Commander:
 
 async def initialise(commander: Commander) -> Setup:
     """Bring a freshly opened modem to a known state and say whether it can send."""
+    await commander.session.escape(commander.options.escape_settle)
     await commander.run("AT")
     await commander.run("ATE0")
     await commander.optional("AT+CMEE=1")

@@ -36,6 +36,7 @@ class DriverOptions:
     Timeouts are seconds. ``send_timeout`` runs from Ctrl-Z to ``+CMGS`` and is generous: past it
     the outcome is unknown, so a short one turns slow networks into ``unknown`` messages.
     ``listing_timeout`` bounds ``AT+CMGL``, whose answer grows with the storage.
+    ``escape_settle`` is the quiet period after the ESC that starts every connection.
     ``ack_messages`` forces ``AT+CNMA`` after ``+CDS``/``+CMT`` (None: when ``AT+CSMS?`` says 1).
     """
 
@@ -53,6 +54,7 @@ class DriverOptions:
     reconnect_delay_max: float = 60.0
     registration_poll: float = 10.0
     stale_grace: float = 1.0
+    escape_settle: float = 0.2
     max_timeouts: int = 3
     sweep_on_connect: bool = True
 
@@ -65,7 +67,12 @@ class DriverOptions:
             self.listing_timeout,
             self.stale_grace,
         )
-        if min(timeouts) <= 0 or self.reconnect_delay <= 0 or self.registration_poll <= 0:
+        if (
+            min(timeouts) <= 0
+            or self.reconnect_delay <= 0
+            or self.registration_poll <= 0
+            or self.escape_settle < 0
+        ):
             raise ValueError("timeouts and delays must be positive")
         if self.reconnect_delay_max < self.reconnect_delay:
             raise ValueError("reconnect_delay_max must be >= reconnect_delay")

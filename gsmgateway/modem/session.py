@@ -52,6 +52,17 @@ logger = logging.getLogger(__name__)
 URC_QUEUE_SIZE: Final = 1000
 
 
+async def stop_task(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait for it to end, never swallowing the caller's own cancellation.
+
+    (``with suppress(CancelledError): await task`` would also swallow a cancel aimed at us.)
+    """
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("task %s had failed", task.get_name(), exc_info=task.exception())
+
+
 @dataclass
 class _Pending:
     """The command in flight: what it accepts as its own lines, and how it ends."""
@@ -95,6 +106,7 @@ class AtSession:
         self._stale_grace = stale_grace
         self._max_timeouts = max_timeouts
         self._reader: asyncio.Task[None] | None = None
+        self._discarding = False
 
     def start(self) -> None:
         """Start the reader task."""
@@ -106,9 +118,7 @@ class AtSession:
         await self._stream.close()
         if self._reader is not None:
             reader, self._reader = self._reader, None
-            reader.cancel()
-            with suppress(asyncio.CancelledError):
-                await reader
+            await stop_task(reader)
         self._mark_lost()
 
     @asynccontextmanager
@@ -118,6 +128,22 @@ class AtSession:
             if self.lost.is_set():
                 raise ModemUnavailableError("modem connection lost", modem_id=self.modem_id)
             yield self
+
+    async def escape(self, settle: float) -> None:
+        """Send ESC, then ignore the modem's answers for ``settle`` seconds.
+
+        A process that died at the ``"> "`` prompt leaves the modem collecting PDU text, where our
+        next ``AT`` would vanish. ESC ends that entry without sending anything; whatever the modem
+        answers to it (``OK``, ``ERROR`` or nothing, by vendor) must not answer our next command.
+        URCs still reach the queue.
+        """
+        async with self.transaction():
+            self._discarding = True
+            try:
+                await self._write(ESC)
+                await asyncio.sleep(settle)  # a deliberate quiet period, not a wait for an event
+            finally:
+                self._discarding = False
 
     async def execute(
         self, command: str, *, within: float, prefix: str | None = None, done_on_prefix: bool = False
@@ -155,8 +181,8 @@ class AtSession:
         lost connection is :class:`OutcomeUnknownError`: the SMS may be out, and no retry is made.
         """
         command = f"AT+CMGS={tpdu_length}"
+        pdu_bytes = encode_pdu(pdu_hex)  # a malformed PDU is refused before anything is written
         pending = await self._begin(command, "+CMGS:", prompt=True)
-        pdu_bytes = encode_pdu(pdu_hex)
         try:
             await self._write(encode_command(command))
             await self._await_prompt(pending, prompt_timeout)
@@ -271,7 +297,9 @@ class AtSession:
         """Route one codec event to the command in flight or the URC queue."""
         pending = self._pending
         active = pending is not None and not pending.final.done()
-        if isinstance(event, FinalResult):
+        if self._discarding and not isinstance(event, Urc):
+            logger.debug("%s: ignored %r after ESC", self.modem_id, event)
+        elif isinstance(event, FinalResult):
             if self._stale:
                 self._stale -= 1
                 if not self._stale:

@@ -31,6 +31,7 @@ SIM_OPTIONS = DriverOptions(
     reconnect_delay_max=0.2,
     registration_poll=0.1,
     stale_grace=0.2,
+    escape_settle=0.01,
 )
 
 

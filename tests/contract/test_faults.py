@@ -20,7 +20,7 @@ from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.modem.pdu import StatusReport
 from gsmgateway.modem.results import ErrorCategory
-from simulator import FaultPlan, LinkFaults, Outcome, SimulatorServer, get_profile
+from simulator import FaultPlan, LinkFaults, MemoryStream, Outcome, SimulatorServer, get_profile
 from simulator.faults import (
     CommandMatch,
     ErrorFamily,
@@ -360,3 +360,42 @@ async def test_network_lost_while_ready_and_found_again(rig: Rig) -> None:
         await driver.send_sms(ALICE, "not now")
     await driver.wait_ready(10)  # the registration poll sees the network come back
     assert len(await driver.send_sms(ALICE, "now")) == 1
+
+
+async def test_full_storages_drain_over_a_paced_115200_line(rig: Rig) -> None:
+    # A real line is slow: a long +CMGL arrives over many reads and must still parse whole.
+    rig.sim.set_faults(FaultPlan(baud_rate=115200, storage_full=frozenset({Memory.SM, Memory.SR})))
+    storage = rig.sim.modem.storage
+    full = {memory: storage.capacity(memory) for memory in (Memory.SM, Memory.SR)}
+    driver = await rig.driver()
+    assert storage.used(Memory.SM) == storage.used(Memory.SR) == 0
+    assert driver.pending_messages.qsize() == full[Memory.SM]  # every stored SMS decoded
+    assert driver.pending_reports.qsize() == full[Memory.SR]  # every stored report decoded
+    while not driver.pending_reports.empty():
+        driver.pending_reports.get_nowait()
+    (mr,) = await driver.send_sms(ALICE, "paced")
+    assert (await report(driver)).mr == mr
+
+
+async def test_a_modem_left_at_the_prompt_by_a_dead_process_is_recovered(tmp_path: Path) -> None:
+    # Each open finds the modem collecting PDU text (as after a crash mid-send): ESC ends it.
+    async with sim_server("memory", "generic", tmp_path) as sim:
+
+        async def opener_at_prompt() -> MemoryStream:
+            stream = await sim.open_stream()
+            await stream.write(b"ATE0\rAT+CMGF=0\rAT+CMGS=5\r")
+            received = b""
+            async with asyncio.timeout(5):
+                while b"> " not in received:
+                    received += await stream.read()
+            return stream
+
+        driver = ModemDriver("m1", opener_at_prompt, options=SIM_OPTIONS)
+        await driver.start()
+        try:
+            await driver.wait_ready(10)
+            assert driver.connections == 1
+            assert len(await driver.send_sms(ALICE, "after the ESC")) == 1
+            assert len(sim.submits) == 1
+        finally:
+            await driver.stop()

@@ -32,8 +32,9 @@ async def run_cli(*args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("profile", ["generic", "simcom-sim800"])
 async def test_probe_prints_identity_network_smsc_storage_and_routing(tmp_path: Path, profile: str) -> None:
     async with SimulatorServer(profile=profile, link="pty", pty_path=tmp_path / "modem") as sim:
-        code, out, err = await run_cli("modem", "probe", "--device", str(sim.url))
+        code, out, err = await run_cli("modem", "probe", "--device", str(sim.url), "--trace")
     assert code == 0, err
+    assert "> b'AT+CGSN\\r'" in err  # --trace shows the raw traffic
     assert sim.profile.imei in out
     assert sim.profile.imsi in out
     assert sim.profile.model in out

@@ -94,3 +94,14 @@ async def test_split_writes_change_nothing(sim: SimulatorServer, session: AtSess
     sim.set_faults(FaultPlan(split_writes=(1, 2, 3)))
     lines = await session.execute("AT+CGSN", within=5)
     assert lines == [sim.profile.imei]
+
+
+async def test_a_malformed_pdu_is_refused_before_anything_is_written(
+    sim: SimulatorServer, session: AtSession
+) -> None:
+    commands = sim.counters["commands"]
+    async with session.transaction():
+        with pytest.raises(ValueError, match="hex"):
+            await session.submit(3, "00zz\x1a", prompt_timeout=1, result_timeout=1)
+    assert sim.counters["commands"] == commands
+    assert (await session.execute("AT", within=5)) == []
