@@ -128,6 +128,8 @@ async def test_messages_queued_while_unplugged_go_out_after_replug(
     await eventually(
         gateway.modems, lambda items: items[0]["state"] != "ready", what="the daemon noticing the unplug"
     )
+    not_ready = await gateway.request("GET", "/ready", anonymous=True)
+    assert not_ready.status == 503, not_ready  # no modem can send: a load balancer should know
     clients = (180, 181, 182)
     queued = [
         await gateway.accepted(f"Queued while unplugged, for {cid}.", clientId=str(cid)) for cid in clients
