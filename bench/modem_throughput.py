@@ -1,15 +1,20 @@
 """Messages per second through one simulated modem on a 115200-baud line, against the line's limit.
 
-The simulator paces its output like a 115200 8N1 UART (11 520 bytes/s); this script paces the
-driver's writes the same way, so both directions cost what they would on a real serial line.
-AT+CMGS is a ping-pong exchange, so the line limit for one message is 11 520 bytes/s divided by
-the bytes exchanged in both directions per message (counted by the simulator, not estimated).
-The ratio says how much of the line the driver uses; target >= 0.9.
+The simulator paces its line both ways like a 115200 8N1 UART (11 520 bytes/s each way): the
+driver gets each answer, and the modem each command and PDU, no sooner than the line could carry
+them (``simulator/links/pacing.py``). AT+CMGS is a ping-pong exchange (the PDU waits for the
+``> `` prompt, the next command for ``+CMGS``), so the line limit for one message is 11 520 bytes/s
+divided by the bytes exchanged in both directions per message, counted by the simulator (10 bits
+per byte: start, 8 data, stop). The ratio says how much of the line the driver uses; target >= 0.9.
+
+The simulator may release bytes up to a UART FIFO (16 bytes, 1.4 ms) before their stop bit, so its
+millisecond timers do not slow the line down; whoever answers such bytes starts on the other line
+that much later, so the allowance never adds up over round trips and the ratio cannot exceed 1
+(beyond one FIFO over the whole run).
 
 An unpaced run of the same messages gives the driver's (and simulator's) own cost per message;
 ``ratio_if_only_driver_overhead_added`` is the ratio the line would allow if that were the only
-overhead. The rest of the gap is timer granularity: the event loop sleeps in whole milliseconds, and
-the simulator's pacing timers wake that coarsely (about 1 ms on each of the two responses).
+overhead.
 
 Usage: python bench/modem_throughput.py [--messages N] [--text TEXT] [--reports]
 Prints one JSON object.
@@ -26,41 +31,11 @@ from dataclasses import dataclass
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.pdu import encode_sms
-from gsmgateway.modem.transport import ByteStream
 from simulator import FaultPlan, Outcome, SimulatorServer
 
 BAUD = 115200
 LINE_BYTES_PER_SECOND = BAUD / 10  # 8N1: start + 8 data + stop bits
 RECIPIENT = "+255700000001"
-
-
-class PacedStream:
-    """Our side of the wire: writes take as long as the UART needs to shift them out."""
-
-    def __init__(self, inner: ByteStream) -> None:
-        self._inner = inner
-
-    async def read(self) -> bytes:
-        """Read as the inner stream does (the simulator paces its own output)."""
-        return await self._inner.read()
-
-    async def write(self, data: bytes) -> None:
-        """Take the time the UART needs for ``data``, then hand it over.
-
-        The event loop rounds timer waits up to whole milliseconds; the last stretch is spent
-        yielding to the loop instead, so the pacing is as exact as the UART's, not 1 ms coarser.
-        """
-        loop = asyncio.get_running_loop()
-        done_at = loop.time() + len(data) / LINE_BYTES_PER_SECOND
-        if done_at - loop.time() > 0.002:
-            await asyncio.sleep(done_at - loop.time() - 0.0015)
-        while loop.time() < done_at:  # noqa: ASYNC110 - a deliberate sub-millisecond spin
-            await asyncio.sleep(0)
-        await self._inner.write(data)
-
-    async def close(self) -> None:
-        """Close the inner stream."""
-        await self._inner.close()
 
 
 @dataclass(frozen=True)
@@ -103,12 +78,8 @@ async def measure(messages: int, text: str, reports: bool, *, paced: bool) -> Me
     async with SimulatorServer(profile="generic", link="memory", faults=faults) as sim:
         sim.plan(RECIPIENT, Outcome.DELIVERED if reports else Outcome.NO_REPORT)
 
-        async def opener() -> ByteStream:
-            stream = await sim.open_stream()
-            return PacedStream(stream) if paced else stream
-
         routing = ReportRouting.STORED if reports else ReportRouting.POLL
-        driver = ModemDriver("bench", opener, options=DriverOptions(report_routing=routing))
+        driver = ModemDriver("bench", sim.open_stream, options=DriverOptions(report_routing=routing))
         await driver.start()
         try:
             await driver.wait_ready(30)

@@ -225,6 +225,11 @@ class SimulatorServer:
         return self._started_runner().output
 
     @property
+    def input(self) -> OutputChannel:
+        """The wire towards the modem: its ``writes`` say when the device got the client's bytes."""
+        return self._started_runner().input
+
+    @property
     def failures(self) -> list[Exception]:
         """Exceptions the device raised (each one is a simulator bug)."""
         return [] if self._runner is None else list(self._runner.failures)
@@ -275,7 +280,7 @@ class SimulatorServer:
         self._modem.set_faults(faults)
         self._unplug_base = self._modem.counters["commands"]
         if self._runner is not None:
-            self._runner.output.set_faults(LinkFaults.from_plan(faults))
+            self._runner.set_link_faults(LinkFaults.from_plan(faults))
         self._poke()
 
     async def unplug(self) -> None:

@@ -1,9 +1,12 @@
 """Runs the pure modem state machine on the event loop.
 
 The device (``SimModem``) has no clock and no IO: it is fed bytes with the time and told the time
-again when its next deadline comes. This module is that glue: bytes in → ``feed(now)`` → output to
-the wire; one timer armed at ``next_deadline()`` calls ``tick``. Every link (memory, TCP, pty) drives
-the device through one runner, so they behave the same.
+again when its next deadline comes. This module is that glue: bytes in → the wire towards the modem
+→ ``feed(now)`` → output to the wire towards the client; one timer armed at ``next_deadline()`` calls
+``tick``. Every link (memory, TCP, pty) drives the device through one runner, so they behave the same.
+
+A serial line takes time both ways: with baud-rate pacing the device sees the client's bytes only
+once they could have crossed the line, exactly as the client sees the device's answer.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Protocol
 
-from simulator.links.output import OutputChannel
+from simulator.links.output import LinkFaults, OutputChannel
 from simulator.transcript import Transcript
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,9 @@ class ModemRunner:
         self._loop = asyncio.get_running_loop()
         self._device = device
         self._output = output
+        # The same kind of wire, the other way: only the baud rate applies to what the TE sends.
+        self._input = OutputChannel(_inbound(output.faults))
+        self._input.attach(self._feed)
         self._transcript = transcript
         self._timer: asyncio.TimerHandle | None = None
         self._changed = asyncio.Event()
@@ -68,12 +74,25 @@ class ModemRunner:
         """The wire towards the client."""
         return self._output
 
+    @property
+    def input(self) -> OutputChannel:
+        """The wire towards the modem (its ``writes`` are the device's reads)."""
+        return self._input
+
+    def set_link_faults(self, faults: LinkFaults) -> None:
+        """Change how the wire behaves in both directions; bytes in flight go on under the new rules."""
+        self._output.set_faults(faults)
+        self._input.set_faults(_inbound(faults))
+
     def receive(self, data: bytes) -> None:
-        """Bytes arrived from the client: feed them to the device now."""
+        """Bytes arrived from the client: they reach the device once they have crossed the line."""
         if self._closed or not data:
             return
         self.bytes_received += len(data)
         self._transcript.incoming(data)
+        self._input.send(data, lead=self._output.lead)
+
+    def _feed(self, data: bytes) -> None:
         self._step(lambda now: self._device.feed(data, now))
 
     def poke(self) -> None:
@@ -88,6 +107,7 @@ class ModemRunner:
         self.link_events[reason] += 1
         self._transcript.event(reason)
         self._output.discard()
+        self._input.discard()  # bytes the old client left on the line never reach the modem
         self._step(lambda now: self._reset_then_tick(now))
 
     def _reset_then_tick(self, now: float) -> bytes:
@@ -103,6 +123,7 @@ class ModemRunner:
         self._closed = True
         self._cancel_timer()
         self._output.close()
+        self._input.close()
         self._notify()
 
     def _step(self, action: Callable[[float], bytes]) -> None:
@@ -112,7 +133,7 @@ class ModemRunner:
             logger.exception("simulated modem failed")
             self.failures.append(exc)
             out = b""
-        self._output.send(out)
+        self._output.send(out, lead=self._input.lead)
         self._rearm()
         self._notify()
         if self.on_step is not None:
@@ -142,3 +163,8 @@ class ModemRunner:
         # Wake every waiter once, then start a fresh event for the next change.
         self._changed.set()
         self._changed = asyncio.Event()
+
+
+def _inbound(faults: LinkFaults) -> LinkFaults:
+    """Return the wire towards the modem: paced like the other way, never split (the TE writes whole)."""
+    return LinkFaults(baudrate=faults.baudrate, fifo_bytes=faults.fifo_bytes)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from simulator import FaultPlan, LinkUnpluggedError, SimulatorError, SimulatorServer
-from simulator.links.pacing import bytes_per_second
+from simulator.links.pacing import UART_FIFO_BYTES, bytes_per_second
 from tests.sim.conftest import MakeSim
 from tests.sim.support import ByteStream, command, read_until
 
@@ -115,13 +117,52 @@ async def test_paced_output_never_outruns_the_serial_line(make_sim: MakeSim) -> 
     writes = list(sim.output.writes)
     assert len(writes) > 2 * commands  # each listing leaves in several paced writes, not one burst
     # The link's own accounting: bytes written after any write and up to a later one were all
-    # on the line in between, so they cannot exceed what the line carries in that time.
+    # on the line in between, bar what a UART FIFO may release ahead of the line.
     for i, first in enumerate(writes):
         carried = 0
         for later in writes[i + 1 :]:
             carried += later.size
-            assert carried <= (later.time - first.time) * rate + 1
+            assert carried <= (later.time - first.time) * rate + UART_FIFO_BYTES
     assert sum(w.size for w in writes) == sim.counters["bytes_out"]
+    await stream.close()
+
+
+async def test_the_modem_gets_the_clients_bytes_no_faster_than_the_line_carries_them(
+    make_sim: MakeSim,
+) -> None:
+    sim = await make_sim(faults=FaultPlan(baud_rate=115200))
+    stream = await sim.open_stream()
+    await command(stream, b"ATE0")
+    burst = b"AT\r" * 200  # 600 bytes in one write: about 52 ms of line time
+    written_at = asyncio.get_running_loop().time()
+    await stream.write(burst)
+    received = b""
+    while received.count(b"OK\r\n") < 200:
+        received += await read_until(stream, b"OK\r\n")
+    rate = bytes_per_second(115200)
+    reads = [w for w in sim.input.writes if w.time >= written_at]
+    assert sum(w.size for w in reads) == len(burst)
+    assert len(reads) > 1  # the device read it in pieces as it crossed the line
+    fed = 0
+    for read in reads:  # by each read, no more than the FIFO plus what the line carried since
+        fed += read.size
+        assert fed <= UART_FIFO_BYTES + (read.time - written_at) * rate
+    await stream.close()
+
+
+async def test_a_ping_pong_exchange_takes_at_least_the_line_time_both_ways(make_sim: MakeSim) -> None:
+    # Each answer may reach the client a FIFO's worth early; the client's next command then starts
+    # on the line that much later, so round trips cannot add their allowances up.
+    sim = await make_sim(faults=FaultPlan(baud_rate=115200))
+    stream = await sim.open_stream()
+    rounds = 20
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(rounds):
+        assert await command(stream, b"AT") == b"AT\r\r\nOK\r\n"  # 3 bytes out, 9 back
+    elapsed = loop.time() - started
+    rate = bytes_per_second(115200)
+    assert elapsed >= rounds * (3 + 9) / rate - UART_FIFO_BYTES / rate
     await stream.close()
 
 

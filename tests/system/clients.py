@@ -27,6 +27,7 @@ async def eventually(
     *,
     timeout: float = STATUS_TIMEOUT,  # noqa: ASYNC109
     what: str,
+    interval: float = POLL_INTERVAL,
 ) -> T:
     """Call ``probe`` until ``accept`` holds for its result; fail after ``timeout`` with the last seen."""
     seen: list[T] = []
@@ -37,7 +38,7 @@ async def eventually(
                 if accept(result):
                     return result
                 seen[:] = [result]
-                await asyncio.sleep(POLL_INTERVAL)  # pacing the polls of another process
+                await asyncio.sleep(interval)  # pacing the polls of another process
     except TimeoutError:
         last = seen[0] if seen else "nothing (no answer yet)"
         raise AssertionError(f"{what}: not within {timeout}s; last seen: {last!r}") from None

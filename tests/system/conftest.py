@@ -9,7 +9,7 @@ SIGTERM to every process and requires exit code 0; nothing is left running.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 from tests.system.clients import GatewayClient, SimulatorControl
-from tests.system.processes import ProcessGroup
+from tests.system.processes import ProcessGroup, child_processes
 from tests.system.stack import Stack, StackOptions, build_stack
 
 LOOP: Final = "package"
@@ -26,6 +26,15 @@ SYSTEM = [pytest.mark.system, pytest.mark.asyncio(loop_scope=LOOP)]
 
 #: Shared installation: a per-recipient limit low enough for the 429 test, high enough for the rest.
 SHARED_OPTIONS = StackOptions(per_recipient_per_hour=1.0, per_recipient_burst=3)
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Fail a test after which a process it started (simulator, daemon, CLI) is still around."""
+    before = set(child_processes())
+    yield
+    left = {pid: cmd for pid, cmd in child_processes().items() if pid not in before}
+    assert not left, f"processes left behind: {left}"
 
 
 async def _stopped(group: ProcessGroup) -> None:

@@ -257,3 +257,24 @@ class ProcessGroup:
             except Exception as exc:  # keep stopping the others; every problem is reported at the end
                 problems.append(f"{type(exc).__name__}: {exc}")
         return problems
+
+
+def child_processes() -> dict[int, str]:
+    """Return this process's living children (pid → command line), read from ``/proc`` (Linux).
+
+    A child that exited but was not reaped yet (a zombie) counts: it means a missing ``wait()``.
+    """
+    me = os.getpid()
+    children: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # it exited while we looked
+        parent = int(stat.rpartition(")")[2].split()[1])
+        if parent == me:
+            children[int(entry.name)] = cmdline.strip()
+    return children

@@ -121,7 +121,7 @@ async def test_scheduled_message_waits_for_send_at_then_is_delivered(
 
 
 async def test_cancelled_message_is_never_sent(gateway: GatewayClient, sim: SimulatorControl) -> None:
-    soon = datetime.now(UTC) + timedelta(seconds=3)
+    soon = datetime.now(UTC) + timedelta(seconds=5)  # time enough to cancel on a loaded machine
     doomed = await gateway.accepted("You will never read this.", clientId="111", sendAt=soon.isoformat())
     witness_at = soon + timedelta(seconds=1)
     witness = await gateway.accepted(

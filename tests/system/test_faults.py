@@ -6,6 +6,7 @@ faults are the simulator's: a CMS error on a send, a silence after the PDU, a pu
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,11 @@ def clients_of(stack: Stack, http: aiohttp.ClientSession) -> tuple[GatewayClient
     return GatewayClient(http, stack.url, stack.key), SimulatorControl(http, stack.sims[0].control)
 
 
+def at(text: str) -> datetime:
+    """Parse an API time (ISO 8601 with ``Z``)."""
+    return datetime.fromisoformat(text)
+
+
 def transitions(detail: dict[str, Any]) -> list[tuple[str | None, str]]:
     """Return the (from, to) pairs of the timeline, oldest first."""
     return [(event["from"], event["to"]) for event in detail["events"]]
@@ -33,45 +39,54 @@ async def submits_to(sim: SimulatorControl, number: str) -> list[dict[str, Any]]
     return [s for s in await sim.submits() if same_number(s["recipient"], number)]
 
 
-async def test_transient_error_is_retried_then_delivered(
+async def test_transient_errors_are_retried_with_back_off_then_delivered(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
-    stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 332, "nth_send": 1}]},)))
+    """CMS 332 (network timeout) on the first send, CMS 41 (temporary failure) on the second."""
+    errors = [{"code": 332, "nth_send": 1}, {"code": 41, "nth_send": 2}]
+    stack = await make_stack(StackOptions(faults=({"send_errors": errors},)))
     gateway, sim = clients_of(stack, http)
     text = "Your loan application was received."
 
     accepted = await gateway.accepted(text, clientId="160")
     detail = await gateway.wait_for(accepted["id"], "delivered")
 
-    assert detail["attemptCount"] == 2
+    assert detail["attemptCount"] == 3
     retried = [e for e in detail["events"] if (e["from"], e["to"]) == ("sending", "queued")]
-    assert len(retried) == 1, detail["events"]
-    assert "332" in str(retried[0]["errorCode"])
-    assert [e["to"] for e in detail["events"]].count("sending") == 2
-    assert await sim.messages_to(number_of(160)) == [text]  # the refused send left nothing behind
+    assert [e["errorCode"] for e in retried] == [332, 41], detail["events"]
+    claims = [at(e["at"]) for e in detail["events"] if e["to"] == "sending"]
+    assert len(claims) == 3
+    # Back-off (base 0.2 s, doubling, no jitter in this config): each retry waits at least its delay.
+    for requeued, claimed, delay in zip(retried, claims[1:], (0.2, 0.4), strict=True):
+        assert claimed - at(requeued["at"]) >= timedelta(seconds=delay), detail["events"]
+    assert await sim.messages_to(number_of(160)) == [text]  # the refused sends left nothing behind
 
 
-async def test_permanent_error_fails_at_once_without_retry(
+async def test_permanent_errors_fail_at_once_without_retry(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
-    refused = number_of(161)
-    stack = await make_stack(StackOptions(faults=({"send_errors": [{"code": 21, "recipient": refused}]},)))
+    """CMS 21 (short message transfer rejected) and CMS 1 (unassigned number) end the message."""
+    refused = {161: 21, 163: 1}
+    errors = [{"code": code, "recipient": number_of(cid)} for cid, code in refused.items()]
+    stack = await make_stack(StackOptions(faults=({"send_errors": errors},)))
     gateway, sim = clients_of(stack, http)
 
-    doomed = await gateway.accepted("This transfer is rejected by the network.", clientId="161")
-    failed = await gateway.wait_for(doomed["id"], "failed")
-    assert failed["attemptCount"] == 1
-    assert transitions(failed)[-1] == ("sending", "failed")
-    assert "21" in str(failed["events"][-1]["errorCode"])
+    doomed = {cid: await gateway.accepted("Rejected by the network.", clientId=str(cid)) for cid in refused}
+    for cid, code in refused.items():
+        failed = await gateway.wait_for(doomed[cid]["id"], "failed")
+        assert failed["attemptCount"] == 1
+        assert transitions(failed)[-1] == ("sending", "failed")
+        assert failed["events"][-1]["errorCode"] == code
 
-    # The worker carries on with the next message; the failed one is never tried again.
-    witness = await gateway.accepted("Sent after the refused one.", clientId="162")
+    # The worker carries on with the next message; the failed ones are never tried again.
+    witness = await gateway.accepted("Sent after the refused ones.", clientId="162")
     await gateway.wait_for(witness["id"], "delivered")
-    again = await gateway.get(doomed["id"])
-    assert again["status"] == "failed"
-    assert again["attemptCount"] == 1
-    assert [e["to"] for e in again["events"]].count("sending") == 1
-    assert await submits_to(sim, refused) == []
+    for cid in refused:
+        again = await gateway.get(doomed[cid]["id"])
+        assert again["status"] == "failed"
+        assert again["attemptCount"] == 1
+        assert [e["to"] for e in again["events"]].count("sending") == 1
+        assert await submits_to(sim, number_of(cid)) == []
 
 
 async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_never_resends(
@@ -95,6 +110,7 @@ async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_nev
 
     detail = await gateway.wait_for(accepted["id"], "unknown")
     assert transitions(detail)[-1] == ("sending", "unknown")
+    assert detail["events"][-1]["reason"]  # the timeline says why
     # Proof that the restarted worker is sending, and had its chance to resend: a later message.
     witness = await gateway.accepted("A message after the restart.", clientId="171")
     await gateway.wait_for(witness["id"], "delivered")
@@ -112,6 +128,8 @@ async def test_messages_queued_while_unplugged_go_out_after_replug(
     await eventually(
         gateway.modems, lambda items: items[0]["state"] != "ready", what="the daemon noticing the unplug"
     )
+    not_ready = await gateway.request("GET", "/ready", anonymous=True)
+    assert not_ready.status == 503, not_ready  # no modem can send: a load balancer should know
     clients = (180, 181, 182)
     queued = [
         await gateway.accepted(f"Queued while unplugged, for {cid}.", clientId=str(cid)) for cid in clients
