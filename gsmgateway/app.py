@@ -24,7 +24,7 @@ from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig, ModemConfig
 from gsmgateway.modem.driver import ModemDriver
-from gsmgateway.modem.options import DriverOptions
+from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
 from gsmgateway.services import Services, open_services
@@ -35,8 +35,10 @@ logger = logging.getLogger(__name__)
 
 
 def driver_options_for(modem: ModemConfig) -> DriverOptions:
-    """Return the driver options of a configured modem: its SIM PIN, the driver's defaults otherwise."""
-    return DriverOptions(pin=modem.pin or None)
+    """Return the driver options of a configured modem: PIN, SMSC, report routing; defaults otherwise."""
+    return DriverOptions(
+        pin=modem.pin or None, smsc=modem.smsc or None, report_routing=ReportRouting(modem.report_routing)
+    )
 
 
 class Gateway:

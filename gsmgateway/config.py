@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import re
 import tomllib
 import types
 import typing
@@ -25,6 +26,10 @@ from gsmgateway.errors import ConfigError
 
 ENV_PREFIX = "GSMGATEWAY_"
 DispatchMode = Literal["immediate", "scheduled"]
+#: How status reports reach the gateway (``AT+CNMI`` ds=2 / ds=1 / SR sweep only); see modem/options.py.
+ReportRoutingChoice = Literal["stored", "direct", "poll"]
+_PIN = re.compile(r"[0-9]{4,8}")
+_SMSC = re.compile(r"\+[0-9]{6,15}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,8 @@ class ModemConfig:
     rtscts: bool = False
     pin: str | None = None
     messages_per_minute: int = 20  # per-modem send rate; operators get blocked for bursts
-    status_reports: bool = True
+    report_routing: ReportRoutingChoice = "stored"
+    smsc: str | None = None  # set AT+CSCA when the SIM has no (or a wrong) SMS centre number
 
 
 @dataclass(frozen=True)
@@ -433,3 +439,7 @@ def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
         seen.add(modem.id)
         if modem.messages_per_minute <= 0:
             problems.append(f"modems[{modem.id}].messages_per_minute: must be > 0")
+        if modem.pin is not None and not _PIN.fullmatch(modem.pin):
+            problems.append(f"modems[{modem.id}].pin: a SIM PIN is 4 to 8 digits")
+        if modem.smsc is not None and not _SMSC.fullmatch(modem.smsc):
+            problems.append(f"modems[{modem.id}].smsc: must be + and 6 to 15 digits")

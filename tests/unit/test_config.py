@@ -181,3 +181,36 @@ def test_garbage_bytes_in_the_file_are_a_config_error(tmp_path: Path) -> None:
     path.write_bytes(b"[api]\nport = 80\xff\xfe\n")
     with pytest.raises(ConfigError, match=r"gw\.toml"):
         load(path, env={})
+
+
+def test_modem_driver_settings_are_checked_before_the_driver_sees_them(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[modems]]\nid = "m1"\nport = "/dev/ttyUSB0"\npin = "12a4"\nsmsc = "0712 345"\n'
+        'report_routing = "pushed"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path, env={})
+    problems = "\n".join(caught.value.problems)
+    assert "modems[0].report_routing: must be one of stored, direct, poll" in problems
+    assert "modems[m1].pin: a SIM PIN is 4 to 8 digits" in problems
+    assert "modems[m1].smsc: must be + and 6 to 15 digits" in problems
+
+
+def test_modem_driver_settings_reach_the_driver_options(tmp_path: Path) -> None:
+    from gsmgateway.app import driver_options_for
+    from gsmgateway.modem.options import ReportRouting
+
+    path = _write(
+        tmp_path,
+        '[[modems]]\nid = "m1"\nport = "/dev/ttyUSB0"\npin = "1234"\nsmsc = "+255754000000"\n'
+        'report_routing = "direct"\n',
+    )
+    options = driver_options_for(load(path, env={}).modems[0])
+    assert (options.pin, options.smsc, options.report_routing) == (
+        "1234",
+        "+255754000000",
+        ReportRouting.DIRECT,
+    )
+    default = driver_options_for(ModemConfig(id="m2", port="/dev/ttyUSB1"))
+    assert (default.pin, default.smsc, default.report_routing) == (None, None, ReportRouting.STORED)
