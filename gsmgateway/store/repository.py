@@ -231,15 +231,73 @@ class MessageRepository(Repository):
                     .limit(1)
                 )
             ).first()
-            if part is None:
-                return None
+            if part is not None:
+                await conn.execute(
+                    update(message_parts)
+                    .where(message_parts.c.id == part.id)
+                    .values(report_outcome=outcome.value, tp_st=tp_st, report_at=at)
+                )
+                message_id, part_no = part.message_id, part.part_no
+            else:
+                found = await self._adopt_unknown_part(
+                    conn, modem_id=modem_id, mr=mr, number=number, outcome=outcome, tp_st=tp_st, at=at,
+                    window=window,
+                )  # fmt: skip
+                if found is None:
+                    return None
+                message_id, part_no = found
+            new_status = await self._rollup(conn, message_id, at, modem_id, tp_st)
+            return ReportMatch(message_id, part_no, new_status)
+
+    async def _adopt_unknown_part(
+        self,
+        conn: AsyncConnection,
+        *,
+        modem_id: str,
+        mr: int,
+        number: str,
+        outcome: ReportOutcome,
+        tp_st: int | None,
+        at: datetime,
+        window: timedelta,
+    ) -> tuple[int, int] | None:
+        """Give a report to the part whose ``+CMGS`` answer never came, if there is exactly that case.
+
+        A crash or timeout after the PDU left leaves the message ``unknown`` with no MR for the part
+        in flight (parts go out in order, so it is the lowest part without a row). A report from the
+        same modem for the same number within the window is the network telling us that part left:
+        record it under the MR the report carries. The most recent such message wins.
+        """
+        recorded = (
+            select(func.count())
+            .select_from(message_parts)
+            .where(message_parts.c.message_id == messages.c.id)
+            .scalar_subquery()
+        )
+        candidate = (
             await conn.execute(
-                update(message_parts)
-                .where(message_parts.c.id == part.id)
-                .values(report_outcome=outcome.value, tp_st=tp_st, report_at=at)
+                select(messages.c.id, recorded.label("recorded"))
+                .where(
+                    messages.c.status == MessageStatus.UNKNOWN.value,
+                    messages.c.modem_id == modem_id,
+                    messages.c.number == number,
+                    messages.c.updated_at >= at - window,
+                    recorded < messages.c.parts_total,
+                )
+                .order_by(messages.c.updated_at.desc(), messages.c.id.desc())
+                .limit(1)
             )
-            new_status = await self._rollup(conn, part.message_id, at, modem_id, tp_st)
-            return ReportMatch(part.message_id, part.part_no, new_status)
+        ).first()
+        if candidate is None:
+            return None
+        part_no = int(candidate.recorded) + 1
+        await conn.execute(
+            insert(message_parts).values(
+                message_id=candidate.id, part_no=part_no, modem_id=modem_id, mr=mr, number=number,
+                sent_at=at, report_outcome=outcome.value, tp_st=tp_st, report_at=at,
+            )
+        )  # fmt: skip
+        return candidate.id, part_no
 
     async def _rollup(
         self, conn: AsyncConnection, message_id: int, now: datetime, modem_id: str, tp_st: int | None
@@ -256,8 +314,10 @@ class MessageRepository(Repository):
         ).all()
         target = rollup(message.parts_total, [ReportOutcome(o) if o else None for o in outcomes])
         current = MessageStatus(message.status)
-        if target is None and current is MessageStatus.UNKNOWN:
-            target = MessageStatus.SENT  # any report proves the SMS left; now wait for the final one
+        if target is None and current is MessageStatus.UNKNOWN and len(outcomes) == message.parts_total:
+            # Every part is now known to have left (each has a row); wait for the final reports. With a
+            # part still missing the message stays unknown: nobody knows whether the rest went out.
+            target = MessageStatus.SENT
         if target is None or target == current or not can_transition(current, target):
             return None
         reason = "report" if current is MessageStatus.SENT else f"late report ({current})"

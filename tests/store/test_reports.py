@@ -128,3 +128,44 @@ async def test_temporary_report_moves_unknown_to_sent(stack: Services, caller: C
     assert detail.events[-1].reason == "late report (unknown)"
     await _report(stack, "m1", 21, R.DELIVERED)
     assert (await stack.messages.get(view.id)).message.status is S.DELIVERED
+
+
+async def test_report_resolves_unknown_whose_cmgs_answer_never_came(
+    stack: Services, caller: Caller, clock: Clock
+) -> None:
+    view = await submit(stack, caller, "crash before +CMGS")
+    claimed = await _send(stack, "m1", [], finish=False)  # the PDU left; no MR was ever recorded
+    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    assert await _report(stack, "m1", 77, R.DELIVERED, number="+255799999999") is None  # other number
+    assert await _report(stack, "m2", 77, R.DELIVERED) is None  # other modem
+    assert (await stack.messages.get(view.id)).message.status is S.UNKNOWN
+    clock.advance(timedelta(minutes=3))
+    assert await _report(stack, "m1", 77, R.DELIVERED) == view.id
+    detail = await stack.messages.get(view.id)
+    assert detail.message.status is S.DELIVERED
+    assert [(p.part_no, p.mr, p.report_outcome) for p in detail.parts] == [(1, 77, R.DELIVERED)]
+
+
+async def test_unknown_multipart_stays_unknown_until_every_part_is_proven(
+    stack: Services, caller: Caller
+) -> None:
+    view = await submit(stack, caller, LONG)
+    claimed = await _send(stack, "m1", [30], finish=False)  # part 1 left; part 2's answer never came
+    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    assert await _report(stack, "m1", 30, R.DELIVERED) == view.id
+    assert (await stack.messages.get(view.id)).message.status is S.UNKNOWN  # part 2 may never have left
+    assert await _report(stack, "m1", 31, R.DELIVERED) == view.id  # the network saw part 2 after all
+    detail = await stack.messages.get(view.id)
+    assert detail.message.status is S.DELIVERED
+    assert [(p.part_no, p.mr) for p in detail.parts] == [(1, 30), (2, 31)]
+
+
+async def test_unknown_outside_the_window_or_already_complete_adopts_nothing(
+    stack: Services, caller: Caller, clock: Clock
+) -> None:
+    old = await submit(stack, caller, "long ago")
+    claimed = await _send(stack, "m1", [], finish=False)
+    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    clock.advance(timedelta(days=30))
+    assert await _report(stack, "m1", 5, R.DELIVERED) is None
+    assert (await stack.messages.get(old.id)).message.status is S.UNKNOWN
