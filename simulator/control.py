@@ -28,14 +28,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 
-from simulator.fault_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json
+from simulator.fault_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json, strict_json
 from simulator.network import Outcome
 
 if TYPE_CHECKING:
@@ -211,8 +210,8 @@ async def _bad_request_middleware(request: web.Request, handler: Handler) -> web
 async def _json_value(request: web.Request) -> Any:
     raw = await request.read()
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return strict_json(raw)
+    except ValueError as exc:  # UnicodeDecodeError included
         raise BadRequestError(f"request body is not JSON: {exc}") from exc
 
 

@@ -322,20 +322,39 @@ def fault_plan_from_json(value: object) -> FaultPlan:
     return plan
 
 
-def parse_fault_plan(text: str) -> FaultPlan:
-    """Parse JSON text (a ``--faults`` file or ``--faults-json`` argument) into a fault plan.
+def strict_json(text: str | bytes) -> Any:
+    """Decode JSON as RFC 8259 has it: ``NaN``/``Infinity`` and a key given twice are refused.
 
-    :raises FaultPlanError: the text is not JSON, or the plan has problems (all listed).
+    Python's decoder takes both silently (the last duplicate wins), so ``{"code": 21, "code": 1}``
+    would set a fault nobody meant to set.
+
+    :raises ValueError: the text is not strict JSON (``UnicodeDecodeError`` is one).
     """
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as exc:
-        raise FaultPlanError([f"not JSON: {exc}"]) from exc
-    return fault_plan_from_json(value)
+    return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
 
 
 def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        twice = sorted({key for key, _ in pairs if [k for k, _ in pairs].count(key) > 1})
+        raise ValueError(f"key(s) {twice} given more than once")
+    return body
+
+
+def parse_fault_plan(text: str) -> FaultPlan:
+    """Parse JSON text (a ``--faults`` file or ``--faults-json`` argument) into a fault plan.
+
+    :raises FaultPlanError: the text is not strict JSON, or the plan has problems (all listed).
+    """
+    try:
+        value = strict_json(text)
+    except ValueError as exc:
+        raise FaultPlanError([f"not JSON: {exc}"]) from exc
+    return fault_plan_from_json(value)
 
 
 def _match_json(match: CommandMatch) -> dict[str, Any]:

@@ -169,6 +169,7 @@ async def test_a_plan_is_accepted_by_outcome_name(sim: SimulatorServer, http: ai
         ("/plan", {"recipient": "+255700000001", "outcome": "LOST_IN_SPACE"}, "unknown outcome"),
         ("/plan", {"recipient": "+255700000001", "outcome": "DELIVERED", "delay": -1}, "negative"),
         ("/plan", {"recipient": "+255700000001", "outcome": "DELIVERED", "delay": True}, "wrong type"),
+        ("/plan", {"recipient": "+255700000001", "outcome": "DELIVERED", "delay": float("nan")}, "NaN"),
         ("/faults", {"sim_removed": True, "teleport": 1}, "unknown field(s) ['teleport']"),
         ("/faults", {"command_latency": -1}, "command_latency: must be"),
         ("/faults", {"split_writes": ["big"]}, "split_writes"),
