@@ -13,6 +13,11 @@ script or a system test can start the simulator and learn where to connect::
 ``--profile`` takes a built-in name or a profile file (``branch-stick.toml``, see
 :mod:`simulator.profile_file`); a file with problems is refused before anything starts.
 
+``--faults FILE.json`` (or ``--faults-json '{…}'``) installs a whole fault plan at start, in the JSON
+shape the control surface's ``POST /faults`` takes (:mod:`simulator.fault_json`); a plan with
+problems is a usage error (exit 2) naming every one. ``--baud``, ``--latency`` and ``--split`` are
+shorthands for three of its fields and may not set a field the plan also sets.
+
 Run as root, the pty is given group ``dialout`` and mode 0660, so a gateway running as a non-root
 member of ``dialout`` opens it like a USB modem. SIGTERM or SIGINT stops it cleanly (exit 0).
 """
@@ -21,11 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from simulator.fault_json import FaultPlanError, parse_fault_plan
 from simulator.faults import FaultPlan
 from simulator.links import LinkKind
 from simulator.profiles import Profile, get_profile, profile_names
@@ -79,6 +87,22 @@ def _profile(text: str) -> Profile:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _plan_text(text: str) -> FaultPlan:
+    try:
+        return parse_fault_plan(text)
+    except FaultPlanError as exc:
+        raise argparse.ArgumentTypeError("\n  ".join(("bad fault plan:", *exc.problems))) from exc
+
+
+def _plan_file(path: str) -> FaultPlan:
+    """Read ``--faults FILE.json`` at parse time, so a missing file is a usage error too."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read fault plan {path!r}: {exc}") from exc
+    return _plan_text(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gsmgateway-sim",
@@ -116,15 +140,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--split", type=_sizes, metavar="N[,N…]", help="cut output into writes of these sizes"
     )
+    plan = parser.add_mutually_exclusive_group()
+    plan.add_argument(
+        "--faults", type=_plan_file, metavar="FILE.json", help="start with this fault plan (JSON file)"
+    )
+    plan.add_argument(
+        "--faults-json", dest="faults", type=_plan_text, metavar="JSON", help="the same, given inline"
+    )
     parser.add_argument("--pty-group", default="dialout", help="group given the pty (default dialout)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does to stderr")
     return parser
 
 
-def _server(args: argparse.Namespace) -> SimulatorServer:
-    faults = FaultPlan(
-        split_writes=args.split or (), baud_rate=args.baud, command_latency=args.latency or 0.0
-    )
+def _fault_plan(args: argparse.Namespace) -> FaultPlan:
+    """Merge ``--faults`` with the ``--baud/--latency/--split`` shorthands.
+
+    :raises ValueError: a shorthand sets a field the plan also sets.
+    """
+    plan: FaultPlan = args.faults or FaultPlan()
+    shorthands = {"baud_rate": args.baud, "command_latency": args.latency, "split_writes": args.split}
+    given = {name: value for name, value in shorthands.items() if value is not None}
+    default = FaultPlan()
+    clashes = sorted(name for name in given if getattr(plan, name) != getattr(default, name))
+    if clashes:
+        raise ValueError(f"the fault plan and a shorthand option both set {clashes}; use one")
+    return dataclasses.replace(plan, **given)
+
+
+def _server(args: argparse.Namespace, faults: FaultPlan) -> SimulatorServer:
     control_host, control_port = args.control if args.control else ("127.0.0.1", None)
     if args.tcp:
         host, port = args.tcp
@@ -177,9 +220,14 @@ async def _serve(sim: SimulatorServer) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
-        sim = _server(args)  # validates everything before anything is configured or started
+        faults = _fault_plan(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        sim = _server(args, faults)  # validates everything before anything is configured or started
     except ValueError as exc:
         print(f"gsmgateway-sim: cannot start: {exc}", file=sys.stderr)
         return EXIT_START_FAILED

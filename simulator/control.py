@@ -15,7 +15,9 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 ``GET``     ``/messages``     whole messages (all parts in): ``[{"recipient", "text"}]``
 ``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
 ``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
-``POST``    ``/faults``       replace the fault plan (scalar fields and ``split_writes``, by name)
+``GET``     ``/faults``       the fault plan in force, in the JSON shape ``POST /faults`` takes
+``POST``    ``/faults``       replace the whole fault plan (JSON, :mod:`simulator.fault_json`); ``{}``
+                              clears it; a 400 lists every problem in ``error.problems``
 ``POST``    ``/unplug``       pull the cable
 ``POST``    ``/replug``       ``{"reboot": false}``: push it back in
 ==========  ================  ==========================================================================
@@ -26,28 +28,17 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 
-from simulator.faults import FaultPlan
+from simulator.fault_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json, strict_json
 from simulator.network import Outcome
 
 if TYPE_CHECKING:
     from simulator.server import SimulatorServer
-
-#: Fault-plan fields the control surface can set, with the JSON types each accepts.
-_FAULT_FIELDS: Final[dict[str, tuple[type, ...]]] = {
-    "command_latency": (int, float),
-    "network_delay": (int, float),
-    "sim_removed": (bool,),
-    "split_writes": (list,),
-    "baud_rate": (int, type(None)),
-    "unplug_after_commands": (int, type(None)),
-}
 
 #: Longest a ``GET /submits?count=N`` waits, so a forgotten request cannot hold a connection forever.
 MAX_WAIT: Final = 60.0
@@ -59,7 +50,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class BadRequestError(ValueError):
-    """A control request that cannot be carried out as sent; nothing was changed."""
+    """A control request that cannot be carried out as sent; nothing was changed.
+
+    ``problems`` lists each thing wrong when there can be several (a fault plan), so the 400 names
+    them all at once.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class ControlServer:
@@ -113,6 +112,7 @@ class ControlServer:
         app.router.add_get("/messages", self._messages)
         app.router.add_post("/sms", self._inject_sms)
         app.router.add_post("/plan", self._plan)
+        app.router.add_get("/faults", self._faults)
         app.router.add_post("/faults", self._set_faults)
         app.router.add_post("/unplug", self._unplug)
         app.router.add_post("/replug", self._replug)
@@ -172,23 +172,17 @@ class ControlServer:
         self._sim.plan(recipient, outcome, delay=delay, temporary_delay=temporary_delay)
         return web.json_response({"recipient": recipient, "outcome": outcome.name})
 
+    async def _faults(self, request: web.Request) -> web.Response:
+        return web.json_response({"faults": fault_plan_to_json(self._sim.faults)})
+
     async def _set_faults(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
-        unknown = sorted(set(body) - set(_FAULT_FIELDS))
-        if unknown:
-            raise BadRequestError(f"unknown fault field(s) {unknown}; known: {sorted(_FAULT_FIELDS)}")
-        values = {name: _field(body, name, _FAULT_FIELDS[name]) for name in body}
-        if "split_writes" in values:
-            sizes = values["split_writes"]
-            if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
-                raise BadRequestError("split_writes must be a list of byte counts")
-            values["split_writes"] = tuple(sizes)
+        body = await _json_value(request)  # not an object: one of the problems listed
         try:
-            plan = FaultPlan(**values)
-        except (TypeError, ValueError) as exc:
-            raise BadRequestError(str(exc)) from exc
+            plan = fault_plan_from_json(body)
+        except FaultPlanError as exc:
+            raise BadRequestError(str(exc), exc.problems) from exc
         self._sim.set_faults(plan)
-        return web.json_response({"faults": to_jsonable(plan)})
+        return web.json_response({"faults": fault_plan_to_json(plan)})
 
     async def _unplug(self, request: web.Request) -> web.Response:
         await self._sim.unplug()
@@ -207,17 +201,24 @@ async def _bad_request_middleware(request: web.Request, handler: Handler) -> web
     try:
         return await handler(request)
     except BadRequestError as exc:
-        return web.json_response({"error": {"type": "bad_request", "message": str(exc)}}, status=400)
+        error: dict[str, Any] = {"type": "bad_request", "message": str(exc)}
+        if exc.problems:
+            error["problems"] = list(exc.problems)
+        return web.json_response({"error": error}, status=400)
+
+
+async def _json_value(request: web.Request) -> Any:
+    raw = await request.read()
+    try:
+        return strict_json(raw)
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise BadRequestError(f"request body is not JSON: {exc}") from exc
 
 
 async def _json_object(request: web.Request, *, allow_empty: bool = False) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw.strip() and allow_empty:
+    if allow_empty and not (await request.read()).strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequestError(f"request body is not JSON: {exc}") from exc
+    body = await _json_value(request)
     if not isinstance(body, dict):
         raise BadRequestError("request body must be a JSON object")
     return body

@@ -274,6 +274,11 @@ class SimulatorServer:
         self._modem.inject_sms(sender, text, direct=direct, now=asyncio.get_running_loop().time())
         runner.poke()
 
+    @property
+    def faults(self) -> FaultPlan:
+        """The fault plan in force (a spent ``unplug_after_commands`` already cleared)."""
+        return self._faults
+
     def set_faults(self, faults: FaultPlan) -> None:
         """Install a new fault plan on the device and the wire; "nth" counts restart from here."""
         self._faults = faults

@@ -16,7 +16,7 @@ import pytest
 import serial
 
 from simulator import read_transcript
-from simulator.__main__ import _parser, main
+from simulator.__main__ import _fault_plan, _parser, main
 from simulator.transcript import Direction
 from tests.sim.support import path_present, serial_command
 
@@ -197,3 +197,50 @@ def test_baud_pacing_is_off_unless_asked_and_115200_unless_set(argv: list[str], 
 def test_a_control_address_off_loopback_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--tcp", "127.0.0.1:0", "--control", "0.0.0.0:0"]) == 1
     assert "loopback" in capsys.readouterr().err
+
+
+async def test_a_fault_plan_file_is_installed_at_start(tmp_path: Path) -> None:
+    plan = {"send_errors": [{"code": 332, "nth_send": 1}], "storage_full": ["SM"], "signal_rssi": 5}
+    path = tmp_path / "faults.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    async with run_simulator(
+        "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--faults", str(path)
+    ) as sim:
+        async with aiohttp.ClientSession() as http, http.get(f"{sim.info['control']}/faults") as response:
+            installed = (await response.json())["faults"]
+        code, stderr = await sim.stop()
+    assert code == 0, stderr
+    assert installed["send_errors"] == [{"code": 332, "family": "cms", "nth_send": 1, "recipient": None}]
+    assert installed["storage_full"] == ["SM"]
+    assert installed["signal_rssi"] == 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["--faults-json", '{"sim_removed": 1, "silences": [{"nth": 0}]}'],
+            ["sim_removed: ", "silences[0].nth: "],
+        ),
+        (["--faults-json", '{"sim_removed": tru'], ["not JSON"]),
+        (["--faults", "/nonexistent/faults.json"], ["cannot read fault plan"]),
+        (["--faults-json", '{"split_writes": [2]}', "--split", "1"], ["both set ['split_writes']"]),
+    ],
+)
+def test_a_bad_fault_plan_exits_2_naming_every_problem(
+    argv: list[str], said: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--tcp", "127.0.0.1:0", *argv])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    for words in said:
+        assert words in err
+
+
+def test_the_shorthands_fill_in_fields_the_plan_leaves_alone() -> None:
+    args = _parser().parse_args(
+        ["--faults-json", '{"sim_removed": true}', "--latency", "0.5", "--split", "3,1"]
+    )
+    plan = _fault_plan(args)
+    assert (plan.sim_removed, plan.command_latency, plan.split_writes) == (True, 0.5, (3, 1))

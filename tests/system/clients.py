@@ -197,7 +197,7 @@ class SimulatorControl:
         await self._call("POST", "/plan", body)
 
     async def set_faults(self, plan: dict[str, Any]) -> None:
-        """Replace the fault plan (scalar fields only, as the control surface takes them)."""
+        """Replace the whole fault plan (its JSON form, docs/interfaces.md §2)."""
         await self._call("POST", "/faults", plan)
 
     async def unplug(self) -> None:

@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30.0  # a cold interpreter on a busy 2-core box, plus migrations
 STOP_TIMEOUT = 20.0
 CLI_TIMEOUT = 60.0
+#: The console script ``pip install`` made, next to this interpreter (the venv's bin/).
+SIM_SCRIPT = Path(sys.executable).with_name("gsmgateway-sim")
 LISTENING = re.compile(r"^gsmgateway: listening on (http://\S+)$")
 
 
@@ -135,16 +137,10 @@ class SimulatorProcess:
     async def start(
         cls, name: str, pty_path: Path, *, log_dir: Path, faults: dict[str, Any] | None = None
     ) -> SimulatorProcess:
-        """Start ``gsmgateway-sim`` (or, for a start-up fault plan, tests/system/simproc.py).
-
-        The public CLI sets only link-level faults and the control surface only scalar ones, so a
-        plan with CMS errors on a send or a silence is given to the small launcher at start.
-        """
-        common = ["--pty", str(pty_path), "--control", "127.0.0.1:0"]
-        if faults is None:
-            args = [sys.executable, "-m", "simulator", *common]
-        else:
-            args = [sys.executable, "-m", "tests.system.simproc", *common, "--faults", json.dumps(faults)]
+        """Start the installed ``gsmgateway-sim`` CLI, with ``faults`` (its JSON form) from the start."""
+        args = [str(SIM_SCRIPT), "--pty", str(pty_path), "--control", "127.0.0.1:0"]
+        if faults is not None:
+            args += ["--faults-json", json.dumps(faults)]
         proc = await ManagedProcess.start(name, args, log_dir=log_dir)
         try:
             info: dict[str, str] = {}

@@ -56,7 +56,7 @@ class StackOptions:
     """What differs between the installations the tests build."""
 
     modems: int = 1
-    #: One start-up fault plan per modem (None: the plain ``gsmgateway-sim`` CLI).
+    #: One start-up fault plan per modem, in its JSON form (``gsmgateway-sim --faults-json``); None: none.
     faults: tuple[dict[str, Any] | None, ...] = ()
     per_recipient_per_hour: float = 0.0
     per_recipient_burst: int = 10

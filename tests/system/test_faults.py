@@ -1,7 +1,8 @@
 """A flaky modem and a crashing daemon: retries, failures, ``kill -9`` and unplugging, as processes.
 
 Each scenario gets an installation of its own, because each one breaks something on purpose. The
-faults are the simulator's: a CMS error on a send, a silence after the PDU, a pulled cable.
+faults are the simulator's: a CMS error on a send, a silence after the PDU, a pulled cable, given in
+their JSON form to ``gsmgateway-sim --faults-json`` at start or to its control surface's ``POST /faults``.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ async def test_permanent_errors_fail_at_once_without_retry(
     """CMS 21 (short message transfer rejected) and CMS 1 (unassigned number) end the message."""
     refused = {161: 21, 163: 1}
     errors = [{"code": code, "recipient": number_of(cid)} for cid, code in refused.items()]
-    stack = await make_stack(StackOptions(faults=({"send_errors": errors},)))
+    stack = await make_stack(StackOptions())
     gateway, sim = clients_of(stack, http)
+    await sim.set_faults({"send_errors": errors})  # over the control surface, on a running modem
 
     doomed = {cid: await gateway.accepted("Rejected by the network.", clientId=str(cid)) for cid in refused}
     for cid, code in refused.items():
