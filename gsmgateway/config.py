@@ -437,6 +437,8 @@ def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
         if modem.id in seen:
             problems.append(f"modems: id {modem.id!r} used twice")
         seen.add(modem.id)
+        if modem.baudrate <= 0:
+            problems.append(f"modems[{modem.id}].baudrate: must be > 0")
         if modem.messages_per_minute <= 0:
             problems.append(f"modems[{modem.id}].messages_per_minute: must be > 0")
         if modem.pin is not None and not _PIN.fullmatch(modem.pin):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gsmgateway.config import GatewayConfig, load
 from gsmgateway.errors import ConfigError
+from gsmgateway.store.db import redact_url
 
 _STORE_DRIVERS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
@@ -34,7 +35,7 @@ def check_config(path: Path | None, env: dict[str, str] | None = None) -> tuple[
         [
             f"configuration OK ({path or 'defaults'})",
             f"  API: http://{config.api.host}:{config.api.port}",
-            f"  store: {_safe_url(config.store_url)}",
+            f"  store: {redact_url(config.store_url)}",
             f"  dispatch: {config.dispatch.mode}, at_least_once={config.dispatch.at_least_once}",
             *(
                 [f"  Fineract contract: http://{config.fineract_gateway.host}:{config.fineract_gateway.port}"]
@@ -53,7 +54,7 @@ def _check_store(config: GatewayConfig, problems: list[str]) -> None:
         if not config.store.url.startswith(_STORE_DRIVERS):
             problems.append(
                 f"store.url: use one of {', '.join(d.rstrip('/') for d in _STORE_DRIVERS)}, "
-                f"not {_safe_url(config.store.url)!r}"
+                f"not {redact_url(config.store.url)!r}"
             )
         return
     state = Path(config.state_dir)
@@ -72,15 +73,3 @@ def _check_modems(config: GatewayConfig, problems: list[str], warnings: list[str
             problems.append(f"modems[{modem.id}].port: empty")
         elif "://" not in modem.port and not Path(modem.port).exists():
             warnings.append(f"modems[{modem.id}].port: {modem.port} does not exist now (unplugged?)")
-        if modem.baudrate <= 0:
-            problems.append(f"modems[{modem.id}].baudrate: must be > 0")
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without a password, for printing."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"

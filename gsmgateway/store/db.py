@@ -75,7 +75,7 @@ async def open_database(
             )
         database = Database(write, read)
     except (SQLAlchemyError, ValueError, OSError) as exc:
-        raise StoreError(f"cannot open the store {_redact(url)}: {exc}") from exc
+        raise StoreError(f"cannot open the store {redact_url(url)}: {exc}") from exc
     if migrate:
         try:
             async with write.connect() as conn:
@@ -83,7 +83,7 @@ async def open_database(
                 await conn.commit()
         except (SQLAlchemyError, OSError) as exc:
             await database.close()
-            raise StoreError(f"cannot migrate the store {_redact(url)}: {exc}") from exc
+            raise StoreError(f"cannot migrate the store {redact_url(url)}: {exc}") from exc
     return database
 
 
@@ -123,7 +123,7 @@ def _ensure_parent_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """Hide a password in a URL before it reaches a log or an error message."""
     if "@" not in url or "://" not in url:
         return url

@@ -187,7 +187,7 @@ def test_modem_driver_settings_are_checked_before_the_driver_sees_them(tmp_path:
     path = _write(
         tmp_path,
         '[[modems]]\nid = "m1"\nport = "/dev/ttyUSB0"\npin = "12a4"\nsmsc = "0712 345"\n'
-        'report_routing = "pushed"\n',
+        'report_routing = "pushed"\nbaudrate = 0\n',
     )
     with pytest.raises(ConfigError) as caught:
         load(path, env={})
@@ -195,6 +195,7 @@ def test_modem_driver_settings_are_checked_before_the_driver_sees_them(tmp_path:
     assert "modems[0].report_routing: must be one of stored, direct, poll" in problems
     assert "modems[m1].pin: a SIM PIN is 4 to 8 digits" in problems
     assert "modems[m1].smsc: must be + and 6 to 15 digits" in problems
+    assert "modems[m1].baudrate: must be > 0" in problems
 
 
 def test_modem_driver_settings_reach_the_driver_options(tmp_path: Path) -> None:
