@@ -28,10 +28,10 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    elif moment.tzinfo is not UTC:
+        return moment.isoformat() + "Z"
+    if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat() + "Z"
+    return moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
 
 
 def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
@@ -121,6 +122,10 @@ class ObjectSchema:
     description: str
     fields: tuple[Field, ...]
     exactly_one_of: tuple[str, ...] = ()
+    names: frozenset[str] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(f.name for f in self.fields))
 
     def field(self, name: str) -> Field:
         """Return the field whose JSON name is ``name``."""
@@ -137,19 +142,17 @@ class ObjectSchema:
                 field=prefix or None,
                 error_type="invalid_body",
             )
-        known = {f.name: f for f in self.fields}
         for key in data:
-            if key not in known:
+            if key not in self.names:
                 where = f"{prefix}.{key}" if prefix else key
                 raise ValidationError(f"unknown field {key!r}", field=where, error_type="unknown_field")
-        return self._collect({k: v for k, v in data.items()}, prefix, query=False)
+        return self._collect(data, prefix, query=False)
 
     def parse_query(self, query: Mapping[str, str], keys: list[str]) -> dict[str, Any]:
         """Validate query parameters; ``keys`` lists every key as sent, so repeats are caught."""
-        known = {f.name for f in self.fields}
         seen: set[str] = set()
         for key in keys:
-            if key not in known:
+            if key not in self.names:
                 raise ValidationError(
                     f"unknown query parameter {key!r}", field=key, error_type="unknown_field"
                 )
