@@ -14,18 +14,19 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
 from gsmgateway.models import MessageStatus
 from gsmgateway.store.base import Repository
+from gsmgateway.store.bulk import insert_returning_ids
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
-from gsmgateway.store.schema import messages
+from gsmgateway.store.schema import messages, to_micros
 from gsmgateway.views import MessageView, RecipientKind
 
 
@@ -61,6 +62,11 @@ class Inserted:
 
 
 _Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
+_INSERT_COLUMNS: Final = (
+    "status", "recipient_kind", "recipient_id", "number", "text", "parts_total", "attempts",
+    "not_before", "send_at", "expires_at", "created_at", "updated_at",
+    "api_key_id", "idempotency_key", "fingerprint", "external_id",
+)  # fmt: skip
 
 
 class SubmitWriter(Repository):
@@ -207,20 +213,43 @@ def _replay(message: NewMessage, fingerprint: str | None, first: MessageView) ->
 
 
 async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[int]:
-    """Insert messages with executemany; return their ids in the order of ``batch``.
+    """Insert messages as plain tuples (``store/bulk.py``); return their ids in the order of ``batch``.
 
-    The ids come back unordered (asking SQLAlchemy to order them makes it insert row by row on
-    SQLite). Sorting restores the order: the rows go in as ``INSERT … VALUES`` pages in batch order
-    inside one transaction, and both SQLite's rowid and a PostgreSQL sequence hand out increasing ids
-    row after row within one statement.
     The creation itself needs no event row: the timeline derives "accepted" from ``created_at``.
+
+    :raises StoreError: a naive time (as the column type would refuse it).
     """
-    if not batch:
-        return []
+    try:
+        rows = _message_rows(batch)
+    except ValueError as exc:
+        raise StoreError(f"store write failed: {exc}") from exc
+    return await insert_returning_ids(conn, messages, _INSERT_COLUMNS, rows)
+
+
+def _message_rows(batch: Sequence[NewMessage]) -> list[tuple[Any, ...]]:
+    """Return each message in its stored form (the column order of ``_INSERT_COLUMNS``).
+
+    The messages of one request share their times, so each distinct time is converted once.
+    """
+    micros: dict[datetime, int] = {}
+
+    def stored(moment: datetime) -> int:
+        value = micros.get(moment)
+        if value is None:
+            value = micros[moment] = to_micros(moment)
+        return value
+
     queued = MessageStatus.QUEUED.value
-    rows = [{**vars(m), "status": queued, "attempts": 0, "updated_at": m.created_at} for m in batch]
-    result = await conn.execute(insert(messages).returning(messages.c.id), rows)
-    return sorted(int(i) for i in result.scalars().all())
+    rows: list[tuple[Any, ...]] = []
+    for m in batch:
+        created = stored(m.created_at)
+        send_at = None if m.send_at is None else stored(m.send_at)
+        rows.append(
+            (queued, m.recipient_kind, m.recipient_id, m.number, m.text, m.parts_total, 0,
+             stored(m.not_before), send_at, stored(m.expires_at), created, created,
+             m.api_key_id, m.idempotency_key, m.fingerprint, m.external_id)
+        )  # fmt: skip
+    return rows
 
 
 def _new_view(message: NewMessage, message_id: int) -> MessageView:
