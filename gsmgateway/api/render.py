@@ -23,15 +23,30 @@ from gsmgateway.views import (
 VISIBLE_DIGITS: Final = 3
 
 
+_last_iso: tuple[datetime | None, str | None] = (None, None)
+
+
 def iso(moment: datetime | None) -> str | None:
-    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC."""
+    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC.
+
+    The last answer is remembered: every message of a batch has the same creation time, and a
+    stored message's ``updatedAt`` often equals its ``createdAt``. Equal moments (naive only equals
+    naive) give the same text, so the memo never changes an answer.
+    """
+    global _last_iso  # a one-entry memo, replaced as a whole, so a reader never sees half of it
     if moment is None:
         return None
+    last = _last_iso
+    if moment == last[0]:
+        return last[1]
     if moment.tzinfo is None:
-        return moment.isoformat() + "Z"
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
+        text = moment.isoformat() + "Z"
+    elif moment.tzinfo is UTC:
+        text = moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
+    else:
+        text = moment.astimezone(UTC).isoformat()[:-6] + "Z"
+    _last_iso = (moment, text)
+    return text
 
 
 def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:
