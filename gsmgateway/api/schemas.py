@@ -22,7 +22,7 @@ from gsmgateway.errors import ValidationError
 JsonObject = dict[str, Any]
 
 ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
-_ID_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+_ID_VALUE: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ID_PATTERN, used with fullmatch (no "$\n" gap)
 
 
 class FieldKind(StrEnum):
@@ -142,10 +142,10 @@ class ObjectSchema:
                 field=prefix or None,
                 error_type="invalid_body",
             )
-        for key in data:
-            if key not in self.names:
-                where = f"{prefix}.{key}" if prefix else key
-                raise ValidationError(f"unknown field {key!r}", field=where, error_type="unknown_field")
+        if not self.names.issuperset(data):
+            key = next(key for key in data if key not in self.names)
+            where = f"{prefix}.{key}" if prefix else key
+            raise ValidationError(f"unknown field {key!r}", field=where, error_type="unknown_field")
         return self._collect(data, prefix, query=False)
 
     def parse_query(self, query: Mapping[str, str], keys: list[str]) -> dict[str, Any]:
@@ -164,11 +164,12 @@ class ObjectSchema:
     def _collect(self, data: dict[str, Any], prefix: str, *, query: bool) -> dict[str, Any]:
         parsed: dict[str, Any] = {}
         for spec in self.fields:
-            where = f"{prefix}.{spec.name}" if prefix else spec.name
             if spec.name not in data:
                 if spec.required:
+                    where = f"{prefix}.{spec.name}" if prefix else spec.name
                     raise ValidationError(f"{where} is required", field=where, error_type="missing_field")
                 continue
+            where = f"{prefix}.{spec.name}" if prefix else spec.name
             raw = data[spec.name]
             parsed[spec.attr] = spec.parse_query(raw, where) if query else spec.parse(raw, where)
         if self.exactly_one_of:
@@ -249,7 +250,7 @@ def _parse_identifier(spec: Field, value: Any, where: str) -> str:
         value = str(value)  # Fineract ids are numbers; the gateway keeps every id as text
     if not isinstance(value, str):
         raise _type_error(where, "a string or a whole number")
-    if not 1 <= len(value) <= 64 or not set(value) <= _ID_CHARS:
+    if _ID_VALUE.fullmatch(value) is None:
         raise ValidationError(
             f"{where} must be 1-64 characters of letters, digits, '.', '_', ':' or '-'",
             field=where,
