@@ -10,12 +10,14 @@ the driver's paramstyle.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import Any, Final
 
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 MAX_ROWS_PER_STATEMENT: Final = 1000
@@ -78,7 +80,24 @@ async def insert_returning_ids(
     for start in range(0, len(rows), page):
         chunk = rows[start : start + page]
         sql = insert_returning_sql(table_name, id_column, quoted, len(chunk), paramstyle)
-        result = await conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
-        ids.extend(int(row[0]) for row in result)
+        ids.extend(await _execute_returning(conn, sql, tuple(chain.from_iterable(chunk))))
     ids.sort()
     return ids
+
+
+async def _execute_returning(conn: AsyncConnection, sql: str, parameters: tuple[Any, ...]) -> list[int]:
+    """Run one ``INSERT … RETURNING id`` in the caller's transaction and return the ids.
+
+    On SQLite the statement goes to aiosqlite's thread in one trip (execute, fetch and close there)
+    instead of the four a SQLAlchemy cursor makes; a driver error is wrapped as SQLAlchemy would,
+    so callers see the same ``IntegrityError`` either way.
+    """
+    if conn.dialect.name != "sqlite":
+        return [int(row[0]) for row in await conn.exec_driver_sql(sql, parameters)]
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        rows = await driver.execute_fetchall(sql, parameters)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc
+    return [int(row[0]) for row in rows]
