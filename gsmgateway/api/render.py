@@ -18,6 +18,7 @@ from gsmgateway.views import (
     MessageView,
     ModemStatusView,
     PartView,
+    RecipientKind,
 )
 
 VISIBLE_DIGITS: Final = 3
@@ -66,13 +67,22 @@ def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | N
     return "".join(reversed(out))
 
 
+_CLIENT: Final = RecipientKind.CLIENT
+_STAFF: Final = RecipientKind.STAFF
+
+
 def message_json(view: MessageView, *, show_number: bool) -> dict[str, Any]:
-    """Return one message as the API shows it in lists and in the answer to ``POST /sms``."""
+    """Return one message as the API shows it in lists and in the answer to ``POST /sms``.
+
+    ``clientId``/``staffId`` are :attr:`MessageView.client_id`/``staff_id``, spelled out here
+    because this runs for every item of a batch answer or a 500-item page.
+    """
+    kind = view.recipient_kind
     return {
         "id": view.id,
         "status": view.status.value,
-        "clientId": view.client_id,
-        "staffId": view.staff_id,
+        "clientId": view.recipient_id if kind is _CLIENT else None,
+        "staffId": view.recipient_id if kind is _STAFF else None,
         "number": view.number if show_number else mask_number(view.number),
         "message": view.message,
         "partCount": view.parts_total,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from gsmgateway.models import MessageStatus, ReportOutcome
 from gsmgateway.store.schema import message_events, message_parts, messages
@@ -44,24 +44,20 @@ EVENT_COLUMNS = (
 )
 
 
+_STATUSES: Final = {status.value: status for status in MessageStatus}
+_KINDS: Final = {kind.value: kind for kind in RecipientKind}
+
+
 def message_view(row: Any) -> MessageView:
-    """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS`."""
+    """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS` (first, in order).
+
+    By position and with dictionary look-ups for the enums: a 500-item page builds 500 of these,
+    and ``MessageStatus(value)`` or ``row.name`` cost several times more.
+    """
     return MessageView(
-        id=row.id,
-        status=MessageStatus(row.status),
-        recipient_kind=RecipientKind(row.recipient_kind),
-        recipient_id=row.recipient_id,
-        number=row.number,
-        message=row.text,
-        parts_total=row.parts_total,
-        attempts=row.attempts,
-        external_id=row.external_id,
-        send_at=row.send_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        status_reason=row.status_reason,
-        modem_id=row.modem_id,
-    )
+        row[0], _STATUSES[row[1]], _KINDS[row[2]], row[3], row[4], row[5], row[6], row[7], row[8],
+        row[9], row[10], row[11], row[12], row[13],
+    )  # fmt: skip
 
 
 def part_view(row: Any) -> PartView:

@@ -73,7 +73,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         """Return the stored time as aware UTC."""
         if value is None:
             return None
-        return _EPOCH + timedelta(microseconds=int(value))
+        return _EPOCH + timedelta(0, 0, int(value))  # positional: cheaper on a 500-row page
 
 
 api_keys = Table(
