@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from gsmgateway.models import MessageStatus, ReportOutcome
 from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageView, PartView, RecipientKind
+from gsmgateway.views import EventView, MessageView, PartView, RecipientKind, build_message_view
 
 MESSAGE_COLUMNS = (
     messages.c.id,
@@ -51,10 +51,10 @@ _KINDS: Final = {kind.value: kind for kind in RecipientKind}
 def message_view(row: Any) -> MessageView:
     """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS` (first, in order).
 
-    By position and with dictionary look-ups for the enums: a 500-item page builds 500 of these,
-    and ``MessageStatus(value)`` or ``row.name`` cost several times more.
+    By position, with dictionary look-ups for the enums and without the frozen ``__init__``: a
+    500-item page builds 500 of these, and ``MessageStatus(value)`` or ``row.name`` cost more.
     """
-    return MessageView(
+    return build_message_view(
         row[0], _STATUSES[row[1]], _KINDS[row[2]], row[3], row[4], row[5], row[6], row[7], row[8],
         row[9], row[10], row[11], row[12], row[13],
     )  # fmt: skip

@@ -27,7 +27,7 @@ from gsmgateway.store.bulk import insert_returning_ids
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
 from gsmgateway.store.schema import messages, to_micros
-from gsmgateway.views import MessageView, RecipientKind
+from gsmgateway.views import MessageView, RecipientKind, build_message_view
 
 
 @dataclass
@@ -264,7 +264,7 @@ def _message_rows(batch: Sequence[NewMessage]) -> list[tuple[Any, ...]]:
 
 
 def _new_view(message: NewMessage, message_id: int) -> MessageView:
-    return MessageView(  # positional: measurably cheaper than keywords a thousand times per batch
+    return build_message_view(  # a thousand times per batch: see build_message_view
         message_id, MessageStatus.QUEUED, message.recipient_kind, message.recipient_id, message.number,
         message.text, message.parts_total, 0, message.external_id, message.send_at, message.created_at,
         message.created_at, None, None,
