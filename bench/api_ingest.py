@@ -31,6 +31,7 @@ from gsmgateway.api import create_app
 from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig, LimitsConfig
+from gsmgateway.heap import prepare_heap_for_serving
 from gsmgateway.services import Services, open_services
 from gsmgateway.views import ModemStatusView, RecipientKind
 
@@ -71,6 +72,7 @@ async def serve(state_dir: str, *, clients: int = CLIENTS, prepare: bool = True)
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    prepare_heap_for_serving()  # as the daemon should once started (gsmgateway/heap.py)
     sys.stdout.write(json.dumps({"port": port, "key": key}) + "\n")
     sys.stdout.flush()
     stop = asyncio.Event()

@@ -101,6 +101,10 @@ class MessageService:
         self._clock = clock
         self._monotonic = monotonic
         self._count_parts = count_parts
+        dispatch = config.dispatch
+        self._max_parts = dispatch.max_parts
+        self._horizon = timedelta(days=dispatch.send_at_horizon_days)
+        self._validity = timedelta(hours=dispatch.validity_hours)
         limits = config.limits
         self._recipient_limiter = RateLimiter(
             limits.per_recipient_per_hour / 3600.0, limits.per_recipient_burst, clock=monotonic
@@ -213,12 +217,14 @@ class MessageService:
                 new.number = recipient.number
                 prepared.append(new)
         problems.sort(key=lambda item: item[0])
-        if not problems:
+        limited = self._recipient_limiter.rate > 0
+        if not problems and limited:
             problems = self._check_batch_rate(prepared)
         if problems:
             raise BatchValidationError(problems)
-        for new in prepared:
-            self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
+        if limited:
+            for new in prepared:
+                self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
         views = await self._writer.insert_many(prepared)
         self._wake()
         return views
@@ -256,9 +262,11 @@ class MessageService:
         *,
         now: datetime,
     ) -> NewMessage:
-        dispatch = self._config.dispatch
-        parts = check_text(text, max_parts=dispatch.max_parts, count_parts=self._count_parts)
-        send_at = check_send_at(send_at, now=now, horizon=timedelta(days=dispatch.send_at_horizon_days))
+        parts = check_text(text, max_parts=self._max_parts, count_parts=self._count_parts)
+        if send_at is None and external_id is None and idempotency_key is None:  # most batch items
+            return NewMessage(kind, entry_id, "", text, parts, now, None, now + self._validity, now,
+                              caller.key_id, None, None, None)  # fmt: skip
+        send_at = check_send_at(send_at, now=now, horizon=self._horizon)
         send_at = send_at.astimezone(UTC) if send_at is not None else None
         external_id = check_key(external_id, field="externalId")
         key = check_key(idempotency_key, field="Idempotency-Key")
@@ -272,7 +280,7 @@ class MessageService:
             parts_total=parts,
             not_before=start,
             send_at=send_at,
-            expires_at=start + timedelta(hours=dispatch.validity_hours),
+            expires_at=start + self._validity,
             created_at=now,
             api_key_id=caller.key_id,
             idempotency_key=scoped_key,

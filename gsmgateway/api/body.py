@@ -29,6 +29,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# One decoder for every request: json.loads with options builds a new decoder and scanner per call,
+# which cost more than decoding a POST /sms body. The decoder keeps no state between calls.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+
+
 def parse_json(raw: bytes) -> Any:
     """Decode a UTF-8 JSON document.
 
@@ -36,8 +41,7 @@ def parse_json(raw: bytes) -> Any:
         given twice in one object.
     """
     try:
-        text = raw.decode("utf-8")
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+        return _DECODER.decode(raw.decode("utf-8"))
     except ValidationError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

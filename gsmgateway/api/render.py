@@ -18,20 +18,36 @@ from gsmgateway.views import (
     MessageView,
     ModemStatusView,
     PartView,
+    RecipientKind,
 )
 
 VISIBLE_DIGITS: Final = 3
 
 
+_last_iso: tuple[datetime | None, str | None] = (None, None)
+
+
 def iso(moment: datetime | None) -> str | None:
-    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC."""
+    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC.
+
+    The last answer is remembered: every message of a batch has the same creation time, and a
+    stored message's ``updatedAt`` often equals its ``createdAt``. Equal moments (naive only equals
+    naive) give the same text, so the memo never changes an answer.
+    """
+    global _last_iso  # a one-entry memo, replaced as a whole, so a reader never sees half of it
     if moment is None:
         return None
+    last = _last_iso
+    if moment == last[0]:
+        return last[1]
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    elif moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat() + "Z"
+        text = moment.isoformat() + "Z"
+    elif moment.tzinfo is UTC:
+        text = moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
+    else:
+        text = moment.astimezone(UTC).isoformat()[:-6] + "Z"
+    _last_iso = (moment, text)
+    return text
 
 
 def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:
@@ -51,13 +67,22 @@ def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | N
     return "".join(reversed(out))
 
 
+_CLIENT: Final = RecipientKind.CLIENT
+_STAFF: Final = RecipientKind.STAFF
+
+
 def message_json(view: MessageView, *, show_number: bool) -> dict[str, Any]:
-    """Return one message as the API shows it in lists and in the answer to ``POST /sms``."""
+    """Return one message as the API shows it in lists and in the answer to ``POST /sms``.
+
+    ``clientId``/``staffId`` are :attr:`MessageView.client_id`/``staff_id``, spelled out here
+    because this runs for every item of a batch answer or a 500-item page.
+    """
+    kind = view.recipient_kind
     return {
         "id": view.id,
         "status": view.status.value,
-        "clientId": view.client_id,
-        "staffId": view.staff_id,
+        "clientId": view.recipient_id if kind is _CLIENT else None,
+        "staffId": view.recipient_id if kind is _STAFF else None,
         "number": view.number if show_number else mask_number(view.number),
         "message": view.message,
         "partCount": view.parts_total,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
@@ -21,7 +22,7 @@ from gsmgateway.errors import ValidationError
 JsonObject = dict[str, Any]
 
 ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
-_ID_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+_ID_VALUE: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ID_PATTERN, used with fullmatch (no "$\n" gap)
 
 
 class FieldKind(StrEnum):
@@ -121,6 +122,10 @@ class ObjectSchema:
     description: str
     fields: tuple[Field, ...]
     exactly_one_of: tuple[str, ...] = ()
+    names: frozenset[str] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(f.name for f in self.fields))
 
     def field(self, name: str) -> Field:
         """Return the field whose JSON name is ``name``."""
@@ -137,19 +142,17 @@ class ObjectSchema:
                 field=prefix or None,
                 error_type="invalid_body",
             )
-        known = {f.name: f for f in self.fields}
-        for key in data:
-            if key not in known:
-                where = f"{prefix}.{key}" if prefix else key
-                raise ValidationError(f"unknown field {key!r}", field=where, error_type="unknown_field")
-        return self._collect({k: v for k, v in data.items()}, prefix, query=False)
+        if not self.names.issuperset(data):
+            key = next(key for key in data if key not in self.names)
+            where = f"{prefix}.{key}" if prefix else key
+            raise ValidationError(f"unknown field {key!r}", field=where, error_type="unknown_field")
+        return self._collect(data, prefix, query=False)
 
     def parse_query(self, query: Mapping[str, str], keys: list[str]) -> dict[str, Any]:
         """Validate query parameters; ``keys`` lists every key as sent, so repeats are caught."""
-        known = {f.name for f in self.fields}
         seen: set[str] = set()
         for key in keys:
-            if key not in known:
+            if key not in self.names:
                 raise ValidationError(
                     f"unknown query parameter {key!r}", field=key, error_type="unknown_field"
                 )
@@ -161,11 +164,12 @@ class ObjectSchema:
     def _collect(self, data: dict[str, Any], prefix: str, *, query: bool) -> dict[str, Any]:
         parsed: dict[str, Any] = {}
         for spec in self.fields:
-            where = f"{prefix}.{spec.name}" if prefix else spec.name
             if spec.name not in data:
                 if spec.required:
+                    where = f"{prefix}.{spec.name}" if prefix else spec.name
                     raise ValidationError(f"{where} is required", field=where, error_type="missing_field")
                 continue
+            where = f"{prefix}.{spec.name}" if prefix else spec.name
             raw = data[spec.name]
             parsed[spec.attr] = spec.parse_query(raw, where) if query else spec.parse(raw, where)
         if self.exactly_one_of:
@@ -246,7 +250,7 @@ def _parse_identifier(spec: Field, value: Any, where: str) -> str:
         value = str(value)  # Fineract ids are numbers; the gateway keeps every id as text
     if not isinstance(value, str):
         raise _type_error(where, "a string or a whole number")
-    if not 1 <= len(value) <= 64 or not set(value) <= _ID_CHARS:
+    if _ID_VALUE.fullmatch(value) is None:
         raise ValidationError(
             f"{where} must be 1-64 characters of letters, digits, '.', '_', ':' or '-'",
             field=where,

@@ -27,6 +27,7 @@ from gsmgateway.store.directory import DirectoryRepository
 from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
 
 _Key = tuple[RecipientKind, str]
+_Answer = ResolvedRecipient | RecipientError  # a RecipientError is an answer (cached), not a failure
 _MAX_CACHED = 100_000
 _MAX_ID_LENGTH = 64
 
@@ -68,6 +69,8 @@ class DirectoryService:
         self._monotonic = monotonic
         self._cache: dict[_Key, tuple[float, ResolvedRecipient | RecipientError]] = {}
         self._inflight: dict[_Key, asyncio.Future[ResolvedRecipient | RecipientError]] = {}
+        self._queued: dict[_Key, asyncio.Future[ResolvedRecipient | RecipientError]] = {}
+        self._reader: asyncio.Future[None] | None = None
         self._changes = 0  # bumped by every local write; see resolve()
 
     async def put(
@@ -161,22 +164,73 @@ class DirectoryService:
             del self._inflight[key]
 
     async def _lookup_once(self, key: _Key) -> ResolvedRecipient | RecipientError:
-        """Look ``key`` up, sharing one lookup among concurrent callers (a burst to a new client)."""
+        """Look ``key`` up, sharing one lookup among its concurrent callers.
+
+        Lookups queued while the store is being read are answered together by the next
+        ``get_many`` (:meth:`_read_queued`): a burst to many new recipients costs a few queries,
+        not one transaction each.
+        """
         pending = self._inflight.get(key)
         if pending is None:
-            pending = asyncio.ensure_future(self._lookup(*key))
+            pending = asyncio.get_running_loop().create_future()
             self._inflight[key] = pending
             pending.add_done_callback(lambda done: self._end_lookup(key, done))
+            self._queued[key] = pending
+            if self._reader is None or self._reader.done():
+                self._reader = asyncio.ensure_future(self._read_queued())
         return await asyncio.shield(pending)
 
-    async def _lookup(self, kind: RecipientKind, entry_id: str) -> ResolvedRecipient | RecipientError:
-        entry = await self._repository.get(kind, entry_id)
-        source = "local"
-        if entry is None and self._fineract is not None:
-            person = await self._fineract.fetch(kind, entry_id)
-            if person is not None:
-                entry, source = self._from_fineract(kind, entry_id, person.mobile, person.name), "fineract"
-        return _answer(kind, entry_id, entry, source)
+    async def _read_queued(self) -> None:
+        """Answer queued lookups, one ``get_many`` per round, until none are left."""
+        while self._queued:
+            batch, self._queued = self._queued, {}
+            failures: dict[_Key, Exception] = {}
+            try:
+                answers, failures = await self._lookup_many(list(batch))
+            except asyncio.CancelledError:
+                for future in batch.values():
+                    future.cancel()
+                raise
+            except Exception as exc:  # every waiter must get an answer (a store failure, say)
+                answers, failures = {}, dict.fromkeys(batch, exc)
+            for key, future in batch.items():
+                if future.done():
+                    continue
+                if key in failures:
+                    future.set_exception(failures[key])
+                else:
+                    future.set_result(answers[key])
+
+    async def _lookup_many(self, keys: list[_Key]) -> tuple[dict[_Key, _Answer], dict[_Key, Exception]]:
+        """Look ``keys`` up locally in one query, then ask Fineract (concurrently) for the rest.
+
+        Returns the answers, and the keys whose Fineract request failed with its error.
+        """
+        local = await self._repository.get_many(keys)
+        answers: dict[_Key, _Answer] = {}
+        failures: dict[_Key, Exception] = {}
+        remote = [key for key in keys if key not in local] if self._fineract is not None else []
+        for key in keys:
+            if key in local or self._fineract is None:
+                answers[key] = _answer(key[0], key[1], local.get(key), "local")
+        fetched = await asyncio.gather(*(self._fetch(*key) for key in remote), return_exceptions=True)
+        for key, outcome in zip(remote, fetched, strict=True):
+            if isinstance(outcome, tuple):
+                answers[key] = outcome[0]
+            elif isinstance(outcome, Exception):
+                failures[key] = outcome
+            else:
+                raise outcome  # KeyboardInterrupt and the like are not a lookup's answer
+        return answers, failures
+
+    async def _fetch(self, kind: RecipientKind, entry_id: str) -> tuple[_Answer]:
+        """Ask Fineract for someone the local table does not know (a 1-tuple: raised errors stay apart)."""
+        assert self._fineract is not None  # noqa: S101 - only called when Fineract is configured
+        person = await self._fineract.fetch(kind, entry_id)
+        if person is None:
+            return (_answer(kind, entry_id, None, "local"),)
+        entry = self._from_fineract(kind, entry_id, person.mobile, person.name)
+        return (_answer(kind, entry_id, entry, "fineract"),)
 
     async def resolve_many(self, keys: Iterable[_Key]) -> dict[_Key, ResolvedRecipient | GatewayError]:
         """Resolve every ``(kind, id)`` of a batch: one query for all local misses, not one each.
@@ -221,7 +275,9 @@ class DirectoryService:
             return DirectoryEntry(kind, entry_id, None, False, name, self._clock())
 
     async def close(self) -> None:
-        """Close the Fineract client, if any (idempotent)."""
+        """Let queued lookups finish, then close the Fineract client, if any (idempotent)."""
+        if self._reader is not None and not self._reader.done():
+            await asyncio.shield(self._reader)
         if self._fineract is not None:
             await self._fineract.close()
 

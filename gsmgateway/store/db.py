@@ -9,13 +9,14 @@ writers (WAL). On PostgreSQL both names point at one engine.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gsmgateway.errors import StoreError
@@ -112,7 +113,12 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(begin)
+        # One trip to aiosqlite's thread (execute, fetch, close there) instead of three for a cursor.
+        dbapi_connection: Any = conn.connection.dbapi_connection
+        try:
+            dbapi_connection.run_async(lambda driver: driver.execute_fetchall(begin))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(begin, None, exc, sqlite3.Error) from exc
 
     return engine
 

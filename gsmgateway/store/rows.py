@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from gsmgateway.models import MessageStatus, ReportOutcome
 from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageView, PartView, RecipientKind
+from gsmgateway.views import EventView, MessageView, PartView, RecipientKind, build_message_view
 
 MESSAGE_COLUMNS = (
     messages.c.id,
@@ -44,24 +44,20 @@ EVENT_COLUMNS = (
 )
 
 
+_STATUSES: Final = {status.value: status for status in MessageStatus}
+_KINDS: Final = {kind.value: kind for kind in RecipientKind}
+
+
 def message_view(row: Any) -> MessageView:
-    """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS`."""
-    return MessageView(
-        id=row.id,
-        status=MessageStatus(row.status),
-        recipient_kind=RecipientKind(row.recipient_kind),
-        recipient_id=row.recipient_id,
-        number=row.number,
-        message=row.text,
-        parts_total=row.parts_total,
-        attempts=row.attempts,
-        external_id=row.external_id,
-        send_at=row.send_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        status_reason=row.status_reason,
-        modem_id=row.modem_id,
-    )
+    """Build a :class:`MessageView` from a row selected with :data:`MESSAGE_COLUMNS` (first, in order).
+
+    By position, with dictionary look-ups for the enums and without the frozen ``__init__``: a
+    500-item page builds 500 of these, and ``MessageStatus(value)`` or ``row.name`` cost more.
+    """
+    return build_message_view(
+        row[0], _STATUSES[row[1]], _KINDS[row[2]], row[3], row[4], row[5], row[6], row[7], row[8],
+        row[9], row[10], row[11], row[12], row[13],
+    )  # fmt: skip
 
 
 def part_view(row: Any) -> PartView:

@@ -43,6 +43,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+def to_micros(value: datetime) -> int:
+    """Return an aware time as whole microseconds since 1970: the stored form of :class:`UtcDateTime`.
+
+    Bulk writers that bypass the type processors (``store/bulk.py``) convert with this function.
+
+    :raises ValueError: a naive time (an ambiguity bug).
+    """
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; pass an aware UTC time")
+    return (value - _EPOCH) // _MICROSECOND
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime in Python, stored as whole microseconds since 1970 (a BIGINT).
 
@@ -55,17 +67,13 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
         """Refuse naive times (an ambiguity bug) and store microseconds since the epoch."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; pass an aware UTC time")
-        return (value - _EPOCH) // _MICROSECOND
+        return None if value is None else to_micros(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """Return the stored time as aware UTC."""
         if value is None:
             return None
-        return _EPOCH + timedelta(microseconds=int(value))
+        return _EPOCH + timedelta(0, 0, int(value))  # positional: cheaper on a 500-row page
 
 
 api_keys = Table(

@@ -35,3 +35,16 @@ def test_mask_fast_path_agrees_with_the_general_rule() -> None:
         digits = number[1:]
         expected = "+" + "".join("*" if i < len(digits) - 3 else d for i, d in enumerate(digits))
         assert mask_number(number) == expected
+
+
+def test_iso_memo_never_answers_for_another_moment() -> None:
+    east_africa = timezone(timedelta(hours=3))
+    base = datetime(2030, 1, 1, 6, tzinfo=UTC)
+    moments = [base, base, base + timedelta(microseconds=1), base.astimezone(east_africa), base, None]
+    moments += [datetime(2030, 1, 1, 6), datetime(2030, 1, 1, 7), base + timedelta(days=1)]
+    expected = [
+        "2030-01-01T06:00:00Z", "2030-01-01T06:00:00Z", "2030-01-01T06:00:00.000001Z",
+        "2030-01-01T06:00:00Z", "2030-01-01T06:00:00Z", None,
+        "2030-01-01T06:00:00Z", "2030-01-01T07:00:00Z", "2030-01-02T06:00:00Z",
+    ]  # fmt: skip
+    assert [iso(m) for m in moments] == expected

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import event
 
 from gsmgateway.config import DirectoryConfig, FineractConfig
 from gsmgateway.directory import DirectoryService, mask_number, normalise_number
@@ -261,6 +262,37 @@ async def test_concurrent_first_lookups_share_one_request(
     answers = await asyncio.gather(*(directory.resolve(C, "21") for _ in range(20)))
     assert {a.number for a in answers} == {"+255754111222"}
     assert len(fake.requests) == 1
+
+
+async def test_concurrent_lookups_of_different_people_share_few_queries(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    _, client = fineract
+    directory = _service(database, Ticker(), client)
+    for n in range(60):
+        await directory.put(C, f"L{n}", mobile=f"+2557120000{n:02d}", opted_out=n == 7, name=None)
+    selects: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "directory_entries" in statement:
+            selects.append(statement)
+
+    event.listen(database.read.sync_engine, "before_cursor_execute", record)
+    try:
+        keys = [*(f"L{n}" for n in range(60)), "21", "404", "500"]
+        outcomes = await asyncio.gather(*(directory.resolve(C, k) for k in keys), return_exceptions=True)
+    finally:
+        event.remove(database.read.sync_engine, "before_cursor_execute", record)
+    by_key = dict(zip(keys, outcomes, strict=True))
+    assert all(isinstance(by_key[f"L{n}"], ResolvedRecipient) for n in range(60) if n != 7)
+    assert by_key["L3"] == ResolvedRecipient(C, "L3", "+255712000003", "local")
+    assert [getattr(by_key[k], "reason", None) for k in ("L7", "404")] == ["opted_out", "unknown"]
+    assert by_key["21"] == ResolvedRecipient(C, "21", "+255754111222", "fineract")
+    assert isinstance(by_key["500"], DirectoryError)  # Fineract failed for this one only
+    assert 1 <= len(selects) <= 3  # not one query per person
+    with pytest.raises(DirectoryError):  # a failure is not cached: the next call asks again
+        await directory.resolve(C, "500")
+    await directory.close()
 
 
 async def test_resolve_many_answers_every_key_with_one_local_query(
