@@ -23,6 +23,7 @@ from gsmgateway.api import create_app, create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig, ModemConfig
+from gsmgateway.heap import prepare_heap_for_serving
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
@@ -181,6 +182,8 @@ async def run(
         loop.add_signal_handler(signum, stop.set)
     try:
         await gateway.start()
+        # Everything long-lived exists now; later full collections walk only per-request garbage.
+        prepare_heap_for_serving()
         on_listening(gateway.url)
         await stop.wait()
         logger.info("stop requested; shutting down")

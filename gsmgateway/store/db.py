@@ -13,13 +13,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gsmgateway.errors import StoreError
+from gsmgateway.store.migrations import HEAD_REVISION
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -89,11 +88,25 @@ async def open_database(
 
 
 def _upgrade(connection: Connection) -> None:
+    if schema_revision(connection) == HEAD_REVISION:
+        logger.info("store schema is at head (%s)", HEAD_REVISION)
+        return
+    # Imported only when there is something to migrate: Alembic costs the daemon ~11 MB resident.
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-    logger.info("store schema is at head")
+    logger.info("store schema migrated to head (%s)", HEAD_REVISION)
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """Return the Alembic revision the store is at, or None for a store never migrated."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:

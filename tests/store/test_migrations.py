@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from gsmgateway.errors import StoreError
-from gsmgateway.store.db import open_database
+from gsmgateway.store.db import MIGRATIONS, open_database
+from gsmgateway.store.migrations import HEAD_REVISION
 from gsmgateway.store.schema import metadata
 from tests.store.conftest import StoreTarget
 
@@ -88,3 +93,30 @@ async def test_migrations_match_the_schema(target: StoreTarget) -> None:
     finally:
         await database.close()
     assert diff == []
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]
+
+
+def test_a_store_at_head_is_opened_without_importing_alembic(tmp_path: Path) -> None:
+    """The daemon's memory budget: Alembic is loaded only when there is something to migrate."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"
+    script = (
+        "import asyncio, sys\n"
+        "from gsmgateway.store.db import open_database\n"
+        "async def main():\n"
+        f"    database = await open_database({url!r})\n"
+        "    await database.close()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        )
+        for _ in range(2)
+    ]
+    assert [run.stdout.strip() for run in runs] == ["True", "False"]  # migrate once, then skip Alembic
