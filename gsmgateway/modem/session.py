@@ -304,7 +304,9 @@ class AtSession:
                 self._stale -= 1
                 if not self._stale:
                     self._stale_done.set()
-                logger.info("%s: dropped late result %r of a timed-out command", self.modem_id, event.text)
+                logger.debug(  # a timed-out command's answer, or the OK after a done_on_prefix line
+                    "%s: dropped late result %r of an earlier command", self.modem_id, event.text
+                )
             elif active and pending is not None:
                 pending.final.set_result(event)
             else:
