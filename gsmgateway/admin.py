@@ -1,4 +1,4 @@
-"""The work behind the CLI's admin commands (``apikey create``, ``directory import``).
+"""The work behind the CLI's admin commands (``apikey create|list|revoke``, ``directory import``).
 
 Each returns what the CLI prints, so ``cli.py`` stays parsing only and the commands can be tested
 without a subprocess.
@@ -14,6 +14,7 @@ from gsmgateway.config import GatewayConfig
 from gsmgateway.directory.csvimport import import_csv
 from gsmgateway.errors import ValidationError
 from gsmgateway.services import open_services
+from gsmgateway.store.admin import StoredKey
 
 
 async def create_api_key(config: GatewayConfig, *, name: str, scopes: str) -> tuple[int, str]:
@@ -33,6 +34,28 @@ async def create_api_key(config: GatewayConfig, *, name: str, scopes: str) -> tu
     finally:
         await services.close()
     return key_id, key
+
+
+async def list_api_keys(config: GatewayConfig) -> list[StoredKey]:
+    """Return every API key (id, name, scopes, revoked); the keys themselves were never stored."""
+    services = await open_services(config)
+    try:
+        return await services.api_keys.list_keys()
+    finally:
+        await services.close()
+
+
+async def revoke_api_key(config: GatewayConfig, key_id: int) -> None:
+    """Revoke a key; a running daemon refuses it within a minute (its key cache lives 60 s).
+
+    :raises ValidationError: no active key has that id.
+    """
+    services = await open_services(config)
+    try:
+        if not await services.api_keys.revoke(key_id, now=utc_now()):
+            raise ValidationError(f"no active API key with id {key_id}", field="id")
+    finally:
+        await services.close()
 
 
 def read_csv_file(path: Path) -> str:

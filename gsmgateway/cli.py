@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="who uses the key, e.g. platform")
     create.add_argument("--scopes", required=True, help="comma-separated, e.g. sms:send,sms:read")
     create.set_defaults(handler=_apikey_create)
+    apikey.add_parser("list", help="list keys: id, name, scopes, revoked").set_defaults(handler=_apikey_list)
+    revoke = apikey.add_parser("revoke", help="revoke a key by id (a running gateway refuses it within 60 s)")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(handler=_apikey_revoke)
 
     directory = commands.add_parser("directory", help="manage the local directory")
     actions = directory.add_subparsers(dest="action", required=True)
@@ -61,6 +65,25 @@ def _apikey_create(args: argparse.Namespace) -> int:
     key_id, key = asyncio.run(create_api_key(load(_config_path(args)), name=args.name, scopes=args.scopes))
     print(f"API key {key_id} for {args.name!r} (shown only once, store it now):")
     print(key)
+    return 0
+
+
+def _apikey_list(args: argparse.Namespace) -> int:
+    from gsmgateway.admin import list_api_keys
+    from gsmgateway.config import load
+
+    for key in asyncio.run(list_api_keys(load(_config_path(args)))):
+        state = "revoked" if key.revoked else "active"
+        print(f"{key.id}\t{key.name}\t{','.join(sorted(key.scopes))}\t{state}")
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace) -> int:
+    from gsmgateway.admin import revoke_api_key
+    from gsmgateway.config import load
+
+    asyncio.run(revoke_api_key(load(_config_path(args)), args.id))
+    print(f"API key {args.id} revoked")
     return 0
 
 

@@ -45,6 +45,16 @@ class ApiKeyRepository(Repository):
         scopes = frozenset(s for s in row.scopes.split(",") if s)
         return StoredKey(row.id, row.name, row.key_hash, scopes, row.revoked_at is not None)
 
+    async def list_keys(self) -> list[StoredKey]:
+        """Return every key, active and revoked, oldest first (hashes only: keys are never stored)."""
+        async with self._read() as conn:
+            rows = (await conn.execute(select(api_keys).order_by(api_keys.c.id))).all()
+        return [
+            StoredKey(row.id, row.name, row.key_hash, frozenset(s for s in row.scopes.split(",") if s),
+                      row.revoked_at is not None)
+            for row in rows
+        ]  # fmt: skip
+
     async def revoke(self, key_id: int, *, now: datetime) -> bool:
         """Mark a key revoked; return whether it existed and was active."""
         async with self._write() as conn:

@@ -9,7 +9,7 @@ import pytest
 
 from gsmgateway.cli import EX_CONFIG, EX_DATAERR, main
 from gsmgateway.config import load
-from gsmgateway.errors import RecipientError
+from gsmgateway.errors import AuthError, RecipientError
 from gsmgateway.services import Services, open_services
 from gsmgateway.views import RecipientKind
 
@@ -112,3 +112,29 @@ def test_directory_import_of_non_utf8_file_changes_nothing(
     csv_file.write_bytes(b"kind,id,mobile,name\nclient,12,0712345678,Jos\xe9\n")
     assert main(["--config", str(config_file), "directory", "import", str(csv_file)]) == EX_DATAERR
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_apikey_list_and_revoke(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = ["--config", str(config_file)]
+    assert main([*config, "apikey", "create", "--name", "platform", "--scopes", "sms:send"]) == 0
+    key = capsys.readouterr().out.splitlines()[-1]
+    assert main([*config, "apikey", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["1\tplatform\tsms:send\tactive"]
+
+    assert main([*config, "apikey", "revoke", "1"]) == 0
+    assert main([*config, "apikey", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1\tplatform\tsms:send\trevoked"
+
+    async def authenticates() -> bool:
+        services = await _services(config_file)
+        try:
+            await services.messages.authenticate(key)
+        except AuthError:
+            return False
+        finally:
+            await services.close()
+        return True
+
+    assert not asyncio.run(authenticates())
+    assert main([*config, "apikey", "revoke", "1"]) == EX_DATAERR  # already revoked: nothing to do
+    assert "no active API key with id 1" in capsys.readouterr().err
