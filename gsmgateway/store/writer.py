@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any, Final, NamedTuple
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
 from gsmgateway.models import MessageStatus
 from gsmgateway.store.base import Repository
-from gsmgateway.store.bulk import insert_returning_ids
+from gsmgateway.store.bulk import insert_committed_sqlite, insert_returning_ids
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
 from gsmgateway.store.schema import messages, to_micros
@@ -120,8 +120,11 @@ class SubmitWriter(Repository):
 
         :raises BatchValidationError: some keys were used before with another request; nothing stored.
         """
+        group = list(batch)
+        if not _has_keys(group):
+            return [r.view for r in await self._insert_new(group)]
         async with self._turn, self._write() as conn:
-            results = await _store_group(conn, list(batch))
+            results = await _store_group(conn, group)
             conflicts: list[tuple[int, GatewayError]] = [
                 (index, r) for index, r in enumerate(results) if isinstance(r, ConflictError)
             ]
@@ -152,10 +155,14 @@ class SubmitWriter(Repository):
         transaction rolls back and the group is written again, looking the keys up first; a third
         try covers another process inserting the same key between our look-up and insert.
         """
+        group = [m for m, _ in jobs]
         for attempt, look_up_keys in enumerate((False, True, True), start=1):
             try:
+                if not _has_keys(group):
+                    results: list[Inserted | ConflictError] = list(await self._insert_new(group))
+                    break
                 async with self._turn, self._write() as conn:
-                    results = await _store_group(conn, [m for m, _ in jobs], look_up_keys=look_up_keys)
+                    results = await _store_group(conn, group, look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
                 if attempt == 3 or not isinstance(exc.__cause__, IntegrityError):
@@ -167,6 +174,33 @@ class SubmitWriter(Repository):
                 future.set_result(result)
             else:
                 future.set_exception(result)
+
+    async def _insert_new(self, group: list[NewMessage]) -> list[Inserted]:
+        """Insert a group without idempotency keys (none can be a replay) in a transaction of its own.
+
+        On SQLite the whole transaction is one trip to aiosqlite's thread (``insert_committed_sqlite``).
+
+        :raises StoreError: the database failed (a naive time included).
+        """
+        if self._db.dialect != "sqlite":
+            async with self._turn, self._write() as conn:
+                ids = await _insert_rows(conn, group)
+        else:
+            try:
+                rows = _message_rows(group)
+            except ValueError as exc:
+                raise StoreError(f"store write failed: {exc}") from exc
+            try:
+                ids = await insert_committed_sqlite(
+                    self._db.write, messages, _INSERT_COLUMNS, rows, self._turn
+                )
+            except (SQLAlchemyError, OSError) as exc:
+                raise StoreError(f"store write failed: {exc}") from exc
+        return [Inserted(_new_view(m, i), True) for m, i in zip(group, ids, strict=True)]
+
+
+def _has_keys(group: list[NewMessage]) -> bool:
+    return any(m.idempotency_key is not None for m in group)
 
 
 async def _store_group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from gsmgateway.errors import StoreError
 from gsmgateway.models import MessageStatus
@@ -78,3 +78,41 @@ def test_placeholders_follow_the_paramstyle(paramstyle: str, placeholders: str) 
 def test_a_named_paramstyle_is_refused() -> None:
     with pytest.raises(ValueError, match="paramstyle"):
         insert_returning_sql("t", "id", ("a",), 1, "named")
+
+
+async def test_no_wrong_ids_when_sqlite_stops_numbering_in_order(stack: Services) -> None:
+    # With the largest possible id taken, SQLite picks new ids at random: the one-trip insert, which
+    # computes the ids, must notice and store nothing rather than answer with ids of other rows.
+    # PostgreSQL takes ids from its sequence and returns them: there the batch goes in.
+    async with stack.database.write.begin() as conn:
+        await conn.execute(insert(messages).values(id=2**63 - 1, **_stored(_new(99))))
+    batch = [_new(n) for n in range(50)]
+    if stack.database.dialect == "sqlite":
+        with pytest.raises(StoreError, match="in order"):
+            await stack.writer.insert_many(batch)
+        views = []
+    else:
+        views = await stack.writer.insert_many(batch)
+        assert len(views) == len(batch)
+    async with stack.database.read.connect() as conn:
+        stored = dict((await conn.execute(select(messages.c.id, messages.c.text))).all())
+    assert stored == {2**63 - 1: "text 99"} | {v.id: m.text for v, m in zip(views, batch)}  # noqa: B905 - none on SQLite
+
+
+async def test_a_failed_insert_leaves_no_rows_and_the_next_one_works(stack: Services) -> None:
+    bad = _new(1)
+    bad.api_key_id = 424242  # no such key: the foreign key refuses the row inside the transaction
+    with pytest.raises(StoreError):
+        await stack.writer.insert_many([_new(0), bad])
+    views = await stack.writer.insert_many([_new(2)])
+    async with stack.database.read.connect() as conn:
+        assert (await conn.execute(select(messages.c.id))).all() == [(views[0].id,)]
+
+
+def _stored(new: NewMessage) -> dict[str, object]:
+    return {
+        "status": "queued", "recipient_kind": new.recipient_kind.value, "recipient_id": new.recipient_id,
+        "number": new.number, "text": new.text, "parts_total": new.parts_total, "attempts": 0,
+        "not_before": new.not_before, "expires_at": new.expires_at, "created_at": new.created_at,
+        "updated_at": new.created_at,
+    }  # fmt: skip

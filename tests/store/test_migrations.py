@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from gsmgateway.errors import StoreError
-from gsmgateway.store.db import MIGRATIONS, open_database
+from gsmgateway.store.db import MIGRATIONS, WAL_CHECKPOINT_PAGES, open_database
 from gsmgateway.store.migrations import HEAD_REVISION
 from gsmgateway.store.schema import metadata
 from tests.store.conftest import StoreTarget
@@ -51,6 +51,8 @@ async def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path
                 assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
                 assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
                 assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 1234
+        async with database.write.connect() as conn:  # writers checkpoint the WAL less often
+            assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == WAL_CHECKPOINT_PAGES
         async with database.write.connect() as conn:
             with pytest.raises(IntegrityError, match="FOREIGN KEY"):
                 await conn.execute(

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import gc
+import sys
 
-from gsmgateway.heap import OLDER_THRESHOLDS, YOUNG_THRESHOLD, prepare_heap_for_serving
+from gsmgateway.heap import (
+    OLDER_THRESHOLDS,
+    SWITCH_INTERVAL_SECONDS,
+    YOUNG_THRESHOLD,
+    prepare_heap_for_serving,
+)
 
 
 def test_objects_alive_at_start_up_are_frozen_and_later_ones_are_not() -> None:
     before = [object()]  # a tracked container made "at start-up"
-    thresholds = gc.get_threshold()
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
+    sys.setswitchinterval(0.005)  # CPython's default, whatever an earlier test left
     try:
         frozen = prepare_heap_for_serving()
         after = [object()]
@@ -18,7 +25,9 @@ def test_objects_alive_at_start_up_are_frozen_and_later_ones_are_not() -> None:
         assert not any(o is before for o in tracked)
         assert any(o is after for o in tracked)
         assert gc.get_threshold() == (YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
+        assert sys.getswitchinterval() == SWITCH_INTERVAL_SECONDS
     finally:
         gc.unfreeze()  # the test process must keep collecting normally
         gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)
     assert any(o is before for o in gc.get_objects())
