@@ -10,16 +10,17 @@ from ``send_pdu`` say exactly what is known (docs/interfaces.md §3):
 * :class:`~gsmgateway.errors.ModemTimeoutError` (not the subclass above): no prompt came, ESC was
   sent, nothing was sent.
 
-Status reports from ``+CDS``, ``+CDSI`` and sweeps of SR storage arrive on :meth:`reports`;
-received SMS on :meth:`messages`. A background supervisor reconnects with exponential back-off
-whenever the port goes away, and :attr:`state` always says what the modem can do now.
+Status reports from ``+CDS``, ``+CDSI`` and sweeps of SR storage arrive on
+:attr:`~ModemDriver.pending_reports`; received SMS on :attr:`~ModemDriver.pending_messages`.
+A background supervisor reconnects with exponential back-off whenever the port goes away, and
+:attr:`~ModemDriver.state` always says what the modem can do now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import timedelta
 
@@ -27,7 +28,14 @@ from gsmgateway.errors import ModemError, ModemProtocolError, ModemUnavailableEr
 from gsmgateway.models import ModemState
 from gsmgateway.modem import responses, storage
 from gsmgateway.modem.codec import Urc
-from gsmgateway.modem.initialise import Commander, Setup, initialise, read_registration
+from gsmgateway.modem.initialise import (
+    REGISTERED,
+    Commander,
+    Setup,
+    initialise,
+    read_registration,
+    read_signal_and_operator,
+)
 from gsmgateway.modem.options import DriverOptions, Health, Identity, ReportRouting
 from gsmgateway.modem.pdu import (
     DEFAULT_VALIDITY,
@@ -42,7 +50,6 @@ from gsmgateway.modem.session import AtSession, stop_task
 from gsmgateway.modem.transport import Opener
 
 logger = logging.getLogger(__name__)
-_REGISTERED = frozenset({"home", "roaming"})
 
 
 class ModemDriver:
@@ -195,9 +202,9 @@ class ModemDriver:
 
     async def _apply_registration(self, registration: str) -> None:
         """Move between READY and NO_NETWORK as registration comes and goes."""
-        if self._state is ModemState.READY and registration not in _REGISTERED:
+        if self._state is ModemState.READY and registration not in REGISTERED:
             await self._set_state(ModemState.NO_NETWORK, registration)
-        elif self._state is ModemState.NO_NETWORK and registration in _REGISTERED:
+        elif self._state is ModemState.NO_NETWORK and registration in REGISTERED:
             await self._set_state(ModemState.READY, registration)
 
     # --- sending --------------------------------------------------------------------------------
@@ -234,25 +241,20 @@ class ModemDriver:
         return [await self.send_pdu(part) for part in parts]
 
     # --- reports and received messages ----------------------------------------------------------
-    async def reports(self) -> AsyncIterator[StatusReport]:
-        """Yield status reports as they arrive, from any route, forever."""
-        while True:
-            yield await self._reports.get()
-
-    async def messages(self) -> AsyncIterator[IncomingSms]:
-        """Yield received SMS (each part as received) forever."""
-        while True:
-            yield await self._messages.get()
-
     @property
     def pending_reports(self) -> asyncio.Queue[StatusReport]:
-        """The queue behind :meth:`reports`, for callers that prefer ``get()`` with a deadline."""
+        """Status reports as they arrive, from any route; the worker takes them from here."""
         return self._reports
 
     @property
     def pending_messages(self) -> asyncio.Queue[IncomingSms]:
-        """The queue behind :meth:`messages`."""
+        """Received SMS (each part as received); already deleted from the modem."""
         return self._messages
+
+    @property
+    def _home(self) -> str | None:
+        """The storage chosen at initialisation for received SMS, if any."""
+        return self._setup.storage if self._setup else None
 
     def _usable_session(self) -> AtSession:
         session = self._session
@@ -264,10 +266,9 @@ class ModemDriver:
 
     async def sweep_status_reports(self) -> list[StatusReport]:
         """Read and delete every report waiting in SR storage and return them (not queued)."""
-        home = self._setup.storage if self._setup else None
         return await storage.sweep_reports(
             self._usable_session(),
-            home=home,
+            home=self._home,
             within=self.options.command_timeout,
             listing_within=self.options.listing_timeout,
         )
@@ -275,9 +276,9 @@ class ModemDriver:
     async def drain_messages(self) -> list[IncomingSms]:
         """Read and delete every received SMS in the modem's storage and return them (not queued).
 
-        Status reports found there (some firmwares file them with SMS) go to :meth:`reports`.
+        Status reports found there (some firmwares file them with SMS) go to :attr:`pending_reports`.
         """
-        home = self._setup.storage if self._setup else None
+        home = self._home
         if home is None:
             return []
         messages, reports = await storage.drain_received(
@@ -315,7 +316,7 @@ class ModemDriver:
                 logger.exception("%s: bug while handling %r", self.modem_id, urc.text)
 
     async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
-        home = self._setup.storage if self._setup else None
+        home = self._home
         within = self.options.command_timeout
         if urc.name == "+CDS":
             if urc.pdu is None:
@@ -360,18 +361,13 @@ class ModemDriver:
         rssi = operator = None
         registration = "unknown"
         if commander is not None and self._state in (ModemState.READY, ModemState.NO_NETWORK):
-            csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
+            rssi, operator = await read_signal_and_operator(commander)
             with suppress(ModemProtocolError):  # a garbled answer is "unknown", not a failure
-                rssi = responses.parse_csq(csq)[0] if csq else None
-            with suppress(ModemProtocolError):
                 registration = await read_registration(commander)
                 await self._apply_registration(registration)
             if setup is not None and setup.routing is not None:
                 # Re-assert routing: a modem that missed an AT+CNMA (or rebooted) turns it off.
-                await commander.optional(f"AT+CNMI=2,1,0,{setup.routing.ds},0")
-            cops = await commander.optional("AT+COPS?", prefix="+COPS:")
-            with suppress(ModemProtocolError):
-                operator = responses.parse_cops(cops) if cops else None
+                await commander.optional(setup.routing.cnmi)
         return Health(
             state=self._state,
             rssi=rssi,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 
 from gsmgateway.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
@@ -22,7 +23,8 @@ from gsmgateway.modem.session import AtSession
 
 logger = logging.getLogger(__name__)
 _ROUTING_ORDER = (ReportRouting.STORED, ReportRouting.DIRECT, ReportRouting.POLL)
-_REGISTERED = frozenset({"home", "roaming"})
+#: ``+CREG`` states in which the modem can send.
+REGISTERED = frozenset({"home", "roaming"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +94,20 @@ async def initialise(commander: Commander) -> Setup:
     identity = await read_identity(commander, sim_ready=True)
     await commander.optional("AT+COPS=3,0")
     registration = await read_registration(commander)
-    state = ModemState.READY if registration in _REGISTERED else ModemState.NO_NETWORK
+    state = ModemState.READY if registration in REGISTERED else ModemState.NO_NETWORK
     return Setup(state, registration, identity, routing, storage, ack_required, smsc)
+
+
+async def read_signal_and_operator(commander: Commander) -> tuple[int | None, str | None]:
+    """Return ``+CSQ`` RSSI and the ``+COPS`` operator; a missing or garbled answer is None."""
+    rssi = operator = None
+    csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
+    with suppress(ModemProtocolError):  # a garbled answer is "unknown", not a failure
+        rssi = responses.parse_csq(csq)[0] if csq else None
+    cops = await commander.optional("AT+COPS?", prefix="+COPS:")
+    with suppress(ModemProtocolError):
+        operator = responses.parse_cops(cops) if cops else None
+    return rssi, operator
 
 
 async def read_registration(commander: Commander) -> str:
@@ -158,7 +172,7 @@ async def _set_routing(commander: Commander) -> ReportRouting | None:
     preferred = commander.options.report_routing
     order = [preferred, *(r for r in _ROUTING_ORDER if r is not preferred)]
     for routing in order:
-        for command in (f"AT+CNMI=2,1,0,{routing.ds},0", f"AT+CNMI=2,1,0,{routing.ds}"):
+        for command in (routing.cnmi, routing.cnmi.removesuffix(",0")):  # some modems take only 4 args
             if await commander.optional(command) is not None:
                 return routing
     logger.warning("%s: no +CNMI setting accepted; relying on sweeps", commander.session.modem_id)

@@ -28,6 +28,11 @@ class ReportRouting(StrEnum):
         """The ``<ds>`` value of ``AT+CNMI``."""
         return {ReportRouting.STORED: 2, ReportRouting.DIRECT: 1, ReportRouting.POLL: 0}[self]
 
+    @property
+    def cnmi(self) -> str:
+        """The command that selects this routing (new SMS announced with ``+CMTI``, buffered in mode 2)."""
+        return f"AT+CNMI=2,1,0,{self.ds},0"
+
 
 @dataclass(frozen=True, slots=True)
 class DriverOptions:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from gsmgateway.errors import ModemError
 from gsmgateway.modem import responses
-from gsmgateway.modem.initialise import Commander, Setup, initialise
+from gsmgateway.modem.initialise import Commander, Setup, initialise, read_signal_and_operator
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.session import AtSession
 from gsmgateway.modem.transport import Opener, PortInfo, list_ports
@@ -50,19 +50,15 @@ async def probe(opener: Opener, *, options: DriverOptions | None = None) -> Prob
             return report
         if report.setup.state == "sim_error":
             return report
-        await _signal_and_operator(commander, report)
-        await _storages(commander, report)
-        await _routings(commander, report, report.setup.routing)
+        try:
+            report.rssi, report.operator = await read_signal_and_operator(commander)
+            await _storages(commander, report)
+            await _routings(commander, report, report.setup.routing)
+        except ModemError as exc:  # garbled answer or link gone after init: say so, keep what we have
+            report.problems.append(f"probe stopped after initialisation: {exc}")
     finally:
         await session.close()
     return report
-
-
-async def _signal_and_operator(commander: Commander, report: ProbeReport) -> None:
-    csq = await commander.optional("AT+CSQ", prefix="+CSQ:")
-    report.rssi = responses.parse_csq(csq)[0] if csq else None
-    cops = await commander.optional("AT+COPS?", prefix="+COPS:")
-    report.operator = responses.parse_cops(cops) if cops else None
 
 
 async def _storages(commander: Commander, report: ProbeReport) -> None:
@@ -77,9 +73,9 @@ async def _storages(commander: Commander, report: ProbeReport) -> None:
 async def _routings(commander: Commander, report: ProbeReport, chosen: ReportRouting | None) -> None:
     """Try each ``<ds>``; leave the modem on the routing the driver chose."""
     for routing in ReportRouting:
-        report.routings[routing] = await commander.optional(f"AT+CNMI=2,1,0,{routing.ds},0") is not None
+        report.routings[routing] = await commander.optional(routing.cnmi) is not None
     if chosen is not None:
-        await commander.optional(f"AT+CNMI=2,1,0,{chosen.ds},0")
+        await commander.optional(chosen.cnmi)
 
 
 def format_report(device: str, report: ProbeReport) -> str:

@@ -235,8 +235,7 @@ class AtSession:
             self._result(final, pending)  # raises for an error result
             raise ModemProtocolError(f"{pending.command} ended with {final.text} before the prompt")
         if not done:
-            self._stale += 1  # ESC (or the command itself) may still produce a final result
-            self._stale_done.clear()
+            self._expect_late_result()  # ESC (or the command itself) may still produce a final result
             await self._write(ESC)
             await self._timed_out(pending, within, "no '> ' prompt; sent ESC, nothing was sent")
 
@@ -245,8 +244,7 @@ class AtSession:
             async with asyncio.timeout(within):
                 final = await asyncio.shield(pending.final)
         except TimeoutError:
-            self._stale += 1
-            self._stale_done.clear()
+            self._expect_late_result()
             await self._timed_out(pending, within, "no final result")
         self.consecutive_timeouts = 0
         return final
@@ -336,8 +334,12 @@ class AtSession:
         """End a ``done_on_prefix`` command at its line; its own final result, if any, is late."""
         if pending.done_on_prefix and pending.prefix is not None and line.startswith(pending.prefix):
             pending.final.set_result(FinalResult("OK", FinalKind.OK))
-            self._stale += 1
-            self._stale_done.clear()
+            self._expect_late_result()
+
+    def _expect_late_result(self) -> None:
+        """Count one final result still to come for a command already over; the next waits for it."""
+        self._stale += 1
+        self._stale_done.clear()
 
     def _queue_urc(self, urc: Urc) -> None:
         if self.urcs.full():

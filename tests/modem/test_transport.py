@@ -20,8 +20,8 @@ async def test_pty_round_trip_and_unplug_is_eof() -> None:
         await stream.write(b"AT\r")
         assert os.read(master, 100) == b"AT\r"
         reading = asyncio.create_task(stream.read())  # waits: an idle tty is not end of stream
-        await asyncio.sleep(0)
-        assert not reading.done()
+        done, _ = await asyncio.wait({reading}, timeout=0.05)
+        assert not done  # still waiting for data, not returning b"" as if unplugged
         os.write(master, b"\r\nOK\r\n")
         async with asyncio.timeout(5):
             assert await reading == b"\r\nOK\r\n"

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from simulator import SimulatorServer
@@ -53,6 +54,13 @@ def _runs_simulator_code(task: asyncio.Task[object]) -> bool:
 async def sim(request: pytest.FixtureRequest, make_sim: MakeSim) -> SimulatorServer:
     marker = request.node.get_closest_marker("sim")
     return await make_sim(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """Give the test an HTTP client for the control surface, closed after it."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        yield session
 
 
 @pytest.fixture

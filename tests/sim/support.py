@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -25,11 +26,19 @@ class ByteStream(Protocol):
     async def close(self) -> None: ...
 
 
-async def read_until(stream: MemoryStream, token: bytes, timeout: float = 5.0) -> bytes:  # noqa: ASYNC109
-    """Read a memory stream until ``token`` has arrived; return everything read."""
+async def read_until(
+    stream: MemoryStream,
+    token: bytes | re.Pattern[bytes],
+    timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's own deadline
+) -> bytes:
+    """Read a memory stream until ``token`` (bytes, or a pattern that matches) has arrived."""
     received = b""
+
+    def arrived(data: bytes) -> bool:
+        return bool(token.search(data)) if isinstance(token, re.Pattern) else token in data
+
     async with asyncio.timeout(timeout):
-        while token not in received:
+        while not arrived(received):
             chunk = await stream.read()
             if not chunk:
                 raise EOFError(f"stream ended before {token!r}; got {received!r}")

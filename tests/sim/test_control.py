@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,16 +13,7 @@ from simulator import SimulatorServer
 from tests.sim.conftest import MakeSim
 from tests.sim.support import HELLO_PDU, HELLO_TPDU_LENGTH, command, read_until
 
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        yield session
-
-
-@pytest.fixture
-async def sim(make_sim: MakeSim) -> SimulatorServer:
-    return await make_sim(control_port=0)
+pytestmark = pytest.mark.sim(control_port=0)  # the `sim` fixture with its HTTP control surface
 
 
 async def _get(http: aiohttp.ClientSession, sim: SimulatorServer, route: str) -> Any:

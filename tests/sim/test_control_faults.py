@@ -13,22 +13,12 @@ import pytest
 from simulator import MemoryStream, SimulatorServer
 from simulator.fault_json import fault_plan_to_json
 from simulator.profiles import Memory
-from tests.sim.conftest import MakeSim
 from tests.sim.support import HELLO_PDU, HELLO_TPDU_LENGTH, command, read_until
+
+pytestmark = pytest.mark.sim(control_port=0)  # the `sim` fixture with its HTTP control surface
 
 #: The number HELLO_PDU is addressed to.
 HELLO_RECIPIENT = "+255700000001"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        yield session
-
-
-@pytest.fixture
-async def sim(make_sim: MakeSim) -> SimulatorServer:
-    return await make_sim(control_port=0)
 
 
 @pytest.fixture
@@ -54,22 +44,13 @@ async def install(http: aiohttp.ClientSession, sim: SimulatorServer, plan: dict[
 FINAL = re.compile(rb"(OK|ERROR|\+CM[SE] ERROR: \d+)\r\n")
 
 
-async def read_matching(stream: MemoryStream, pattern: re.Pattern[bytes]) -> bytes:
-    """Read until ``pattern`` matches what has arrived (5 s at most)."""
-    received = b""
-    async with asyncio.timeout(5):
-        while not pattern.search(received):
-            received += await stream.read()
-    return received
-
-
 async def send_hello(stream: MemoryStream) -> bytes:
     """Submit HELLO_PDU; return what came back, up to the final result (even one before the prompt)."""
     await stream.write(b"AT+CMGS=%d\r" % HELLO_TPDU_LENGTH)
-    received = await read_matching(stream, re.compile(rb"> |" + FINAL.pattern))
+    received = await read_until(stream, re.compile(rb"> |" + FINAL.pattern))
     if received.endswith(b"> "):
         await stream.write(HELLO_PDU + b"\x1a")
-        received += await read_matching(stream, FINAL)
+        received += await read_until(stream, FINAL)
     return received
 
 
