@@ -291,8 +291,9 @@ def _build_modems(raw: Any, problems: list[str]) -> tuple[ModemConfig, ...]:
         where = f"modems[{index}]"
         missing = [name for name in ("id", "port") if name not in item]
         problems.extend(f"{where}.{name}: required" for name in missing)
-        if not missing:
-            modems.append(_build(ModemConfig, item, where, problems))
+        modem = None if missing else _build(ModemConfig, item, where, problems)
+        if modem is not None:
+            modems.append(modem)
     return tuple(modems)
 
 
@@ -305,6 +306,10 @@ def _build(cls: type[Any], raw: dict[str, Any], where: str, problems: list[str])
             continue
         values[key] = _convert(value, hints[key], f"{where}.{key}", problems)
     known = {k: v for k, v in values.items() if v is not _INVALID}
+    required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]  # fmt: skip
+    if any(name not in known for name in required):
+        return None  # a required value was unusable; its problem is already recorded
     return cls(**known)
 
 

@@ -68,7 +68,7 @@ class DispatchService:
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest queued message becomes due, or None: how long a worker may sleep."""
-        due = await self._repository.next_due_at()
+        due = await self._repository.next_due_at(self._clock())
         quiet_end = self.quiet_until()
         if due is not None and quiet_end is not None:
             return max(due, quiet_end)

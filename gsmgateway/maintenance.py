@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from gsmgateway.clock import utc_now
 from gsmgateway.config import GatewayConfig
-from gsmgateway.models import MessageStatus
 from gsmgateway.store.repository import MessageRepository
 
 logger = logging.getLogger(__name__)
@@ -38,16 +37,14 @@ class MaintenanceService:
 
     async def recover_after_restart(self) -> list[int]:
         """Settle messages left in ``sending`` by a crash; return their ids."""
-        if self._config.dispatch.at_least_once:
-            to, reason = MessageStatus.QUEUED, "restart: requeued (at-least-once)"
-        else:
-            to, reason = MessageStatus.UNKNOWN, "restart: interrupted while sending"
-        ids = await self._repository.bulk_transition(
-            MessageStatus.SENDING, to, now=self._clock(), reason=reason
+        requeued, unknown = await self._repository.settle_interrupted(
+            now=self._clock(), requeue=self._config.dispatch.at_least_once
         )
-        if ids:
-            logger.warning("%d message(s) were sending at restart → %s", len(ids), to)
-        return ids
+        if requeued:
+            logger.warning("%d message(s) were sending at restart → queued (at-least-once)", len(requeued))
+        if unknown:
+            logger.warning("%d message(s) were sending at restart → unknown", len(unknown))
+        return requeued + unknown
 
     async def expire_unreported(self) -> list[int]:
         """``sent`` too long without a final report → ``expired`` (no-report); return their ids."""

@@ -110,7 +110,6 @@ class ModemWorker:
         self.waiting_for = "not started"
         self.last_error: str | None = None
         self.last_health: Health | None = None
-        self.reports_recorded = 0
         self.incoming_seen = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -323,7 +322,6 @@ class ModemWorker:
                 )  # fmt: skip
         except GatewayError as exc:
             logger.error("%s: cannot record status report mr=%s: %s", self.modem_id, report.mr, exc)
-        self.reports_recorded += 1
         await self._notify()
 
     async def _consume_messages(self) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from gsmgateway.clock import utc_now
 from gsmgateway.config import DirectoryConfig
 from gsmgateway.directory.fineract import FineractClient
 from gsmgateway.directory.numbers import normalise_number
@@ -30,10 +31,6 @@ _Key = tuple[RecipientKind, str]
 _Answer = ResolvedRecipient | RecipientError  # a RecipientError is an answer (cached), not a failure
 _MAX_CACHED = 100_000
 _MAX_ID_LENGTH = 64
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def check_entry_id(entry_id: str, *, field: str | None = None) -> str:
@@ -59,7 +56,7 @@ class DirectoryService:
         config: DirectoryConfig,
         *,
         fineract: FineractClient | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._repository = repository

@@ -379,6 +379,25 @@ class MessageRepository(Repository):
             where=[messages.c.sent_at < cutoff],
         )  # fmt: skip
 
+    async def settle_interrupted(self, *, now: datetime, requeue: bool) -> tuple[list[int], list[int]]:
+        """Settle messages left in ``sending`` by a crash; return (requeued ids, unknown ids).
+
+        With ``requeue`` (at-least-once) only messages with no part on record go back to the queue:
+        one whose first parts left is half on the air, and sending it again from part 1 would clash
+        with the parts recorded, so it becomes ``unknown`` like every message without ``requeue``.
+        """
+        requeued: list[int] = []
+        if requeue:
+            no_part = ~select(message_parts.c.id).where(message_parts.c.message_id == messages.c.id).exists()
+            requeued = await self.bulk_transition(
+                MessageStatus.SENDING, MessageStatus.QUEUED, now=now,
+                reason="restart: requeued (at-least-once)", where=[no_part],
+            )  # fmt: skip
+        unknown = await self.bulk_transition(
+            MessageStatus.SENDING, MessageStatus.UNKNOWN, now=now, reason="restart: interrupted while sending"
+        )
+        return requeued, unknown
+
     async def expire_past_validity(self, *, now: datetime) -> list[int]:
         """``queued`` whose validity ended by ``now`` → ``expired`` (validity)."""
         return await self.bulk_transition(
@@ -405,21 +424,17 @@ class MessageRepository(Repository):
                 await conn.execute(update(messages).where(messages.c.id.in_(ids)).values(text=None))
                 removed += len(ids)
 
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest queued message becomes due (None: the queue is empty)."""
-        async with self._read() as conn:
-            value: datetime | None = await conn.scalar(
-                select(func.min(messages.c.not_before)).where(messages.c.status == MessageStatus.QUEUED.value)
-            )
-        return value
+    async def next_due_at(self, now: datetime) -> datetime | None:
+        """When the earliest claimable queued message becomes due (None: nothing can be claimed).
 
-    async def status_of(self, message_id: int) -> MessageStatus:
-        """Return the current status of one message.
-
-        :raises MessageNotFoundError: there is no such message.
+        Same predicate as :meth:`claim_next`: a message past its validity waits for the expiry job,
+        and must not wake the workers every second until then.
         """
         async with self._read() as conn:
-            status = await conn.scalar(select(messages.c.status).where(messages.c.id == message_id))
-        if status is None:
-            raise MessageNotFoundError(f"no message {message_id}")
-        return MessageStatus(status)
+            value: datetime | None = await conn.scalar(
+                select(func.min(messages.c.not_before)).where(
+                    messages.c.status == MessageStatus.QUEUED.value,
+                    messages.c.expires_at > now,
+                )
+            )
+        return value

@@ -43,6 +43,9 @@ async def test_next_due_at_tells_workers_how_long_to_sleep(
     due = clock() + timedelta(minutes=10)
     await submit(stack, caller, send_at=due)
     assert await stack.dispatch.next_due_at() == due
+    clock.advance(timedelta(days=2))  # past its validity: unclaimable until the expiry job runs
+    assert await stack.dispatch.claim_next("m1") is None
+    assert await stack.dispatch.next_due_at() is None  # so no worker is woken for it
 
 
 async def _drain(repo: MessageRepository, modem_id: str, clock: Clock, start: asyncio.Barrier) -> list[int]:

@@ -44,6 +44,19 @@ async def test_at_least_once_requeues_sending_at_restart(
     assert claimed is not None
     assert claimed.attempt == 2
 
+    # A multipart message whose first part left is half on the air: never requeued from part 1.
+    half = await submit(services, Caller(key_id, "p", frozenset()), "x" * 200)
+    half_claim = await services.dispatch.claim_next("m1")
+    assert half_claim is not None
+    assert half_claim.id == half.id
+    await services.dispatch.record_part_sent(half_claim, 1, modem_id="m1", mr=7)
+    # both are sending when the process dies again
+    assert sorted(await services.maintenance.recover_after_restart()) == sorted([view.id, half.id])
+    assert (await services.messages.get(view.id)).message.status is S.QUEUED
+    detail = await services.messages.get(half.id)
+    assert detail.message.status is S.UNKNOWN
+    assert [p.mr for p in detail.parts] == [7]
+
 
 async def test_unsent_messages_expire_after_validity(stack: Services, caller: Caller, clock: Clock) -> None:
     view = await submit(stack, caller)

@@ -215,3 +215,9 @@ def test_modem_driver_settings_reach_the_driver_options(tmp_path: Path) -> None:
     )
     default = driver_options_for(ModemConfig(id="m2", port="/dev/ttyUSB1"))
     assert (default.pin, default.smsc, default.report_routing) == (None, None, ReportRouting.STORED)
+
+
+def test_a_modem_id_of_the_wrong_type_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(overrides={"modems": [{"id": [1], "port": "/dev/ttyUSB0"}]}, env={})
+    assert any(problem.startswith("modems[0].id:") for problem in caught.value.problems)
