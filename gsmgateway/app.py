@@ -98,9 +98,7 @@ class Gateway:
             self._services = services = await open_services(
                 self.config, clock=self._clock, monotonic=self._monotonic
             )
-            recovered = await services.maintenance.recover_after_restart()
-            if recovered:
-                logger.warning("recovered %d message(s) interrupted while sending", len(recovered))
+            await services.maintenance.recover_after_restart()  # logs what it settled
             self._build_modems(services)
             if not self.workers:
                 logger.warning("no [[modems]] configured: messages are accepted but none will be sent")

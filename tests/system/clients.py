@@ -185,6 +185,10 @@ class SimulatorControl:
         """Whole messages the network took, as ``(recipient, text)``."""
         return [(m["recipient"], m["text"]) for m in (await self._call("GET", "/messages"))["messages"]]
 
+    async def submits_to(self, number: str) -> list[dict[str, Any]]:
+        """Every submit (part) the simulator accepted for ``number``."""
+        return [s for s in await self.submits() if same_number(s["recipient"], number)]
+
     async def messages_to(self, number: str) -> list[str]:
         """Return the texts of the whole messages sent to ``number``."""
         return [text for recipient, text in await self.messages() if same_number(recipient, number)]

@@ -127,6 +127,10 @@ class Stack:
         assert self.daemon is not None, "the daemon is not running"
         return self.daemon.url
 
+    def clients(self, http: aiohttp.ClientSession) -> tuple[GatewayClient, SimulatorControl]:
+        """Return the API of the daemon and the control surface of the first modem."""
+        return GatewayClient(http, self.url, self.key), SimulatorControl(http, self.sims[0].control)
+
     async def start_daemon(self) -> DaemonProcess:
         """Start ``gsmgateway run`` on this installation (again, after a stop or a kill); wait for /ready.
 

@@ -12,17 +12,12 @@ from typing import Any
 
 import aiohttp
 
-from tests.system.clients import GatewayClient, SimulatorControl, eventually, same_number
+from tests.system.clients import GatewayClient, eventually
 from tests.system.conftest import SYSTEM, StackFactory
-from tests.system.stack import Stack, StackOptions, number_of
+from tests.system.stack import StackOptions, number_of
 
 pytestmark = SYSTEM
 RECONNECT_TIMEOUT = 60.0  # the driver backs off exponentially while the cable is out
-
-
-def clients_of(stack: Stack, http: aiohttp.ClientSession) -> tuple[GatewayClient, SimulatorControl]:
-    """Return the API of ``stack``'s daemon and the control surface of its first modem."""
-    return GatewayClient(http, stack.url, stack.key), SimulatorControl(http, stack.sims[0].control)
 
 
 def at(text: str) -> datetime:
@@ -35,18 +30,13 @@ def transitions(detail: dict[str, Any]) -> list[tuple[str | None, str]]:
     return [(event["from"], event["to"]) for event in detail["events"]]
 
 
-async def submits_to(sim: SimulatorControl, number: str) -> list[dict[str, Any]]:
-    """Every submit (part) the simulator accepted for ``number``."""
-    return [s for s in await sim.submits() if same_number(s["recipient"], number)]
-
-
 async def test_transient_errors_are_retried_with_back_off_then_delivered(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
     """CMS 332 (network timeout) on the first send, CMS 41 (temporary failure) on the second."""
     errors = [{"code": 332, "nth_send": 1}, {"code": 41, "nth_send": 2}]
     stack = await make_stack(StackOptions(faults=({"send_errors": errors},)))
-    gateway, sim = clients_of(stack, http)
+    gateway, sim = stack.clients(http)
     text = "Your loan application was received."
 
     accepted = await gateway.accepted(text, clientId="160")
@@ -70,7 +60,7 @@ async def test_permanent_errors_fail_at_once_without_retry(
     refused = {161: 21, 163: 1}
     errors = [{"code": code, "recipient": number_of(cid)} for cid, code in refused.items()]
     stack = await make_stack(StackOptions())
-    gateway, sim = clients_of(stack, http)
+    gateway, sim = stack.clients(http)
     await sim.set_faults({"send_errors": errors})  # over the control surface, on a running modem
 
     doomed = {cid: await gateway.accepted("Rejected by the network.", clientId=str(cid)) for cid in refused}
@@ -88,7 +78,7 @@ async def test_permanent_errors_fail_at_once_without_retry(
         assert again["status"] == "failed"
         assert again["attemptCount"] == 1
         assert [e["to"] for e in again["events"]].count("sending") == 1
-        assert await submits_to(sim, number_of(cid)) == []
+        assert await sim.submits_to(number_of(cid)) == []
 
 
 async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_never_resends(
@@ -96,13 +86,13 @@ async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_nev
 ) -> None:
     silence = {"silences": [{"command": "+CMGS", "nth": 1, "stage": "after_pdu"}]}
     stack = await make_stack(StackOptions(faults=(silence,)))
-    gateway, sim = clients_of(stack, http)
+    gateway, sim = stack.clients(http)
     number = number_of(170)
     await sim.plan(number, "NO_REPORT")  # no late report may resolve it: the test is about the crash
 
     accepted = await gateway.accepted("Your repayment was received.", clientId="170")
     await eventually(
-        lambda: submits_to(sim, number), lambda found: len(found) == 1, what="the PDU on the wire"
+        lambda: sim.submits_to(number), lambda found: len(found) == 1, what="the PDU on the wire"
     )
     assert (await gateway.get(accepted["id"]))["status"] == "sending"  # +CMGS: <mr> is being held back
 
@@ -116,7 +106,7 @@ async def test_kill_9_while_the_modem_holds_the_answer_leaves_it_unknown_and_nev
     # Proof that the restarted worker is sending, and had its chance to resend: a later message.
     witness = await gateway.accepted("A message after the restart.", clientId="171")
     await gateway.wait_for(witness["id"], "delivered")
-    assert len(await submits_to(sim, number)) == 1
+    assert len(await sim.submits_to(number)) == 1
     assert (await gateway.get(accepted["id"]))["status"] == "unknown"
 
 
@@ -124,7 +114,7 @@ async def test_messages_queued_while_unplugged_go_out_after_replug(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
     stack = await make_stack(StackOptions())
-    gateway, sim = clients_of(stack, http)
+    gateway, sim = stack.clients(http)
 
     await sim.unplug()
     await eventually(
@@ -152,14 +142,14 @@ async def test_sigterm_during_a_send_finishes_it_and_exits_0(
 ) -> None:
     """An orderly stop lets the command in flight finish: the message ends ``sent``, not ``unknown``."""
     stack = await make_stack(StackOptions())
-    gateway, sim = clients_of(stack, http)
+    gateway, sim = stack.clients(http)
     number = number_of(175)
     await sim.plan(number, "NO_REPORT")
     await sim.set_faults({"network_delay": 2.0})  # the network takes two seconds to answer +CMGS
 
     accepted = await gateway.accepted("Sent while the gateway was being stopped.", clientId="175")
     await eventually(
-        lambda: submits_to(sim, number), lambda found: len(found) == 1, what="the PDU on the wire"
+        lambda: sim.submits_to(number), lambda found: len(found) == 1, what="the PDU on the wire"
     )
     await stack.stop_daemon()  # SIGTERM while +CMGS is pending; exit code 0 is asserted
 
@@ -171,4 +161,4 @@ async def test_sigterm_during_a_send_finishes_it_and_exits_0(
     assert detail["parts"][0]["mr"] is not None
     witness = await gateway.accepted("After the restart.", clientId="176")
     await gateway.wait_for(witness["id"], "delivered")
-    assert len(await submits_to(sim, number)) == 1
+    assert len(await sim.submits_to(number)) == 1
