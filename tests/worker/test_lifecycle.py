@@ -24,13 +24,21 @@ async def test_stop_lets_the_send_in_flight_finish(tmp_path: Path) -> None:
 
 
 async def test_a_stopped_worker_claims_nothing(tmp_path: Path) -> None:
-    async with rig(base_config(tmp_path)) as r:
-        await r.settle()
-        await r.worker.stop()
-        message_id = await r.submit("nobody home")
-        r.worker.wake()
-        assert await r.status(message_id) is S.QUEUED
-        assert r.sim.submits == []
+    # Two modems; m1 is stopped, m2 keeps working. Every submit wakes both, and m2 sends the
+    # messages one at a time, so the queue holds due messages for many passes a live m1 would make:
+    # only a stopped m1 leaves all of them to m2.
+    async with rig(base_config(tmp_path), modems=2) as r:
+        stopped = r.workers[0]
+        await r.settle(stopped)
+        await stopped.stop()
+        passes = stopped.passes
+        message_ids = [await r.submit(f"after the stop {n}") for n in range(4)]
+        stopped.wake()
+        for message_id in message_ids:
+            await r.until_status(message_id, S.SENT, S.DELIVERED)
+        assert r.sims[0].submits == []
+        assert sorted(s.text for s in r.sims[1].submits) == [f"after the stop {n}" for n in range(4)]
+        assert (stopped.passes, stopped.waiting_for) == (passes, "stopped")
 
 
 async def test_reports_already_taken_off_the_modem_are_recorded_before_stop_returns(tmp_path: Path) -> None:
