@@ -259,14 +259,24 @@ async def test_full_storage_is_emptied_on_connect(rig: Rig, memory: Memory) -> N
     assert rig.sim.modem.storage.used(memory) == 0
 
 
-async def test_no_network_then_registration(rig: Rig) -> None:
-    rig.sim.set_faults(FaultPlan(network_outage=NetworkOutage(start_command=0, end_command=25)))
+@pytest.mark.parametrize("stat", [0, 2, 3], ids=["not-searching", "searching", "denied"])
+async def test_no_network_then_registration(rig: Rig, stat: int) -> None:
+    # 27.007 §7.2 +CREG <stat>: only 1 (home) and 5 (roaming) are registered. A modem that starts
+    # outside coverage (0 not searching, 2 searching, 3 denied) is initialised but cannot send: it
+    # must say so, refuse sends before a byte of AT+CMGS, and become ready once it registers.
+    rig.sim.set_faults(FaultPlan(network_outage=NetworkOutage(state=stat)))  # from the start, for good
     driver = await rig.driver(ready=False)
-    await driver.wait_for_state(ModemState.NO_NETWORK, ModemState.READY, timeout=10)
-    if driver.state is ModemState.NO_NETWORK:
-        with pytest.raises(ModemUnavailableError, match="no_network"):
-            await driver.send_sms(ALICE, "no network")
+    settled = await driver.wait_for_state(ModemState.NO_NETWORK, ModemState.READY, timeout=10)
+    assert settled is ModemState.NO_NETWORK
+    assert driver.identity is not None  # initialisation ran to the end; only the network is missing
+    with pytest.raises(ModemUnavailableError, match="no_network"):
+        await driver.send_sms(ALICE, "no network")
+    assert rig.sim.submits == []
+    assert driver.state is ModemState.NO_NETWORK
+    rig.sim.set_faults(FaultPlan())  # coverage comes: +CREG says registered from now on
     await driver.wait_ready(10)
+    (mr,) = await driver.send_sms(ALICE, "registered now")
+    assert [s.mr for s in rig.sim.submits] == [mr]
 
 
 async def test_sim_removed_is_sim_error(rig: Rig) -> None:
