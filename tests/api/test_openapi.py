@@ -97,6 +97,7 @@ async def test_every_documented_body_field_is_accepted(stack: Stack, document: d
 async def test_every_undocumented_body_field_is_refused(stack: Stack, document: dict[str, Any]) -> None:
     auth = await stack.key("admin")
     before = stack.counts()
+    refused = set()
     for method, path, schema in body_operations(document):
         props = resolve(document, schema)["properties"]
         strangers = {"bogus", "number", "to", "mobileNumber", "client_id", "send_at", "Message"} - set(props)
@@ -106,7 +107,10 @@ async def test_every_undocumented_body_field_is_refused(stack: Stack, document: 
             assert response.status == 400, (path, stranger)
             error = (await response.json())["error"]
             assert (error["type"], error["field"]) == ("unknown_field", stranger)
+            refused.add((method, path, stranger))
     assert stack.counts() == before
+    # A raw number must never get in, whatever the document lists (the gateway texts ids only).
+    assert {("post", "/sms", "number"), ("post", "/sms", "to"), ("post", "/sms/batch", "number")} <= refused
 
 
 async def test_batch_items_follow_the_documented_item_schema(stack: Stack, document: dict[str, Any]) -> None:
@@ -151,6 +155,7 @@ async def test_every_documented_query_parameter_is_accepted_and_others_refused(
 
 async def test_documented_required_fields_are_required(stack: Stack, document: dict[str, Any]) -> None:
     auth = await stack.key("admin")
+    checked = set()
     for method, path, schema in body_operations(document):
         for name in resolve(document, schema).get("required", []):
             body = minimal(document, schema)
@@ -158,6 +163,9 @@ async def test_documented_required_fields_are_required(stack: Stack, document: d
             response = await stack.client.request(method, concrete(path), json=body, headers=auth)
             assert response.status == 400, (path, name)
             assert (await response.json())["error"]["field"] == name
+            checked.add((method, path, name))
+    # The contract's own: a message needs its text, a batch its items (not only what the document says).
+    assert checked >= {("post", "/sms", "message"), ("post", "/sms/batch", "items")}
 
 
 async def test_public_endpoints_are_marked_without_security(document: dict[str, Any]) -> None:
