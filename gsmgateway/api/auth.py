@@ -16,12 +16,12 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from gsmgateway.api.context import CALLER
-from gsmgateway.api.errors import Handler
+from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.routes import ENDPOINTS_BY_HANDLER, Endpoint
 from gsmgateway.api.scopes import has_scope
-from gsmgateway.errors import AuthError, ForbiddenError, RateLimitedError
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.service import Caller
+from gsmgateway.core.errors import AuthError, ForbiddenError, RateLimitedError
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.messages.message_service import Caller
 
 MAX_KEY_LENGTH: Final = 512
 

@@ -16,9 +16,9 @@ from gsmgateway.api.context import CALLER, CONFIG, SERVICE
 from gsmgateway.api.render import detail_json, message_json, page_json
 from gsmgateway.api.requests import BATCH_BODY_FACTOR, DEFAULT_LIST_LIMIT, LIST_SMS, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
-from gsmgateway.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
-from gsmgateway.models import MessageStatus
-from gsmgateway.service import MessageQuery, SubmitRequest
+from gsmgateway.core.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY: Final = 200

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from gsmgateway.views import (
+from gsmgateway.core.records import (
     DirectoryEntry,
     EventView,
     MessageDetail,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from gsmgateway.api.schemas import Field, FieldKind, ObjectSchema
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.models import MessageStatus
 
 MAX_TEXT_CHARS: Final = 5000  # far above any allowed part count; the part limit is checked precisely later
 MAX_LIST_LIMIT: Final = 500

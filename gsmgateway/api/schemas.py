@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from gsmgateway.errors import ValidationError
+from gsmgateway.core.errors import ValidationError
 
 JsonObject = dict[str, Any]
 

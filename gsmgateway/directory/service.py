@@ -13,19 +13,19 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import DirectoryConfig
-from gsmgateway.directory.fineract import FineractClient
-from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.errors import (
     DirectoryError,
     GatewayError,
     InvalidNumberError,
     RecipientError,
     ValidationError,
 )
-from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
+from gsmgateway.core.numbers import normalise_number
+from gsmgateway.core.records import DirectoryEntry, RecipientKind, ResolvedRecipient
+from gsmgateway.directory.fineract_client import FineractClient
+from gsmgateway.store.directory_entries import DirectoryRepository
 
 _Key = tuple[RecipientKind, str]
 _Answer = ResolvedRecipient | RecipientError  # a RecipientError is an answer (cached), not a failure

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gsmgateway.models import ModemState
+from gsmgateway.core.models import ModemState
 
 _NUMBER = re.compile(r"\+[0-9]{6,15}")
 

@@ -15,7 +15,7 @@ primitives and never its text-level entry points:
   modem assigns the real one and answers it in ``+CMGS``), TP-VP is always explicit and a status
   report is requested on every part.
 * Every decoding failure (``StopIteration``, ``ValueError``, ``EncodingError`` …) becomes
-  :class:`~gsmgateway.errors.PduError`.
+  :class:`~gsmgateway.core.errors.PduError`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from typing import Any, Final
 
 from gsmmodem import pdu as gsmpdu
 
-from gsmgateway.errors import InvalidNumberError, PduError
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.errors import InvalidNumberError, PduError
+from gsmgateway.core.models import ReportOutcome
 from gsmgateway.modem.results import classify_tp_st
 from gsmgateway.modem.sms import (
     GSM7_CODES,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.models import ReportOutcome
 
 
 class ErrorCategory(StrEnum):

@@ -22,7 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gsmgateway.errors import StoreError
+from gsmgateway.core.errors import StoreError
 
 MAX_ROWS_PER_STATEMENT: Final = 1000
 MAX_PARAMETERS_PER_STATEMENT: Final = 30_000  # under SQLite's 32,766 and PostgreSQL's 32,767

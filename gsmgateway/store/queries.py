@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
 
-from gsmgateway.errors import MessageNotFoundError, ValidationError
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.errors import MessageNotFoundError, ValidationError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
 from gsmgateway.store.base import Repository
 from gsmgateway.store.rows import (
     EVENT_COLUMNS,
@@ -26,8 +27,7 @@ from gsmgateway.store.rows import (
     message_view,
     part_view,
 )
-from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
+from gsmgateway.store.tables import message_events, message_parts, messages
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""Turning result rows into the frozen views of :mod:`gsmgateway.views` (no row leaves the store)."""
+"""Turning result rows into the frozen views of :mod:`gsmgateway.core.records` (no row leaves the store)."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from gsmgateway.models import MessageStatus, ReportOutcome
-from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageView, PartView, RecipientKind, build_message_view
+from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.records import EventView, MessageView, PartView, RecipientKind, build_message_view
+from gsmgateway.store.tables import message_events, message_parts, messages
 
 MESSAGE_COLUMNS = (
     messages.c.id,

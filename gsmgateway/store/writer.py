@@ -20,14 +20,14 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.errors import BatchValidationError, ConflictError, GatewayError, StoreError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageView, RecipientKind, build_message_view
 from gsmgateway.store.base import Repository
 from gsmgateway.store.bulk import insert_committed_sqlite, insert_returning_ids
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
-from gsmgateway.store.schema import messages, to_micros
-from gsmgateway.views import MessageView, RecipientKind, build_message_view
+from gsmgateway.store.tables import messages, to_micros
 
 
 @dataclass

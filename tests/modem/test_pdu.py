@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from gsmmodem import pdu as gsmpdu
 
-from gsmgateway.errors import InvalidNumberError, PduError
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.errors import InvalidNumberError, PduError
+from gsmgateway.core.models import ReportOutcome
 from gsmgateway.modem.pdu import (
     decode_deliver,
     decode_status_report,

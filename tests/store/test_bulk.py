@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from gsmgateway.errors import StoreError
-from gsmgateway.models import MessageStatus
-from gsmgateway.services import Services
+from gsmgateway.core.errors import StoreError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
 from gsmgateway.store.bulk import insert_returning_sql, rows_per_statement
-from gsmgateway.store.schema import messages
+from gsmgateway.store.tables import messages
 from gsmgateway.store.writer import NewMessage
-from gsmgateway.views import RecipientKind
+from gsmgateway.wiring import Services
 from tests.store.conftest import START
 
 

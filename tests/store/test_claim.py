@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, MessageQuery
-from gsmgateway.services import Services
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.records import ClaimedMessage
+from gsmgateway.messages.message_service import Caller, MessageQuery
 from gsmgateway.store.repository import MessageRepository
-from gsmgateway.views import ClaimedMessage
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, StoreTarget, submit
 
 

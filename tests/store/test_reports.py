@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from gsmgateway.config import DirectoryConfig, GatewayConfig
-from gsmgateway.errors import OutcomeUnknownError
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.models import ReportOutcome as R
-from gsmgateway.service import Caller
-from gsmgateway.services import Services
-from gsmgateway.views import ClaimedMessage, RecipientKind
+from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.errors import OutcomeUnknownError
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.models import ReportOutcome as R
+from gsmgateway.core.records import ClaimedMessage, RecipientKind
+from gsmgateway.messages.message_service import Caller
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, OpenStack, submit
 
 LONG = "x" * 200  # two GSM-7 parts

@@ -14,14 +14,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 
-from gsmgateway.config import DirectoryConfig, FineractConfig
-from gsmgateway.directory import DirectoryService, mask_number, normalise_number
+from gsmgateway.core.config import DirectoryConfig, FineractConfig
+from gsmgateway.core.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.core.numbers import mask_number, normalise_number
+from gsmgateway.core.records import RecipientKind, ResolvedRecipient
 from gsmgateway.directory.csvimport import import_csv
-from gsmgateway.directory.fineract import FineractClient
-from gsmgateway.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.directory.fineract_client import FineractClient
+from gsmgateway.directory.service import DirectoryService
 from gsmgateway.store.db import Database, open_database
-from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.views import RecipientKind, ResolvedRecipient
+from gsmgateway.store.directory_entries import DirectoryRepository
 
 C, S = RecipientKind.CLIENT, RecipientKind.STAFF
 

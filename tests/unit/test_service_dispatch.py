@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.config import GatewayConfig, QuietHours, RetryPolicy
-from gsmgateway.errors import (
+from gsmgateway.core.config import GatewayConfig, QuietHours, RetryPolicy
+from gsmgateway.core.errors import (
     CmeError,
     CmsError,
     ModemProtocolError,
@@ -20,10 +20,10 @@ from gsmgateway.errors import (
     OutcomeUnknownError,
     PduError,
 )
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, SubmitRequest
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import ClaimedMessage, RecipientKind
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.records import ClaimedMessage, RecipientKind
+from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.wiring import Services, open_services
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 12:00 in Dar es Salaam
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gsmgateway.models import MessageStatus
-from gsmgateway.views import MessageView, RecipientKind, build_message_view
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageView, RecipientKind, build_message_view
 
 NOW = datetime(2030, 1, 1, 9, tzinfo=UTC)
 

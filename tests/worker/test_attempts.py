@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gsmgateway.attempts import as_modem_trouble, nothing_left
-from gsmgateway.errors import (
+from gsmgateway.core.errors import (
     CmeError,
     CmsError,
     ModemError,
@@ -15,6 +14,7 @@ from gsmgateway.errors import (
     OutcomeUnknownError,
     PduError,
 )
+from gsmgateway.messages.attempts import as_modem_trouble, nothing_left
 
 
 @pytest.mark.parametrize(

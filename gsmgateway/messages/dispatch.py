@@ -17,10 +17,9 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.errors import (
     GatewayError,
     InvalidNumberError,
     ModemCommandError,
@@ -28,10 +27,11 @@ from gsmgateway.errors import (
     ModemUnavailableError,
     OutcomeUnknownError,
 )
-from gsmgateway.models import MessageStatus, ReportOutcome
-from gsmgateway.store.admin import ModemRepository
+from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.numbers import normalise_number
+from gsmgateway.core.records import ClaimedMessage, ModemStatusView
+from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.repository import MessageRepository, ReportMatch
-from gsmgateway.views import ClaimedMessage, ModemStatusView
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ get the same one — it is ``sending`` before ``AT+CMGS``); encode it with a con
 derived from the message id; send each part and record its TP-MR at once; move it to ``sent``.
 Nothing due (or quiet hours) → sleep until woken: by the API on enqueue in ``immediate`` mode, by
 the sweep job, or at the next due time. How a failed attempt ends is decided by
-:mod:`gsmgateway.dispatch` from the error's class.
+:mod:`gsmgateway.messages.dispatch` from the error's class.
 
 Multipart messages that break in the middle — the choice made here. A handset reassembles parts
 by (originator, concatenation reference), so a message whose first parts left can only be completed
@@ -34,23 +34,23 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gsmgateway.attempts import as_modem_trouble, nothing_left
-from gsmgateway.clock import utc_now
-from gsmgateway.config import DispatchMode, ModemConfig
-from gsmgateway.dispatch import DispatchService
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import DispatchMode, ModemConfig
+from gsmgateway.core.errors import (
     GatewayError,
     InvalidNumberError,
     ModemError,
     ModemUnavailableError,
     PduError,
 )
-from gsmgateway.models import ModemState
+from gsmgateway.core.models import ModemState
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.core.records import ClaimedMessage, ModemStatusView
+from gsmgateway.messages.attempts import as_modem_trouble, nothing_left
+from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import Health
 from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, StatusReport, SubmitPart, encode_sms
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.views import ClaimedMessage, ModemStatusView
 
 logger = logging.getLogger(__name__)
 

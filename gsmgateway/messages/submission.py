@@ -1,7 +1,7 @@
 """Checking one submitted message before anything is stored: text, recipient, timing, keys.
 
 Pure functions shared by ``POST /sms`` and ``/sms/batch`` (through the service); each problem is a
-:class:`~gsmgateway.errors.ValidationError` naming the JSON field, so the API can answer precisely.
+:class:`~gsmgateway.core.errors.ValidationError` naming the JSON field, so the API can answer precisely.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from gsmgateway.core.errors import ValidationError
+from gsmgateway.core.records import RecipientKind
 from gsmgateway.directory.service import check_entry_id
-from gsmgateway.errors import ValidationError
-from gsmgateway.views import RecipientKind
 
 MAX_KEY_LENGTH = 200
 

@@ -11,7 +11,7 @@ import hmac
 import secrets
 from typing import Final
 
-from gsmgateway.errors import ValidationError
+from gsmgateway.core.errors import ValidationError
 
 KEY_PREFIX: Final = "gsk_"
 KNOWN_SCOPES: Final = frozenset(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.core.models import MessageStatus, ReportOutcome
 
 
 class RecipientKind(StrEnum):

@@ -7,7 +7,7 @@ about the modem rather than the message (a configuration-class error: requeue, d
 
 from __future__ import annotations
 
-from gsmgateway.errors import (
+from gsmgateway.core.errors import (
     ModemCommandError,
     ModemError,
     ModemTimeoutError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from gsmgateway.errors import InvalidNumberError
+from gsmgateway.core.errors import InvalidNumberError
 
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 _MIN_DIGITS = 7
