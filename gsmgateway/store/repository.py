@@ -187,16 +187,6 @@ class MessageRepository(Repository):
                 )
             )  # fmt: skip
 
-    async def parts_recorded(self, message_id: int) -> int:
-        """How many parts of ``message_id`` left the modem (used to avoid resending a partial send)."""
-        async with self._read() as conn:
-            count = await conn.scalar(
-                select(func.count())
-                .select_from(message_parts)
-                .where(message_parts.c.message_id == message_id)
-            )
-        return int(count or 0)
-
     async def match_report(
         self,
         *,
