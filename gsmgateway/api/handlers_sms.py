@@ -19,9 +19,9 @@ from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
 from gsmgateway.core.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
+from gsmgateway.messages.submission import MAX_KEY_LENGTH
 
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY: Final = 200
 MAX_MESSAGE_ID: Final = 2**63 - 1
 
 
@@ -42,15 +42,15 @@ def _submit_request(fields: dict[str, Any]) -> SubmitRequest:
 def idempotency_key(request: web.Request) -> str | None:
     """Return the ``Idempotency-Key`` header, if sent.
 
-    :raises ValidationError: the key is blank, longer than 200 characters or not printable ASCII.
+    :raises ValidationError: the key is blank, longer than ``MAX_KEY_LENGTH`` or not printable ASCII.
     """
     raw = request.headers.get(IDEMPOTENCY_HEADER)
     if raw is None:
         return None
     key = raw.strip()
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
         raise ValidationError(
-            f"{IDEMPOTENCY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+            f"{IDEMPOTENCY_HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters",
             field=IDEMPOTENCY_HEADER,
             error_type="invalid_idempotency_key",
         )

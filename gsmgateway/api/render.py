@@ -1,4 +1,4 @@
-"""Views to JSON: camelCase fields, UTC ISO 8601 times, and phone numbers masked by default.
+"""Records to JSON: camelCase fields, UTC ISO 8601 times, and phone numbers masked by default.
 
 A message's number is personal data. Callers see only its last digits unless their key has the
 ``sms:read-numbers`` scope; the recipient's id is what the platform works with anyway.
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.records import (
     DirectoryEntry,
     EventView,
@@ -20,9 +21,6 @@ from gsmgateway.core.records import (
     PartView,
     RecipientKind,
 )
-
-VISIBLE_DIGITS: Final = 3
-
 
 _last_iso: tuple[datetime | None, str | None] = (None, None)
 
@@ -48,23 +46,6 @@ def iso(moment: datetime | None) -> str | None:
         text = moment.astimezone(UTC).isoformat()[:-6] + "Z"
     _last_iso = (moment, text)
     return text
-
-
-def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:
-    """Return ``number`` with every digit but the last ``visible`` replaced by ``*`` (``+*********678``)."""
-    if number is None:
-        return None
-    if number[1:].isdigit() and number[:1] == "+" and len(number) > visible:  # the normalised form
-        return "+" + "*" * (len(number) - 1 - visible) + number[-visible:]
-    digits_seen = 0
-    out: list[str] = []
-    for ch in reversed(number):
-        if ch.isdigit():
-            digits_seen += 1
-            out.append(ch if digits_seen <= visible else "*")
-        else:
-            out.append(ch)
-    return "".join(reversed(out))
 
 
 _CLIENT: Final = RecipientKind.CLIENT

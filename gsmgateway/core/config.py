@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -23,13 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gsmgateway.core.config_values import build_section, convert_value
 from gsmgateway.core.errors import ConfigError
+from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
 ENV_PREFIX = "GSMGATEWAY_"
 DispatchMode = Literal["immediate", "scheduled"]
 #: How status reports reach the gateway (``AT+CNMI`` ds=2 / ds=1 / SR sweep only); see modem/options.py.
 ReportRoutingChoice = Literal["stored", "direct", "poll"]
-_PIN = re.compile(r"[0-9]{4,8}")
-_SMSC = re.compile(r"\+[0-9]{6,15}")
 
 
 @dataclass(frozen=True)
@@ -362,7 +360,7 @@ def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
             problems.append(f"modems[{modem.id}].baudrate: must be > 0")
         if modem.messages_per_minute <= 0:
             problems.append(f"modems[{modem.id}].messages_per_minute: must be > 0")
-        if modem.pin is not None and not _PIN.fullmatch(modem.pin):
+        if modem.pin is not None and not is_sim_pin(modem.pin):
             problems.append(f"modems[{modem.id}].pin: a SIM PIN is 4 to 8 digits")
-        if modem.smsc is not None and not _SMSC.fullmatch(modem.smsc):
+        if modem.smsc is not None and not is_smsc_address(modem.smsc):
             problems.append(f"modems[{modem.id}].smsc: must be + and 6 to 15 digits")

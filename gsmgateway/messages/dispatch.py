@@ -22,7 +22,7 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.errors import GatewayError, InvalidNumberError
 from gsmgateway.core.models import MessageStatus, ReportOutcome
-from gsmgateway.core.numbers import normalise_number
+from gsmgateway.core.numbers import mask_number, normalise_number
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
 from gsmgateway.store.modems import ModemRepository
@@ -162,7 +162,9 @@ class DispatchService:
             at=at or self._clock(), window=timedelta(hours=self._config.dispatch.report_match_hours),
         )  # fmt: skip
         if match is None:
-            logger.warning("status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, number)
+            logger.warning(
+                "status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, mask_number(number)
+            )
         return match
 
     async def save_modem_state(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
-from gsmgateway.core.credentials import hash_key, same_hash
+from gsmgateway.core.credentials import hash_key, is_well_formed_key, same_hash
 from gsmgateway.core.errors import (
     AuthError,
     BatchValidationError,
@@ -40,7 +40,6 @@ __all__ = ["BatchValidationError", "Caller", "MessageQuery", "MessageService", "
 
 MAX_LIST_LIMIT = 500
 _AUTH_CACHE_SECONDS = 60.0
-_MAX_PRESENTED_KEY = 200
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ class MessageService:
 
         :raises AuthError: no key, an unknown key or a revoked one.
         """
-        if not presented_key or len(presented_key) > _MAX_PRESENTED_KEY or not presented_key.isascii():
+        if not is_well_formed_key(presented_key):
             raise AuthError("missing or invalid API key")
         digest = hash_key(presented_key)
         cached = self._auth_cache.get(digest)

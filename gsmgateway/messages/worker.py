@@ -44,6 +44,7 @@ from gsmgateway.core.errors import (
     PduError,
 )
 from gsmgateway.core.models import ModemState
+from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
@@ -330,10 +331,11 @@ class ModemWorker:
         queue = self.driver.pending_messages
         while True:
             message = await queue.get()
-            # The gateway does not store incoming SMS (yet); the log keeps them for the operator.
-            logger.info("%s: incoming SMS from %s (%d chars%s): %r", self.modem_id, message.sender,
+            # The gateway does not store incoming SMS (yet). Operators' logs never hold a number beyond
+            # its last digits, nor a text: the log says that one came, not what it said.
+            logger.info("%s: incoming SMS from %s (%d chars%s)", self.modem_id, mask_number(message.sender),
                         len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
-                        if message.concat else "", message.text[:160])  # fmt: skip
+                        if message.concat else "")  # fmt: skip
             self.incoming_seen += 1
             await self._notify()
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from gsmgateway.api.render import iso, mask_number
+from gsmgateway.api.render import iso
+from gsmgateway.core.numbers import mask_number
 
 
 @pytest.mark.parametrize(
