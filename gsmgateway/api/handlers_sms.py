@@ -13,7 +13,7 @@ from aiohttp import web
 
 from gsmgateway.api.body import read_json
 from gsmgateway.api.context import CALLER, CONFIG, SERVICE
-from gsmgateway.api.render import detail_json, message_json, page_json
+from gsmgateway.api.render import detail_json, message_json, messages_json, page_json
 from gsmgateway.api.requests import BATCH_BODY_FACTOR, DEFAULT_LIST_LIMIT, LIST_SMS, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
 from gsmgateway.core.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
@@ -109,7 +109,7 @@ async def submit_batch(request: web.Request) -> web.Response:
         )
     views = await request.app[SERVICE].submit_batch(_parse_batch_items(items), caller=request[CALLER])
     show = _show_numbers(request)
-    return web.json_response({"items": [message_json(v, show_number=show) for v in views]}, status=202)
+    return web.json_response({"items": messages_json(views, show_number=show)}, status=202)
 
 
 async def list_sms(request: web.Request) -> web.Response:

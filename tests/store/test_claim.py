@@ -21,7 +21,9 @@ async def test_claim_takes_oldest_due_and_records_attempt(
     clock.advance(timedelta(seconds=1))
     second = await submit(stack, caller, "second")
     claimed = await stack.dispatch.claim_next("modem-a")
-    assert claimed == ClaimedMessage(first.id, "+255712345678", "first", attempt=1, parts_total=1)
+    assert claimed == ClaimedMessage(
+        id=first.id, number="+255712345678", text="first", attempt=1, parts_total=1
+    )
     claimed2 = await stack.dispatch.claim_next("modem-b")
     assert claimed2 is not None
     assert claimed2.id == second.id
