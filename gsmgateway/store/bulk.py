@@ -13,8 +13,8 @@ On SQLite the statement goes to aiosqlite's thread in one trip through its publi
 cursor. Measured side by side (``bench/api_ingest.py``, six alternating pairs each, shared 2-core
 box; docs/store-and-delivery.md): through ``exec_driver_sql`` alone ``POST /sms`` cost ~25 % more
 server CPU per message than the former one-trip transaction over aiosqlite's private
-``_execute``/``_conn``; with ``execute_fetchall`` the two were level (0.221 vs 0.223 ms CPU per
-message, medians), so the private path and its ``aiosqlite<0.23`` pin are gone.
+``_execute``/``_conn``; with ``execute_fetchall`` the two were level (0.223 ms CPU per message
+against 0.221 ms for the private path, medians), so the private path and its ``aiosqlite<0.23`` pin are gone.
 """
 
 from __future__ import annotations
