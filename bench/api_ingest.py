@@ -28,12 +28,12 @@ import aiohttp
 from aiohttp import web
 
 from gsmgateway.api import create_app
-from gsmgateway.apikeys import generate_key, hash_key
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.credentials import generate_key, hash_key
+from gsmgateway.core.records import ModemStatusView, RecipientKind
 from gsmgateway.heap import prepare_heap_for_serving
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import ModemStatusView, RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 CLIENTS = 1000
 

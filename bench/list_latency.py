@@ -26,14 +26,15 @@ from typing import Any
 import aiohttp
 from api_ingest import start_server, stop_server
 
-from gsmgateway.apikeys import generate_key, hash_key
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.models import MessageStatus
-from gsmgateway.services import Services, open_services
-from gsmgateway.store.schema import messages
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.credentials import generate_key, hash_key
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.store.sweeps import MessageSweeps
+from gsmgateway.store.tables import messages
 from gsmgateway.store.writer import NewMessage
-from gsmgateway.views import RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 CLIENTS = 5000
 CHUNK = 5000
@@ -70,7 +71,7 @@ async def populate(services: Services, have: int, total: int) -> float:
         chunk = [_message(n, total) for n in range(first, min(total, first + CHUNK))]
         await services.writer.insert_many(chunk)
     cancelled_clients = [str(c) for c in range(0, CLIENTS, 10)]
-    await services.messages._repository.bulk_transition(
+    await MessageSweeps(services.database).bulk_transition(
         MessageStatus.QUEUED, MessageStatus.CANCELLED, now=END, reason="bench set-up",
         where=[messages.c.recipient_id.in_(cancelled_clients)],
     )  # fmt: skip

@@ -18,14 +18,14 @@ import tempfile
 import time
 from contextlib import AsyncExitStack
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig, LimitsConfig, ModemConfig
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.worker import ModemWorker
 from gsmgateway.modem.driver import ModemDriver
-from gsmgateway.service import Caller, MessageQuery, SubmitRequest
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import RecipientKind
-from gsmgateway.worker import ModemWorker
+from gsmgateway.wiring import Services, open_services
 from simulator import SimulatorServer
 
 

@@ -21,16 +21,16 @@ from datetime import datetime, timedelta
 
 from gsmgateway.api import create_app, create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig, ModemConfig
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig, ModemConfig
+from gsmgateway.core.records import ModemStatusView
 from gsmgateway.heap import prepare_heap_for_serving
+from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import ModemStatusView
-from gsmgateway.worker import ModemWorker, WorkerOptions
+from gsmgateway.wiring import Services, open_services
 
 logger = logging.getLogger(__name__)
 

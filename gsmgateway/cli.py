@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gsmgateway import __version__
-from gsmgateway.errors import ConfigError, GatewayError
+from gsmgateway.core.errors import ConfigError, GatewayError
 
 EX_USAGE, EX_DATAERR, EX_UNAVAILABLE, EX_CONFIG = 64, 65, 69, 78
 DEFAULT_CONFIG = Path("/etc/gsmgateway/gsmgateway.toml")
@@ -59,8 +59,8 @@ def _config_path(args: argparse.Namespace) -> Path | None:
 
 
 def _apikey_create(args: argparse.Namespace) -> int:
-    from gsmgateway.admin import create_api_key  # keep `--help` fast
-    from gsmgateway.config import load
+    from gsmgateway.admin_commands import create_api_key  # keep `--help` fast
+    from gsmgateway.core.config import load
 
     key_id, key = asyncio.run(create_api_key(load(_config_path(args)), name=args.name, scopes=args.scopes))
     print(f"API key {key_id} for {args.name!r} (shown only once, store it now):")
@@ -69,8 +69,8 @@ def _apikey_create(args: argparse.Namespace) -> int:
 
 
 def _apikey_list(args: argparse.Namespace) -> int:
-    from gsmgateway.admin import list_api_keys
-    from gsmgateway.config import load
+    from gsmgateway.admin_commands import list_api_keys
+    from gsmgateway.core.config import load
 
     for key in asyncio.run(list_api_keys(load(_config_path(args)))):
         state = "revoked" if key.revoked else "active"
@@ -79,8 +79,8 @@ def _apikey_list(args: argparse.Namespace) -> int:
 
 
 def _apikey_revoke(args: argparse.Namespace) -> int:
-    from gsmgateway.admin import revoke_api_key
-    from gsmgateway.config import load
+    from gsmgateway.admin_commands import revoke_api_key
+    from gsmgateway.core.config import load
 
     asyncio.run(revoke_api_key(load(_config_path(args)), args.id))
     print(f"API key {args.id} revoked")
@@ -88,8 +88,8 @@ def _apikey_revoke(args: argparse.Namespace) -> int:
 
 
 def _directory_import(args: argparse.Namespace) -> int:
-    from gsmgateway.admin import import_directory, read_csv_file
-    from gsmgateway.config import load
+    from gsmgateway.admin_commands import import_directory, read_csv_file
+    from gsmgateway.core.config import load
 
     config = load(_config_path(args))
     count = asyncio.run(import_directory(config, read_csv_file(args.file)))
@@ -117,7 +117,7 @@ def _add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def _modem_probe(args: argparse.Namespace) -> int:
-    from gsmgateway.errors import ModemUnavailableError
+    from gsmgateway.core.errors import ModemUnavailableError
     from gsmgateway.modem.options import DriverOptions
     from gsmgateway.modem.probe import format_report, probe
     from gsmgateway.modem.transport import serial_opener
@@ -172,7 +172,7 @@ def _print_listening(url: str) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from gsmgateway.app import run
-    from gsmgateway.config import load
+    from gsmgateway.core.config import load
     from gsmgateway.logsetup import configure_logging
 
     overrides = {"log_level": args.log_level} if args.log_level else None

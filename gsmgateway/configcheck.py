@@ -1,6 +1,6 @@
 """``gsmgateway check-config``: every problem of a configuration at once, before the daemon starts.
 
-Beyond what :func:`gsmgateway.config.load` refuses (unknown keys, bad values, duplicate modem ids),
+Beyond what :func:`gsmgateway.core.config.load` refuses (unknown keys, bad values, duplicate modem ids),
 it looks at what the daemon would trip over at start: no modem configured, a state directory it
 cannot write, a store URL with a driver the gateway does not ship. A modem device path that does not
 exist now is a warning, not an error: a ``/dev/serial/by-id/…`` link exists only while plugged in.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gsmgateway.config import GatewayConfig, load
-from gsmgateway.errors import ConfigError
+from gsmgateway.core.config import GatewayConfig, load
+from gsmgateway.core.errors import ConfigError
 from gsmgateway.store.db import redact_url
 
 _STORE_DRIVERS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")

@@ -17,12 +17,12 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from gsmgateway.apikeys import generate_key, hash_key, parse_scopes
 from gsmgateway.app import Gateway, run
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig, load
-from gsmgateway.services import open_services
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig, load
+from gsmgateway.core.credentials import generate_key, hash_key, parse_scopes
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.wiring import open_services
 from simulator import SimulatorServer
 
 logger = logging.getLogger(__name__)

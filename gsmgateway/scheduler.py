@@ -27,9 +27,9 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from gsmgateway.config import JobsConfig
-from gsmgateway.maintenance import MaintenanceService
-from gsmgateway.worker import ModemWorker
+from gsmgateway.core.config import JobsConfig
+from gsmgateway.messages.maintenance import MaintenanceService
+from gsmgateway.messages.worker import ModemWorker
 
 logger = logging.getLogger(__name__)
 

@@ -10,21 +10,18 @@ limits messages per recipient.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Final
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from gsmgateway.api.context import CALLER
-from gsmgateway.api.errors import Handler
+from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.routes import ENDPOINTS_BY_HANDLER, Endpoint
 from gsmgateway.api.scopes import has_scope
-from gsmgateway.errors import AuthError, ForbiddenError, RateLimitedError
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.service import Caller
-
-MAX_KEY_LENGTH: Final = 512
-
+from gsmgateway.core.credentials import is_well_formed_key
+from gsmgateway.core.errors import AuthError, ForbiddenError, RateLimitedError
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.messages.message_service import Caller
 
 Authenticate = Callable[[str], Awaitable[Caller]]
 
@@ -48,7 +45,7 @@ def presented_key(request: web.Request) -> str:
         key = alternative.strip()
     if not key:
         raise AuthError("an API key is required (Authorization: Bearer <key> or X-Api-Key)")
-    if len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if not is_well_formed_key(key):
         raise AuthError("the API key is not valid")
     return key
 

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from gsmgateway.errors import ValidationError
+from gsmgateway.core.errors import ValidationError
 
 JSON_TYPES = ("application/json",)
 

@@ -12,10 +12,10 @@ from typing import Any, Final, Protocol
 
 from aiohttp import web
 
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory import DirectoryService
-from gsmgateway.service import Caller, MessageService
-from gsmgateway.views import ModemStatusView
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.records import ModemStatusView
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.message_service import Caller, MessageService
 
 
 class ModemStatusProvider(Protocol):

@@ -14,9 +14,9 @@ from aiohttp import web
 
 from gsmgateway.api.context import MODEMS, OPENAPI, SERVICE
 from gsmgateway.api.render import modems_json
-from gsmgateway.errors import GatewayError
-from gsmgateway.models import ModemState
-from gsmgateway.service import MessageQuery
+from gsmgateway.core.errors import GatewayError
+from gsmgateway.core.models import ModemState
+from gsmgateway.messages.message_service import MessageQuery
 
 logger = logging.getLogger(__name__)
 

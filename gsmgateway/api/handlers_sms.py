@@ -13,15 +13,15 @@ from aiohttp import web
 
 from gsmgateway.api.body import read_json
 from gsmgateway.api.context import CALLER, CONFIG, SERVICE
-from gsmgateway.api.render import detail_json, message_json, page_json
+from gsmgateway.api.render import detail_json, message_json, messages_json, page_json
 from gsmgateway.api.requests import BATCH_BODY_FACTOR, DEFAULT_LIST_LIMIT, LIST_SMS, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
-from gsmgateway.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
-from gsmgateway.models import MessageStatus
-from gsmgateway.service import MessageQuery, SubmitRequest
+from gsmgateway.core.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
+from gsmgateway.messages.submission import MAX_KEY_LENGTH
 
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY: Final = 200
 MAX_MESSAGE_ID: Final = 2**63 - 1
 
 
@@ -42,15 +42,15 @@ def _submit_request(fields: dict[str, Any]) -> SubmitRequest:
 def idempotency_key(request: web.Request) -> str | None:
     """Return the ``Idempotency-Key`` header, if sent.
 
-    :raises ValidationError: the key is blank, longer than 200 characters or not printable ASCII.
+    :raises ValidationError: the key is blank, longer than ``MAX_KEY_LENGTH`` or not printable ASCII.
     """
     raw = request.headers.get(IDEMPOTENCY_HEADER)
     if raw is None:
         return None
     key = raw.strip()
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
         raise ValidationError(
-            f"{IDEMPOTENCY_HEADER} must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+            f"{IDEMPOTENCY_HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters",
             field=IDEMPOTENCY_HEADER,
             error_type="invalid_idempotency_key",
         )
@@ -109,7 +109,7 @@ async def submit_batch(request: web.Request) -> web.Response:
         )
     views = await request.app[SERVICE].submit_batch(_parse_batch_items(items), caller=request[CALLER])
     show = _show_numbers(request)
-    return web.json_response({"items": [message_json(v, show_number=show) for v in views]}, status=202)
+    return web.json_response({"items": messages_json(views, show_number=show)}, status=202)
 
 
 async def list_sms(request: web.Request) -> web.Response:

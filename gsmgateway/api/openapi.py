@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from gsmgateway import __version__
-from gsmgateway.api.errors import ERROR_TYPES
+from gsmgateway.api.error_responses import ERROR_TYPES
 from gsmgateway.api.requests import REQUEST_SCHEMAS
 from gsmgateway.api.routes import ENDPOINTS, Endpoint
 
@@ -73,7 +73,7 @@ def _ref(name: str) -> JsonObject:
 
 def response_schemas() -> dict[str, JsonObject]:
     """Return the response shapes, keyed by the names the route table uses."""
-    from gsmgateway.models import MessageStatus
+    from gsmgateway.core.models import MessageStatus
 
     message_props = dict(_MESSAGE_PROPS)
     message_props["status"] = {"type": "string", "enum": [s.value for s in MessageStatus]}

@@ -1,4 +1,4 @@
-"""Views to JSON: camelCase fields, UTC ISO 8601 times, and phone numbers masked by default.
+"""Records to JSON: camelCase fields, UTC ISO 8601 times, and phone numbers masked by default.
 
 A message's number is personal data. Callers see only its last digits unless their key has the
 ``sms:read-numbers`` scope; the recipient's id is what the platform works with anyway.
@@ -6,11 +6,12 @@ A message's number is personal data. Callers see only its last digits unless the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from gsmgateway.views import (
+from gsmgateway.core.numbers import mask_number
+from gsmgateway.core.records import (
     DirectoryEntry,
     EventView,
     MessageDetail,
@@ -21,57 +22,45 @@ from gsmgateway.views import (
     RecipientKind,
 )
 
-VISIBLE_DIGITS: Final = 3
-
-
-_last_iso: tuple[datetime | None, str | None] = (None, None)
-
 
 def iso(moment: datetime | None) -> str | None:
-    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC.
-
-    The last answer is remembered: every message of a batch has the same creation time, and a
-    stored message's ``updatedAt`` often equals its ``createdAt``. Equal moments (naive only equals
-    naive) give the same text, so the memo never changes an answer.
-    """
-    global _last_iso  # a one-entry memo, replaced as a whole, so a reader never sees half of it
+    """Return ``moment`` as ISO 8601 in UTC; a naive time (SQLite drops offsets) is taken as UTC."""
     if moment is None:
         return None
-    last = _last_iso
-    if moment == last[0]:
-        return last[1]
     if moment.tzinfo is None:
-        text = moment.isoformat() + "Z"
-    elif moment.tzinfo is UTC:
-        text = moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
-    else:
-        text = moment.astimezone(UTC).isoformat()[:-6] + "Z"
-    _last_iso = (moment, text)
-    return text
+        return moment.isoformat() + "Z"
+    if moment.tzinfo is UTC:
+        return moment.isoformat()[:-6] + "Z"  # drop "+00:00": the cheapest way on the batch hot path
+    return moment.astimezone(UTC).isoformat()[:-6] + "Z"
 
 
-def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | None:
-    """Return ``number`` with every digit but the last ``visible`` replaced by ``*`` (``+*********678``)."""
-    if number is None:
-        return None
-    if number[1:].isdigit() and number[:1] == "+" and len(number) > visible:  # the normalised form
-        return "+" + "*" * (len(number) - 1 - visible) + number[-visible:]
-    digits_seen = 0
-    out: list[str] = []
-    for ch in reversed(number):
-        if ch.isdigit():
-            digits_seen += 1
-            out.append(ch if digits_seen <= visible else "*")
-        else:
-            out.append(ch)
-    return "".join(reversed(out))
+def _iso_once_each() -> Callable[[datetime | None], str | None]:
+    """Return :func:`iso` with a memo for one answer: a batch's messages share their times.
+
+    Every message of a ``/sms/batch`` answer has the same ``createdAt`` and ``updatedAt``; formatting
+    each distinct moment once per answer saves two thirds of rendering a 1000-item answer
+    (docs/store-and-delivery.md). The memo lives as long as the answer, never longer.
+    """
+    texts: dict[datetime, str | None] = {}
+
+    def stamp(moment: datetime | None) -> str | None:
+        if moment is None:
+            return None
+        text = texts.get(moment)
+        if text is None:
+            text = texts[moment] = iso(moment)
+        return text
+
+    return stamp
 
 
 _CLIENT: Final = RecipientKind.CLIENT
 _STAFF: Final = RecipientKind.STAFF
 
 
-def message_json(view: MessageView, *, show_number: bool) -> dict[str, Any]:
+def message_json(
+    view: MessageView, *, show_number: bool, stamp: Callable[[datetime | None], str | None] = iso
+) -> dict[str, Any]:
     """Return one message as the API shows it in lists and in the answer to ``POST /sms``.
 
     ``clientId``/``staffId`` are :attr:`MessageView.client_id`/``staff_id``, spelled out here
@@ -88,12 +77,18 @@ def message_json(view: MessageView, *, show_number: bool) -> dict[str, Any]:
         "partCount": view.parts_total,
         "attemptCount": view.attempts,
         "externalId": view.external_id,
-        "sendAt": iso(view.send_at),
-        "createdAt": iso(view.created_at),
-        "updatedAt": iso(view.updated_at),
+        "sendAt": stamp(view.send_at),
+        "createdAt": stamp(view.created_at),
+        "updatedAt": stamp(view.updated_at),
         "statusReason": view.status_reason,
         "modemId": view.modem_id,
     }
+
+
+def messages_json(views: Sequence[MessageView], *, show_number: bool) -> list[dict[str, Any]]:
+    """Return many messages (a batch answer, a page), each distinct time formatted once."""
+    stamp = _iso_once_each()
+    return [message_json(v, show_number=show_number, stamp=stamp) for v in views]
 
 
 def _part_json(part: PartView) -> dict[str, Any]:
@@ -132,7 +127,7 @@ def detail_json(detail: MessageDetail, *, show_number: bool) -> dict[str, Any]:
 def page_json(page: MessagePage, *, show_number: bool) -> dict[str, Any]:
     """Return one page of a message list with the cursor of the next page (null on the last)."""
     return {
-        "items": [message_json(v, show_number=show_number) for v in page.items],
+        "items": messages_json(page.items, show_number=show_number),
         "nextCursor": page.next_cursor,
     }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 from gsmgateway.api.schemas import Field, FieldKind, ObjectSchema
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.messages.submission import MAX_KEY_LENGTH, RECIPIENT_FIELDS, check_recipient_fields
 
 MAX_TEXT_CHARS: Final = 5000  # far above any allowed part count; the part limit is checked precisely later
 MAX_LIST_LIMIT: Final = 500
@@ -21,7 +22,8 @@ BATCH_BODY_FACTOR: Final = 32
 SUBMIT_SMS: Final = ObjectSchema(
     name="SubmitSms",
     description="One SMS to a client or a staff member, named by id; never a phone number.",
-    exactly_one_of=("clientId", "staffId"),
+    exactly_one_of=RECIPIENT_FIELDS,
+    rule=check_recipient_fields,
     fields=(
         Field(
             "message",
@@ -51,7 +53,7 @@ SUBMIT_SMS: Final = ObjectSchema(
             "again returns the first message instead of sending a second SMS.",
             example="loan-4711-reminder-3",
             min_length=1,
-            max_length=200,
+            max_length=MAX_KEY_LENGTH,
         ),
     ),
 )

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from gsmgateway.api import handlers_admin, handlers_ops, handlers_sms
-from gsmgateway.api.errors import Handler
+from gsmgateway.api import handlers_directory, handlers_ops, handlers_sms
+from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.schemas import ObjectSchema
 from gsmgateway.api.scopes import DIRECTORY_WRITE, SMS_READ, SMS_SEND
@@ -126,7 +126,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             Endpoint(
                 "PUT",
                 f"/{collection}/{{id}}",
-                handlers_admin.put_entry,
+                handlers_directory.put_entry,
                 f"Create or replace a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 body=PUT_DIRECTORY_ENTRY,
@@ -135,7 +135,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             Endpoint(
                 "GET",
                 f"/{collection}/{{id}}",
-                handlers_admin.get_entry,
+                handlers_directory.get_entry,
                 f"Read a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses=_ENTRY_RESPONSES,
@@ -143,7 +143,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             Endpoint(
                 "DELETE",
                 f"/{collection}/{{id}}",
-                handlers_admin.delete_entry,
+                handlers_directory.delete_entry,
                 f"Delete a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses={204: ("Deleted.", None), 404: ("No such entry.", None)},

@@ -11,9 +11,9 @@ import csv
 import io
 from collections.abc import Iterable
 
+from gsmgateway.core.errors import GatewayError, ValidationError
+from gsmgateway.core.records import DirectoryEntry, RecipientKind
 from gsmgateway.directory.service import DirectoryService
-from gsmgateway.errors import GatewayError, ValidationError
-from gsmgateway.views import DirectoryEntry, RecipientKind
 
 REQUIRED_COLUMNS = ("kind", "id", "mobile")
 OPTIONAL_COLUMNS = ("opted_out", "name")

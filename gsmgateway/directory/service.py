@@ -13,19 +13,19 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import DirectoryConfig
-from gsmgateway.directory.fineract import FineractClient
-from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.errors import (
     DirectoryError,
     GatewayError,
     InvalidNumberError,
     RecipientError,
     ValidationError,
 )
-from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.views import DirectoryEntry, RecipientKind, ResolvedRecipient
+from gsmgateway.core.numbers import normalise_number
+from gsmgateway.core.records import DirectoryEntry, RecipientKind, ResolvedRecipient
+from gsmgateway.directory.fineract_client import FineractClient
+from gsmgateway.store.directory_entries import DirectoryRepository
 
 _Key = tuple[RecipientKind, str]
 _Answer = ResolvedRecipient | RecipientError  # a RecipientError is an answer (cached), not a failure
@@ -99,7 +99,14 @@ class DirectoryService:
             number = normalise_number(
                 mobile, default_country_code=self._config.default_country_code, field=f"{field_prefix}mobile"
             )
-        return DirectoryEntry(kind, entry_id, number, opted_out, name or None, self._clock())
+        return DirectoryEntry(
+            kind=kind,
+            entry_id=entry_id,
+            mobile=number,
+            opted_out=opted_out,
+            name=name or None,
+            updated_at=self._clock(),
+        )
 
     async def put_many(self, entries: Sequence[DirectoryEntry]) -> int:
         """Store already validated entries in one transaction; return how many."""
@@ -269,7 +276,14 @@ class DirectoryService:
         try:
             return self.make_entry(kind, entry_id, mobile=mobile, opted_out=False, name=name)
         except InvalidNumberError:
-            return DirectoryEntry(kind, entry_id, None, False, name, self._clock())
+            return DirectoryEntry(
+                kind=kind,
+                entry_id=entry_id,
+                mobile=None,
+                opted_out=False,
+                name=name,
+                updated_at=self._clock(),
+            )
 
     async def close(self) -> None:
         """Let queued lookups finish, then close the Fineract client, if any (idempotent)."""
@@ -290,7 +304,7 @@ def _answer(
         return RecipientError(f"{kind} {entry_id!r} has opted out of SMS", reason="opted_out", field=field)
     if entry.mobile is None:
         return RecipientError(f"{kind} {entry_id!r} has no mobile number", reason="no_number", field=field)
-    return ResolvedRecipient(kind, entry_id, entry.mobile, source)
+    return ResolvedRecipient(kind=kind, entry_id=entry_id, number=entry.mobile, source=source)
 
 
 __all__ = ["DirectoryService", "check_entry_id"]

@@ -4,10 +4,10 @@ The gateway's worker encodes a message with :func:`~gsmgateway.modem.pdu.encode_
 parts, then calls :meth:`ModemDriver.send_pdu` for each and records the TP-MR it returns. Errors
 from ``send_pdu`` say exactly what is known (docs/interfaces.md §3):
 
-* :class:`~gsmgateway.errors.ModemUnavailableError`: nothing was sent (not ready, port gone).
-* :class:`~gsmgateway.errors.CmsError` / :class:`~gsmgateway.errors.CmeError` with ``category``.
-* :class:`~gsmgateway.errors.OutcomeUnknownError`: the PDU may have left; never retried here.
-* :class:`~gsmgateway.errors.ModemTimeoutError` (not the subclass above): no prompt came, ESC was
+* :class:`~gsmgateway.core.errors.ModemUnavailableError`: nothing was sent (not ready, port gone).
+* :class:`~gsmgateway.core.errors.CmsError` / :class:`~gsmgateway.core.errors.CmeError` with ``category``.
+* :class:`~gsmgateway.core.errors.OutcomeUnknownError`: the PDU may have left; never retried here.
+* :class:`~gsmgateway.core.errors.ModemTimeoutError` (not the subclass above): no prompt came, ESC was
   sent, nothing was sent.
 
 Status reports from ``+CDS``, ``+CDSI`` and sweeps of SR storage arrive on
@@ -24,8 +24,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import timedelta
 
-from gsmgateway.errors import ModemError, ModemProtocolError, ModemUnavailableError, OutcomeUnknownError
-from gsmgateway.models import ModemState
+from gsmgateway.core.errors import ModemError, ModemProtocolError, ModemUnavailableError, OutcomeUnknownError
+from gsmgateway.core.models import ModemState
 from gsmgateway.modem import responses, storage
 from gsmgateway.modem.codec import Urc
 from gsmgateway.modem.initialise import (

@@ -14,8 +14,8 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 
-from gsmgateway.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
-from gsmgateway.models import ModemState
+from gsmgateway.core.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
+from gsmgateway.core.models import ModemState
 from gsmgateway.modem import responses
 from gsmgateway.modem.options import DriverOptions, Identity, ReportRouting
 from gsmgateway.modem.results import BUSY_CODES, CME_SIM_PROBLEMS

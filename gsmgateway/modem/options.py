@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gsmgateway.models import ModemState
-
-_NUMBER = re.compile(r"\+[0-9]{6,15}")
+from gsmgateway.core.models import ModemState
+from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
 
 class ReportRouting(StrEnum):
@@ -83,11 +81,9 @@ class DriverOptions:
             raise ValueError("reconnect_delay_max must be >= reconnect_delay")
         if self.busy_retries < 0 or self.busy_retry_delay < 0 or self.max_timeouts < 1:
             raise ValueError("busy_retries/busy_retry_delay must be >= 0 and max_timeouts >= 1")
-        if self.pin is not None and not (
-            self.pin.isascii() and self.pin.isdigit() and 4 <= len(self.pin) <= 8
-        ):
+        if self.pin is not None and not is_sim_pin(self.pin):
             raise ValueError("a SIM PIN is 4 to 8 digits")
-        if self.smsc is not None and not _NUMBER.fullmatch(self.smsc):
+        if self.smsc is not None and not is_smsc_address(self.smsc):
             raise ValueError("the SMSC must be + and 6-15 digits")
 
 

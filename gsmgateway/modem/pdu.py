@@ -4,8 +4,8 @@
 status-report decoding) and wrong in a few known ways (reference §3), so this module uses its
 primitives and never its text-level entry points:
 
-* Numbers are normalised to ``+digits`` first; ``encodeSmsSubmitPdu`` would silently turn
-  ``"+44 7700 900123"`` into an alphanumeric address.
+* A destination must already be ``+digits`` (:func:`pdu_address`); ``encodeSmsSubmitPdu`` would
+  silently turn ``"+44 7700 900123"`` into an alphanumeric address.
 * Characters are mapped to septets with our own TS 23.038 table (:mod:`gsmgateway.modem.sms`):
   gsmmodem's table has ``'`'`` for ``'§'`` and crashes on ``'ÿ'``.
 * UCS-2 is ours: UTF-16BE, counted in code units, surrogate pairs never split (gsmmodem crashes on
@@ -15,12 +15,11 @@ primitives and never its text-level entry points:
   modem assigns the real one and answers it in ``+CMGS``), TP-VP is always explicit and a status
   report is requested on every part.
 * Every decoding failure (``StopIteration``, ``ValueError``, ``EncodingError`` …) becomes
-  :class:`~gsmgateway.errors.PduError`.
+  :class:`~gsmgateway.core.errors.PduError`.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,8 +27,9 @@ from typing import Any, Final
 
 from gsmmodem import pdu as gsmpdu
 
-from gsmgateway.errors import InvalidNumberError, PduError
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.errors import InvalidNumberError, PduError
+from gsmgateway.core.models import ReportOutcome
+from gsmgateway.core.numbers import is_international_address
 from gsmgateway.modem.results import classify_tp_st
 from gsmgateway.modem.sms import (
     GSM7_CODES,
@@ -43,7 +43,6 @@ from gsmgateway.modem.sms import (
 DEFAULT_VALIDITY: Final = timedelta(days=1)
 MIN_VALIDITY: Final = timedelta(minutes=5)
 MAX_VALIDITY: Final = timedelta(weeks=63)
-_NUMBER: Final = re.compile(r"\+[0-9]{6,15}")
 # First octet of SMS-SUBMIT: MTI=01, TP-VPF=10 (relative), TP-SRR=1; TP-UDHI=1 when concatenated.
 _FO_SUBMIT: Final = 0x01 | 0x10 | 0x20
 _FO_UDHI: Final = 0x40
@@ -95,33 +94,19 @@ class IncomingSms:
     concat: tuple[int, int, int] | None
 
 
-def normalise_number(number: str) -> str:
-    """Return ``number`` as ``+digits`` (surrounding whitespace ignored).
+def pdu_address(number: str) -> str:
+    """Return ``number`` (surrounding whitespace ignored) as the destination address of a PDU.
+
+    No normalising here: numbers were normalised when they entered the gateway
+    (:func:`gsmgateway.core.numbers.normalise_number`); this only refuses what is not already an
+    international address, rather than guess a country.
 
     :raises InvalidNumberError: anything else: inner spaces, letters, no ``+``, too short or long.
-        (A national number cannot be made international here without guessing the country.)
     """
     candidate = number.strip()
-    if not _NUMBER.fullmatch(candidate):
+    if not is_international_address(candidate):
         raise InvalidNumberError(f"not an international number (+ and 6-15 digits): {number!r}")
     return candidate
-
-
-def recipient_matches(sent_to: str, reported: str, *, significant_digits: int = 9) -> bool:
-    """Return whether a report's TP-RA names the number a part was sent to.
-
-    Equal ``+digits`` match. Some SCs report the recipient in national form (``0712345678`` for
-    ``+255712345678``); then the last ``significant_digits`` digits (the subscriber number
-    without country or trunk prefix) must agree. Always combine with the MR and a time window.
-    """
-    sent = "".join(ch for ch in sent_to if ch.isdigit())
-    got = "".join(ch for ch in reported if ch.isdigit())
-    if not sent or not got:
-        return False
-    if sent_to.startswith("+") and reported.startswith("+"):
-        return sent == got
-    width = min(significant_digits, len(sent), len(got))
-    return sent[-width:] == got[-width:]
 
 
 def encode_sms(
@@ -140,7 +125,7 @@ def encode_sms(
     :raises PduError: the text cannot be sent (lone surrogate, more than 255 parts) or a
         parameter is out of range. Nothing is half-built: all parts or an error.
     """
-    destination = normalise_number(number)
+    destination = pdu_address(number)
     if not MIN_VALIDITY <= validity <= MAX_VALIDITY:
         raise PduError(f"validity {validity} outside {MIN_VALIDITY}..{MAX_VALIDITY}")
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gsmgateway.errors import ModemError
+from gsmgateway.core.errors import ModemError
 from gsmgateway.modem import responses
 from gsmgateway.modem.initialise import Commander, Setup, initialise, read_signal_and_operator
 from gsmgateway.modem.options import DriverOptions, ReportRouting

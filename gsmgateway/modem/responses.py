@@ -2,7 +2,7 @@
 
 Each takes the response lines of one command (as :meth:`AtSession.execute` returns them) and finds
 its own line by prefix, so a vendor line that slipped in (``+QUSIM: 1`` right after boot) is
-ignored. Unparseable answers raise :class:`~gsmgateway.errors.ModemProtocolError`.
+ignored. Unparseable answers raise :class:`~gsmgateway.core.errors.ModemProtocolError`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from gsmgateway.errors import ModemProtocolError
+from gsmgateway.core.errors import ModemProtocolError
 
 #: ``+CREG`` ``<stat>`` → words; 1 home and 5 roaming are registered.
 REGISTRATION: Final = {

@@ -1,7 +1,8 @@
 """Result-code tables: final result codes, CME/CMS numbers and what each means for a sender.
 
-This is the one module the simulator may import (like aiosmtpd's ``testing/statuscodes.py``): it
-holds constants, not parsing or encoding logic, so sharing it cannot hide a bug on both sides.
+Constants and the table look-ups over them, no parsing or encoding. What an error category means
+for a message is decided in ``gsmgateway/messages/attempts.py``; the simulator keeps tables of its
+own, so that a wrong number here cannot hide behind the same wrong number on the other side.
 Sources: 3GPP TS 27.005 §3.2.5, TS 27.007 §9.2, TS 23.040 §9.2.3.15 and §9.2.3.22, and
 reference/gsm-at-and-pdu.md §5.8-§5.9.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.models import ReportOutcome
 
 
 class ErrorCategory(StrEnum):

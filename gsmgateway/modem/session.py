@@ -9,10 +9,10 @@ The rules python-gsmmodem breaks (reference §2.3) are structural here:
   ``CPMS`` + ``CMGL`` + ``CMGD``), so nothing can be injected while the modem sits at ``"> "``.
 * Our own deadlines. A prompt that never comes gets ESC so the modem does not swallow the next
   command as PDU text; a result that never comes after the PDU left is
-  :class:`~gsmgateway.errors.OutcomeUnknownError`, never retried here. A late final result of a
+  :class:`~gsmgateway.core.errors.OutcomeUnknownError`, never retried here. A late final result of a
   timed-out command is recognised and dropped instead of answering the next command.
 * The reader never dies silently: end of stream, a read error or a bug marks the session lost,
-  fails the command in flight with :class:`~gsmgateway.errors.ModemUnavailableError` and sets
+  fails the command in flight with :class:`~gsmgateway.core.errors.ModemUnavailableError` and sets
   :attr:`AtSession.lost`, which the driver watches to reconnect.
 """
 
@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from gsmgateway.errors import (
+from gsmgateway.core.errors import (
     CmeError,
     CmsError,
     ModemCommandError,

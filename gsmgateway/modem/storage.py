@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from gsmgateway.errors import ModemCommandError, PduError
+from gsmgateway.core.errors import ModemCommandError, PduError
 from gsmgateway.modem import responses
 from gsmgateway.modem.pdu import IncomingSms, StatusReport, decode_deliver, decode_status_report
 from gsmgateway.modem.session import AtSession

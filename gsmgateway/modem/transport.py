@@ -29,7 +29,7 @@ from typing import Final, Protocol
 import serial
 import serial.tools.list_ports
 
-from gsmgateway.errors import ModemUnavailableError
+from gsmgateway.core.errors import ModemUnavailableError
 
 Trace = Callable[[str, bytes], None]
 #: USB vendor ids of GSM/LTE modem makers (Huawei, ZTE, Quectel, SIMCom, Sierra, Telit, u-blox,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.errors import GatewayError, StoreError
+from gsmgateway.core.errors import GatewayError, StoreError
 from gsmgateway.store.db import Database
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from gsmgateway.errors import StoreError
+from gsmgateway.core.errors import StoreError
 from gsmgateway.store.migrations import HEAD_REVISION
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
 
-from gsmgateway.errors import MessageNotFoundError, ValidationError
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.errors import MessageNotFoundError, ValidationError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
 from gsmgateway.store.base import Repository
 from gsmgateway.store.rows import (
     EVENT_COLUMNS,
@@ -26,8 +27,7 @@ from gsmgateway.store.rows import (
     message_view,
     part_view,
 )
-from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
+from gsmgateway.store.tables import message_events, message_parts, messages
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ class MessageQueries(Repository):
                 .order_by(message_events.c.id)
             )
             view = message_view(row)
-            accepted = EventView(view.created_at, None, MessageStatus.QUEUED, "accepted", None, None, 0)
+            accepted = EventView(
+                at=view.created_at, from_status=None, to_status=MessageStatus.QUEUED, reason="accepted",
+                modem_id=None, error_code=None, attempt=0,
+            )  # fmt: skip
             return MessageDetail(
                 message=view,
                 parts=tuple(part_view(p) for p in parts),
@@ -139,7 +142,8 @@ class MessageQueries(Repository):
             rows = (await conn.execute(statement)).all()
         items = tuple(message_view(r) for r in rows[: query.limit])
         more = len(rows) > query.limit
-        return MessagePage(items, encode_cursor(items[-1].created_at, items[-1].id) if more else None)
+        cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
+        return MessagePage(items=items, next_cursor=cursor)
 
 
 def encode_cursor(created_at: datetime, message_id: int) -> str:

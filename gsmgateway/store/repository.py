@@ -1,29 +1,28 @@
 """The message repository: the single writer of message status, by compare-and-set.
 
 ``transition()`` is ``UPDATE messages … WHERE id = ? AND status = ?`` and refuses any move that is not
-in :data:`gsmgateway.models.TRANSITIONS`; the event row of the audit trail is written in the same
+in :data:`gsmgateway.core.models.TRANSITIONS`; the event row of the audit trail is written in the same
 transaction. A worker's claim is the same compare-and-set, so two workers never get one message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.delivery import rollup
-from gsmgateway.errors import MessageNotFoundError, StaleTransitionError
-from gsmgateway.models import FINAL_STATUSES, MessageStatus, ReportOutcome, can_transition
+from gsmgateway.core.errors import MessageNotFoundError, StaleTransitionError
+from gsmgateway.core.models import MessageStatus, ReportOutcome, can_transition
+from gsmgateway.core.records import ClaimedMessage
+from gsmgateway.core.report_rollup import rollup
 from gsmgateway.store.base import Repository
-from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import ClaimedMessage
+from gsmgateway.store.tables import message_events, message_parts, messages
 
 _CLAIM_RETRIES = 20
-_BULK = 500
 
 
 @dataclass(frozen=True)
@@ -188,16 +187,6 @@ class MessageRepository(Repository):
                 )
             )  # fmt: skip
 
-    async def parts_recorded(self, message_id: int) -> int:
-        """How many parts of ``message_id`` left the modem (used to avoid resending a partial send)."""
-        async with self._read() as conn:
-            count = await conn.scalar(
-                select(func.count())
-                .select_from(message_parts)
-                .where(message_parts.c.message_id == message_id)
-            )
-        return int(count or 0)
-
     async def match_report(
         self,
         *,
@@ -327,102 +316,6 @@ class MessageRepository(Repository):
             values=values,
         )  # fmt: skip
         return target
-
-    async def bulk_transition(
-        self,
-        from_: MessageStatus,
-        to: MessageStatus,
-        *,
-        now: datetime,
-        reason: str,
-        where: Iterable[Any] = (),
-        values: Mapping[str, Any] | None = None,
-    ) -> list[int]:
-        """Move every message in ``from_`` matching ``where`` to ``to``, with an event each.
-
-        Works in chunks of a few hundred so a large backlog never holds the write lock for long.
-        Returns the ids moved. Used by the start-up recovery and the expiry jobs.
-        """
-        if not can_transition(from_, to):
-            raise StaleTransitionError(f"{from_} → {to} is not allowed")
-        conditions = [messages.c.status == from_.value, *where]
-        moved: list[int] = []
-        while True:
-            async with self._write() as conn:
-                ids = (await conn.scalars(select(messages.c.id).where(and_(*conditions)).limit(_BULK))).all()
-                if not ids:
-                    return moved
-                rows = (
-                    await conn.execute(
-                        update(messages)
-                        .where(messages.c.id.in_(ids), messages.c.status == from_.value)
-                        .values(status=to.value, updated_at=now, status_reason=reason, **(values or {}))
-                        .returning(messages.c.id, messages.c.attempts, messages.c.modem_id)
-                    )
-                ).all()
-                if rows:
-                    await conn.execute(
-                        insert(message_events),
-                        [
-                            {"message_id": r.id, "at": now, "from_status": from_.value,
-                             "to_status": to.value, "reason": reason, "modem_id": r.modem_id,
-                             "error_code": None, "attempt": r.attempts}
-                            for r in rows
-                        ],
-                    )  # fmt: skip
-                moved.extend(r.id for r in rows)
-
-    async def expire_sent_before(self, cutoff: datetime, *, now: datetime) -> list[int]:
-        """``sent`` before ``cutoff`` and still without a final report → ``expired`` (no-report)."""
-        return await self.bulk_transition(
-            MessageStatus.SENT, MessageStatus.EXPIRED, now=now, reason="no-report",
-            where=[messages.c.sent_at < cutoff],
-        )  # fmt: skip
-
-    async def settle_interrupted(self, *, now: datetime, requeue: bool) -> tuple[list[int], list[int]]:
-        """Settle messages left in ``sending`` by a crash; return (requeued ids, unknown ids).
-
-        With ``requeue`` (at-least-once) only messages with no part on record go back to the queue:
-        one whose first parts left is half on the air, and sending it again from part 1 would clash
-        with the parts recorded, so it becomes ``unknown`` like every message without ``requeue``.
-        """
-        requeued: list[int] = []
-        if requeue:
-            no_part = ~select(message_parts.c.id).where(message_parts.c.message_id == messages.c.id).exists()
-            requeued = await self.bulk_transition(
-                MessageStatus.SENDING, MessageStatus.QUEUED, now=now,
-                reason="restart: requeued (at-least-once)", where=[no_part],
-            )  # fmt: skip
-        unknown = await self.bulk_transition(
-            MessageStatus.SENDING, MessageStatus.UNKNOWN, now=now, reason="restart: interrupted while sending"
-        )
-        return requeued, unknown
-
-    async def expire_past_validity(self, *, now: datetime) -> list[int]:
-        """``queued`` whose validity ended by ``now`` → ``expired`` (validity)."""
-        return await self.bulk_transition(
-            MessageStatus.QUEUED, MessageStatus.EXPIRED, now=now, reason="validity",
-            where=[messages.c.expires_at <= now],
-        )  # fmt: skip
-
-    async def remove_text_before(self, cutoff: datetime) -> int:
-        """Retention: blank the text of messages created before ``cutoff`` that are done; keep metadata."""
-        done = [s.value for s in (*FINAL_STATUSES, MessageStatus.UNKNOWN, MessageStatus.SENT)]
-        removed = 0
-        while True:
-            async with self._write() as conn:
-                ids = (
-                    await conn.scalars(
-                        select(messages.c.id)
-                        .where(messages.c.created_at < cutoff, messages.c.text.is_not(None),
-                               messages.c.status.in_(done))
-                        .limit(_BULK * 4)
-                    )
-                ).all()  # fmt: skip
-                if not ids:
-                    return removed
-                await conn.execute(update(messages).where(messages.c.id.in_(ids)).values(text=None))
-                removed += len(ids)
 
     async def next_due_at(self, now: datetime) -> datetime | None:
         """When the earliest claimable queued message becomes due (None: nothing can be claimed).

@@ -1,12 +1,12 @@
-"""Turning result rows into the frozen views of :mod:`gsmgateway.views` (no row leaves the store)."""
+"""Turning result rows into the frozen views of :mod:`gsmgateway.core.records` (no row leaves the store)."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from gsmgateway.models import MessageStatus, ReportOutcome
-from gsmgateway.store.schema import message_events, message_parts, messages
-from gsmgateway.views import EventView, MessageView, PartView, RecipientKind, build_message_view
+from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.records import EventView, MessageView, PartView, RecipientKind, build_message_view
+from gsmgateway.store.tables import message_events, message_parts, messages
 
 MESSAGE_COLUMNS = (
     messages.c.id,
@@ -55,8 +55,9 @@ def message_view(row: Any) -> MessageView:
     500-item page builds 500 of these, and ``MessageStatus(value)`` or ``row.name`` cost more.
     """
     return build_message_view(
-        row[0], _STATUSES[row[1]], _KINDS[row[2]], row[3], row[4], row[5], row[6], row[7], row[8],
-        row[9], row[10], row[11], row[12], row[13],
+        id=row[0], status=_STATUSES[row[1]], recipient_kind=_KINDS[row[2]], recipient_id=row[3],
+        number=row[4], message=row[5], parts_total=row[6], attempts=row[7], external_id=row[8],
+        send_at=row[9], created_at=row[10], updated_at=row[11], status_reason=row[12], modem_id=row[13],
     )  # fmt: skip
 
 

@@ -1,10 +1,15 @@
 """Group commit for accepted messages: many concurrent submits, one transaction.
 
 Each ``POST /sms`` hands its new message to :meth:`SubmitWriter.insert` and awaits the result. One
-writer task takes everything queued at that moment (up to ``max_batch``), checks idempotency keys,
-inserts the messages and their creation events with ``executemany``, commits once and answers every
-waiter. Under load that turns thousands of commits per second into a few dozen; alone, a submit
-costs one transaction as before.
+writer task takes everything queued at that moment (up to ``max_batch``) and writes it in one
+transaction: optimistically as one multi-row insert (``store/bulk.py``), relying on the unique index
+of (API key, idempotency key); only when that index fires is the group written again with the keys
+looked up first, so a replay gets the first message and a different body a ``ConflictError``. Then
+every waiter is answered. No event row is written: the timeline derives "accepted" from
+``created_at``. Under load that turns thousands of commits per second into a few dozen; alone, a
+submit costs one transaction. ``/sms/batch`` uses :meth:`SubmitWriter.insert_many`, a transaction of
+its own. On SQLite these transactions take turns on an asyncio lock instead of sleeping in SQLite's
+busy handler.
 """
 
 from __future__ import annotations
@@ -17,17 +22,17 @@ from datetime import datetime
 from typing import Any, Final, NamedTuple
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.errors import BatchValidationError, ConflictError, GatewayError, StoreError
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.errors import BatchValidationError, ConflictError, GatewayError, StoreError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageView, RecipientKind, build_message_view
 from gsmgateway.store.base import Repository
-from gsmgateway.store.bulk import insert_committed_sqlite, insert_returning_ids
+from gsmgateway.store.bulk import insert_returning_ids
 from gsmgateway.store.db import Database
 from gsmgateway.store.rows import MESSAGE_COLUMNS, message_view
-from gsmgateway.store.schema import messages, to_micros
-from gsmgateway.views import MessageView, RecipientKind, build_message_view
+from gsmgateway.store.tables import messages, to_micros
 
 
 @dataclass
@@ -178,24 +183,10 @@ class SubmitWriter(Repository):
     async def _insert_new(self, group: list[NewMessage]) -> list[Inserted]:
         """Insert a group without idempotency keys (none can be a replay) in a transaction of its own.
 
-        On SQLite the whole transaction is one trip to aiosqlite's thread (``insert_committed_sqlite``).
-
         :raises StoreError: the database failed (a naive time included).
         """
-        if self._db.dialect != "sqlite":
-            async with self._turn, self._write() as conn:
-                ids = await _insert_rows(conn, group)
-        else:
-            try:
-                rows = _message_rows(group)
-            except ValueError as exc:
-                raise StoreError(f"store write failed: {exc}") from exc
-            try:
-                ids = await insert_committed_sqlite(
-                    self._db.write, messages, _INSERT_COLUMNS, rows, self._turn
-                )
-            except (SQLAlchemyError, OSError) as exc:
-                raise StoreError(f"store write failed: {exc}") from exc
+        async with self._turn, self._write() as conn:
+            ids = await _insert_rows(conn, group)
         return [Inserted(_new_view(m, i), True) for m, i in zip(group, ids, strict=True)]
 
 
@@ -299,7 +290,9 @@ def _message_rows(batch: Sequence[NewMessage]) -> list[tuple[Any, ...]]:
 
 def _new_view(message: NewMessage, message_id: int) -> MessageView:
     return build_message_view(  # a thousand times per batch: see build_message_view
-        message_id, MessageStatus.QUEUED, message.recipient_kind, message.recipient_id, message.number,
-        message.text, message.parts_total, 0, message.external_id, message.send_at, message.created_at,
-        message.created_at, None, None,
+        id=message_id, status=MessageStatus.QUEUED, recipient_kind=message.recipient_kind,
+        recipient_id=message.recipient_id, number=message.number, message=message.text,
+        parts_total=message.parts_total, attempts=0, external_id=message.external_id,
+        send_at=message.send_at, created_at=message.created_at, updated_at=message.created_at,
+        status_reason=None, modem_id=None,
     )  # fmt: skip

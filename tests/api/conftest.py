@@ -17,14 +17,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from gsmgateway.api import create_app
-from gsmgateway.apikeys import generate_key, hash_key
-from gsmgateway.config import GatewayConfig, LimitsConfig
-from gsmgateway.directory import DirectoryService
-from gsmgateway.dispatch import DispatchService
-from gsmgateway.service import MessageService
-from gsmgateway.services import Services, open_services
+from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.credentials import generate_key, hash_key
+from gsmgateway.core.records import ModemStatusView, RecipientKind
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.dispatch import DispatchService
+from gsmgateway.messages.message_service import MessageService
 from gsmgateway.store import Database
-from gsmgateway.views import ModemStatusView, RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 ALL = "sms:send,sms:read,sms:read-numbers,directory:write"
 

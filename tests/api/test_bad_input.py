@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from gsmgateway.api.errors import ERROR_TYPES
-from gsmgateway.config import LimitsConfig
+from gsmgateway.api.error_responses import ERROR_TYPES
+from gsmgateway.core.config import LimitsConfig
 from tests.api.conftest import Stack
 
 GOOD = {"message": "Your loan is due", "clientId": "12"}

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from gsmgateway.api import create_fineract_app
-from gsmgateway.api.fineract import delivery_status, external_id_for
-from gsmgateway.config import DirectoryConfig
-from gsmgateway.models import MessageStatus, ReportOutcome
-from gsmgateway.views import MessageView, RecipientKind
+from gsmgateway.api.fineract_gateway import delivery_status, external_id_for
+from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.records import MessageView, RecipientKind
 from tests.api.conftest import Stack
 
 

@@ -205,7 +205,7 @@ def test_every_error_type_the_code_can_produce_is_catalogued() -> None:
     from pathlib import Path
 
     import gsmgateway
-    from gsmgateway.api import errors as api_errors
+    from gsmgateway.api import error_responses as api_errors
 
     produced = {kind for _, _, kind in api_errors._STATUS_TABLE}
     produced |= set(api_errors._HTTP_ERROR_TYPES.values()) | set(api_errors.RECIPIENT_ERROR_TYPES.values())

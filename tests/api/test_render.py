@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from gsmgateway.api.render import iso, mask_number
+from gsmgateway.api.render import iso, message_json, messages_json
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.numbers import mask_number
+from gsmgateway.core.records import RecipientKind, build_message_view
 
 
 @pytest.mark.parametrize(
@@ -37,14 +40,26 @@ def test_mask_fast_path_agrees_with_the_general_rule() -> None:
         assert mask_number(number) == expected
 
 
-def test_iso_memo_never_answers_for_another_moment() -> None:
+def test_the_per_answer_memo_never_answers_for_another_moment() -> None:
     east_africa = timezone(timedelta(hours=3))
     base = datetime(2030, 1, 1, 6, tzinfo=UTC)
-    moments = [base, base, base + timedelta(microseconds=1), base.astimezone(east_africa), base, None]
+    moments = [base, base, base + timedelta(microseconds=1), base.astimezone(east_africa), base]
     moments += [datetime(2030, 1, 1, 6), datetime(2030, 1, 1, 7), base + timedelta(days=1)]
+    views = [
+        build_message_view(
+            id=n, status=MessageStatus.QUEUED, recipient_kind=RecipientKind.CLIENT, recipient_id="1",
+            number="+255712345678", message="x", parts_total=1, attempts=0, external_id=None,
+            send_at=moment if n % 2 else None, created_at=moment, updated_at=moments[-1 - n],
+            status_reason=None, modem_id=None,
+        )
+        for n, moment in enumerate(moments)
+    ]  # fmt: skip
     expected = [
         "2030-01-01T06:00:00Z", "2030-01-01T06:00:00Z", "2030-01-01T06:00:00.000001Z",
-        "2030-01-01T06:00:00Z", "2030-01-01T06:00:00Z", None,
+        "2030-01-01T06:00:00Z", "2030-01-01T06:00:00Z",
         "2030-01-01T06:00:00Z", "2030-01-01T07:00:00Z", "2030-01-02T06:00:00Z",
     ]  # fmt: skip
-    assert [iso(m) for m in moments] == expected
+    rendered = messages_json(views, show_number=False)
+    assert [item["createdAt"] for item in rendered] == expected
+    assert [item["updatedAt"] for item in rendered] == expected[::-1]
+    assert rendered == [message_json(v, show_number=False) for v in views]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gsmgateway.api.body import parse_json
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
-from gsmgateway.errors import ValidationError
+from gsmgateway.core.errors import ValidationError
 
 VALID = {"message": "Hello", "clientId": "12"}
 

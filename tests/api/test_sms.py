@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gsmgateway.models import ReportOutcome
+from gsmgateway.core.models import ReportOutcome
 from tests.api.conftest import Stack
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import aiohttp
 
-from gsmgateway.apikeys import generate_key, hash_key
 from gsmgateway.app import Gateway
-from gsmgateway.config import ApiConfig, GatewayConfig, LimitsConfig, ModemConfig
-from gsmgateway.models import MessageStatus
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.config import ApiConfig, GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.credentials import generate_key, hash_key
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
 from simulator import SimulatorServer
 from tests.worker.support import FAST_DRIVER, FAST_WORKER, until
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import aiohttp
 
-from gsmgateway.config import load
+from gsmgateway.core.config import load
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
 from gsmgateway.demo import KEY_VARIABLE, banner, demo_config_text, prepare
-from gsmgateway.models import MessageStatus
-from gsmgateway.views import RecipientKind
 from simulator import SimulatorServer
 from tests.app.support import build_gateway, running, until_status
 

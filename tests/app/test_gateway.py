@@ -12,13 +12,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from gsmgateway.api.fineract import external_id_for
+from gsmgateway.api.fineract_gateway import external_id_for
 from gsmgateway.app import Gateway, run
-from gsmgateway.config import DispatchConfig, FineractGatewayConfig, ModemConfig
-from gsmgateway.models import MessageStatus
-from gsmgateway.service import Caller, SubmitRequest
-from gsmgateway.services import open_services
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.config import DispatchConfig, FineractGatewayConfig, ModemConfig
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.wiring import open_services
 from simulator import SimulatorServer
 from tests.app.support import add_client, api_key, build_gateway, gateway_config, running, until_status
 from tests.worker.support import FAST_DRIVER, until

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gsmgateway.models import ModemState, ReportOutcome
+from gsmgateway.core.models import ModemState, ReportOutcome
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.modem.pdu import StatusReport

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from gsmgateway.errors import CmsError, ModemTimeoutError, ModemUnavailableError, OutcomeUnknownError
-from gsmgateway.models import ModemState, ReportOutcome
+from gsmgateway.core.errors import CmsError, ModemTimeoutError, ModemUnavailableError, OutcomeUnknownError
+from gsmgateway.core.models import ModemState, ReportOutcome
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.modem.pdu import StatusReport

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.errors import ModemUnavailableError
+from gsmgateway.core.errors import ModemUnavailableError
 from gsmgateway.modem.probe import format_ports, probe
 from gsmgateway.modem.transport import PortInfo, serial_opener
 from simulator import FaultPlan, SimulatorServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gsmgateway.errors import ModemProtocolError
+from gsmgateway.core.errors import ModemProtocolError
 from gsmgateway.modem import responses
 from gsmgateway.modem.options import DriverOptions
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gsmgateway.errors import CmeError, ModemCommandError, ModemTimeoutError, ModemUnavailableError
+from gsmgateway.core.errors import CmeError, ModemCommandError, ModemTimeoutError, ModemUnavailableError
 from gsmgateway.modem.session import AtSession
 from simulator import FaultPlan, SimulatorServer
 from simulator.faults import CommandMatch, Junk, JunkPlacement, Silence, UrcInResponse

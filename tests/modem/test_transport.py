@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from gsmgateway.errors import ModemUnavailableError
+from gsmgateway.core.errors import ModemUnavailableError
 from gsmgateway.modem.transport import PortInfo, list_ports, serial_opener
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.config import DispatchConfig, JobsConfig
-from gsmgateway.models import MessageStatus, ModemState, ReportOutcome
+from gsmgateway.core.config import DispatchConfig, JobsConfig
+from gsmgateway.core.models import MessageStatus, ModemState, ReportOutcome
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.scheduler import JobBody, Jobs, JobScheduler
 from simulator import Outcome

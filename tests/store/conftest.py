@@ -18,11 +18,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from gsmgateway.config import GatewayConfig, LimitsConfig, StoreConfig
-from gsmgateway.service import Caller, SubmitRequest
-from gsmgateway.services import Services, open_services
+from gsmgateway.core.config import GatewayConfig, LimitsConfig, StoreConfig
+from gsmgateway.core.records import MessageView, RecipientKind
+from gsmgateway.messages.message_service import Caller, SubmitRequest
 from gsmgateway.store.db import Database, open_database
-from gsmgateway.views import MessageView, RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_URL = PG_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)

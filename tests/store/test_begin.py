@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from gsmgateway.errors import StoreError
+from gsmgateway.core.errors import StoreError
 from gsmgateway.store.db import open_database
 from gsmgateway.store.writer import SubmitWriter
 from tests.store.test_bulk import _new

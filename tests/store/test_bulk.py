@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from gsmgateway.errors import StoreError
-from gsmgateway.models import MessageStatus
-from gsmgateway.services import Services
+from gsmgateway.core.errors import StoreError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
 from gsmgateway.store.bulk import insert_returning_sql, rows_per_statement
-from gsmgateway.store.schema import messages
+from gsmgateway.store.tables import messages
 from gsmgateway.store.writer import NewMessage
-from gsmgateway.views import RecipientKind
+from gsmgateway.wiring import Services
 from tests.store.conftest import START
 
 
@@ -81,8 +81,8 @@ def test_a_named_paramstyle_is_refused() -> None:
 
 
 async def test_no_wrong_ids_when_sqlite_stops_numbering_in_order(stack: Services) -> None:
-    # With the largest possible id taken, SQLite picks new ids at random: the one-trip insert, which
-    # computes the ids, must notice and store nothing rather than answer with ids of other rows.
+    # With the largest possible id taken, SQLite picks new ids at random: the insert, which pairs ids
+    # with rows by their order, must notice and store nothing rather than answer with ids of other rows.
     # PostgreSQL takes ids from its sequence and returns them: there the batch goes in.
     async with stack.database.write.begin() as conn:
         await conn.execute(insert(messages).values(id=2**63 - 1, **_stored(_new(99))))

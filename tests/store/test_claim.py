@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, MessageQuery
-from gsmgateway.services import Services
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.records import ClaimedMessage
+from gsmgateway.messages.message_service import Caller, MessageQuery
 from gsmgateway.store.repository import MessageRepository
-from gsmgateway.views import ClaimedMessage
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, StoreTarget, submit
 
 
@@ -21,7 +21,9 @@ async def test_claim_takes_oldest_due_and_records_attempt(
     clock.advance(timedelta(seconds=1))
     second = await submit(stack, caller, "second")
     claimed = await stack.dispatch.claim_next("modem-a")
-    assert claimed == ClaimedMessage(first.id, "+255712345678", "first", attempt=1, parts_total=1)
+    assert claimed == ClaimedMessage(
+        id=first.id, number="+255712345678", text="first", attempt=1, parts_total=1
+    )
     claimed2 = await stack.dispatch.claim_next("modem-b")
     assert claimed2 is not None
     assert claimed2.id == second.id

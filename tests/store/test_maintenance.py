@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from gsmgateway.config import GatewayConfig
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller
-from gsmgateway.services import Services
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.messages.message_service import Caller
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, OpenStack, submit
 
 

@@ -14,10 +14,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from gsmgateway.errors import StoreError
+from gsmgateway.core.errors import StoreError
 from gsmgateway.store.db import MIGRATIONS, WAL_CHECKPOINT_PAGES, open_database
 from gsmgateway.store.migrations import HEAD_REVISION
-from gsmgateway.store.schema import metadata
+from gsmgateway.store.tables import metadata
 from tests.store.conftest import StoreTarget
 
 TABLES = {"api_keys", "messages", "message_parts", "message_events", "directory_entries", "modems"}

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from gsmgateway.errors import MessageNotFoundError, ValidationError
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, MessageQuery
-from gsmgateway.services import Services
+from gsmgateway.core.errors import MessageNotFoundError, ValidationError
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.messages.message_service import Caller, MessageQuery
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, submit
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from gsmgateway.config import DirectoryConfig, GatewayConfig
-from gsmgateway.errors import OutcomeUnknownError
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.models import ReportOutcome as R
-from gsmgateway.service import Caller
-from gsmgateway.services import Services
-from gsmgateway.views import ClaimedMessage, RecipientKind
+from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.errors import OutcomeUnknownError
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.models import ReportOutcome as R
+from gsmgateway.core.records import ClaimedMessage, RecipientKind
+from gsmgateway.messages.message_service import Caller
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, OpenStack, submit
 
 LONG = "x" * 200  # two GSM-7 parts
+NO_CMGS = OutcomeUnknownError("no +CMGS")  # the PDU may have left: the message becomes unknown
 
 
 async def _send(stack: Services, modem: str, mrs: list[int], *, finish: bool = True) -> ClaimedMessage:
@@ -103,7 +104,9 @@ async def test_late_report_resolves_unknown_and_expired(
 ) -> None:
     unknown = await submit(stack, caller, "crash")
     claimed = await _send(stack, "m1", [11], finish=False)
-    status = await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    status = await stack.dispatch.mark_attempt_failed(
+        claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1", parts_sent=0
+    )
     assert status is S.UNKNOWN
     await _report(stack, "m1", 11, R.DELIVERED)
     assert (await stack.messages.get(unknown.id)).message.status is S.DELIVERED
@@ -121,7 +124,9 @@ async def test_late_report_resolves_unknown_and_expired(
 async def test_temporary_report_moves_unknown_to_sent(stack: Services, caller: Caller) -> None:
     view = await submit(stack, caller)
     claimed = await _send(stack, "m1", [21], finish=False)
-    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    await stack.dispatch.mark_attempt_failed(
+        claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1", parts_sent=0
+    )
     await _report(stack, "m1", 21, R.PENDING)
     detail = await stack.messages.get(view.id)
     assert detail.message.status is S.SENT
@@ -135,7 +140,9 @@ async def test_report_resolves_unknown_whose_cmgs_answer_never_came(
 ) -> None:
     view = await submit(stack, caller, "crash before +CMGS")
     claimed = await _send(stack, "m1", [], finish=False)  # the PDU left; no MR was ever recorded
-    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    await stack.dispatch.mark_attempt_failed(
+        claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1", parts_sent=0
+    )
     assert await _report(stack, "m1", 77, R.DELIVERED, number="+255799999999") is None  # other number
     assert await _report(stack, "m2", 77, R.DELIVERED) is None  # other modem
     assert (await stack.messages.get(view.id)).message.status is S.UNKNOWN
@@ -151,7 +158,9 @@ async def test_unknown_multipart_stays_unknown_until_every_part_is_proven(
 ) -> None:
     view = await submit(stack, caller, LONG)
     claimed = await _send(stack, "m1", [30], finish=False)  # part 1 left; part 2's answer never came
-    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    await stack.dispatch.mark_attempt_failed(
+        claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1", parts_sent=0
+    )
     assert await _report(stack, "m1", 30, R.DELIVERED) == view.id
     assert (await stack.messages.get(view.id)).message.status is S.UNKNOWN  # part 2 may never have left
     assert await _report(stack, "m1", 31, R.DELIVERED) == view.id  # the network saw part 2 after all
@@ -165,7 +174,9 @@ async def test_unknown_outside_the_window_or_already_complete_adopts_nothing(
 ) -> None:
     old = await submit(stack, caller, "long ago")
     claimed = await _send(stack, "m1", [], finish=False)
-    await stack.dispatch.mark_attempt_failed(claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1")
+    await stack.dispatch.mark_attempt_failed(
+        claimed, OutcomeUnknownError("no +CMGS"), modem_id="m1", parts_sent=0
+    )
     clock.advance(timedelta(days=30))
     assert await _report(stack, "m1", 5, R.DELIVERED) is None
     assert (await stack.messages.get(old.id)).message.status is S.UNKNOWN

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gsmgateway.errors import MessageNotFoundError, StaleTransitionError
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller
-from gsmgateway.services import Services
+from gsmgateway.core.errors import MessageNotFoundError, StaleTransitionError
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.messages.message_service import Caller
 from gsmgateway.store.repository import MessageRepository
+from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, submit
 
 

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from sqlalchemy import event
 
-from gsmgateway.errors import BatchValidationError, ConflictError
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, MessageQuery, SubmitRequest
-from gsmgateway.services import Services
+from gsmgateway.core.errors import BatchValidationError, ConflictError
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.wiring import Services
 from tests.store.conftest import submit
 
 

@@ -10,14 +10,14 @@ from random import Random
 
 import pytest
 
-from gsmgateway.config import (
+from gsmgateway.core.config import (
     GatewayConfig,
     ModemConfig,
     QuietHours,
     RetryPolicy,
     load,
 )
-from gsmgateway.errors import ConfigError
+from gsmgateway.core.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "gsmgateway.toml"
 

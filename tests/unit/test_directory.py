@@ -14,14 +14,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 
-from gsmgateway.config import DirectoryConfig, FineractConfig
-from gsmgateway.directory import DirectoryService, mask_number, normalise_number
+from gsmgateway.core.config import DirectoryConfig, FineractConfig
+from gsmgateway.core.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.core.numbers import mask_number, normalise_number
+from gsmgateway.core.records import RecipientKind, ResolvedRecipient
 from gsmgateway.directory.csvimport import import_csv
-from gsmgateway.directory.fineract import FineractClient
-from gsmgateway.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
+from gsmgateway.directory.fineract_client import FineractClient
+from gsmgateway.directory.service import DirectoryService
 from gsmgateway.store.db import Database, open_database
-from gsmgateway.store.directory import DirectoryRepository
-from gsmgateway.views import RecipientKind, ResolvedRecipient
+from gsmgateway.store.directory_entries import DirectoryRepository
 
 C, S = RecipientKind.CLIENT, RecipientKind.STAFF
 
@@ -54,8 +55,8 @@ def test_national_number_needs_a_country_code() -> None:
 
 
 def test_mask_keeps_last_digits() -> None:
-    assert mask_number("+255712345678") == "**********678"
-    assert mask_number("12") == "**"
+    assert mask_number("+255712345678") == "+*********678"
+    assert mask_number("12") == "12"
 
 
 class Ticker:
@@ -285,9 +286,9 @@ async def test_concurrent_lookups_of_different_people_share_few_queries(
         event.remove(database.read.sync_engine, "before_cursor_execute", record)
     by_key = dict(zip(keys, outcomes, strict=True))
     assert all(isinstance(by_key[f"L{n}"], ResolvedRecipient) for n in range(60) if n != 7)
-    assert by_key["L3"] == ResolvedRecipient(C, "L3", "+255712000003", "local")
+    assert by_key["L3"] == ResolvedRecipient(kind=C, entry_id="L3", number="+255712000003", source="local")
     assert [getattr(by_key[k], "reason", None) for k in ("L7", "404")] == ["opted_out", "unknown"]
-    assert by_key["21"] == ResolvedRecipient(C, "21", "+255754111222", "fineract")
+    assert by_key["21"] == ResolvedRecipient(kind=C, entry_id="21", number="+255754111222", source="fineract")
     assert isinstance(by_key["500"], DirectoryError)  # Fineract failed for this one only
     assert 1 <= len(selects) <= 3  # not one query per person
     with pytest.raises(DirectoryError):  # a failure is not cached: the next call asks again

@@ -1,4 +1,4 @@
-from gsmgateway.models import FINAL_STATUSES, TRANSITIONS, MessageStatus, can_transition
+from gsmgateway.core.models import FINAL_STATUSES, TRANSITIONS, MessageStatus, can_transition
 
 
 def test_every_status_has_a_transition_entry() -> None:

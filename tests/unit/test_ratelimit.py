@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gsmgateway.ratelimit import RateLimiter
+from gsmgateway.core.ratelimit import RateLimiter
 
 
 class FakeClock:

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gsmgateway.apikeys import generate_key, hash_key
-from gsmgateway.config import GatewayConfig, LimitsConfig
-from gsmgateway.errors import (
+from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.credentials import generate_key, hash_key
+from gsmgateway.core.errors import (
     AuthError,
     ConflictError,
     InvalidNumberError,
@@ -24,11 +24,11 @@ from gsmgateway.errors import (
     StoreError,
     ValidationError,
 )
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.submission import check_text
 from gsmgateway.modem.sms import count_parts
-from gsmgateway.service import Caller, MessageQuery, SubmitRequest
-from gsmgateway.services import Services, open_services
-from gsmgateway.submission import check_text
-from gsmgateway.views import RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

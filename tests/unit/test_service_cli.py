@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from gsmgateway.cli import EX_CONFIG, EX_DATAERR, main
-from gsmgateway.config import load
-from gsmgateway.errors import AuthError, RecipientError
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.config import load
+from gsmgateway.core.errors import AuthError, RecipientError
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.wiring import Services, open_services
 
 
 @pytest.fixture

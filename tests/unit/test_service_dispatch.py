@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.config import GatewayConfig, QuietHours, RetryPolicy
-from gsmgateway.errors import (
+from gsmgateway.core.config import GatewayConfig, QuietHours, RetryPolicy
+from gsmgateway.core.errors import (
     CmeError,
     CmsError,
     ModemProtocolError,
@@ -20,10 +20,10 @@ from gsmgateway.errors import (
     OutcomeUnknownError,
     PduError,
 )
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.service import Caller, SubmitRequest
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import ClaimedMessage, RecipientKind
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.records import ClaimedMessage, RecipientKind
+from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.wiring import Services, open_services
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 12:00 in Dar es Salaam
 
@@ -68,22 +68,29 @@ async def _queue_and_claim(services: Services, text: str = "Hello") -> ClaimedMe
     return claimed
 
 
+async def _fail(services: Services, claimed: ClaimedMessage, error: Exception) -> S:
+    """Settle an attempt that failed before any part left (the worker's ``parts_sent=0``)."""
+    return await services.dispatch.mark_attempt_failed(claimed, error, modem_id="m1", parts_sent=0)
+
+
 async def test_transient_error_retries_with_backoff_then_fails(services: Services, clock: Clock) -> None:
     claimed = await _queue_and_claim(services)
     network_busy = CmsError("network busy", code=42, category="transient")
-    assert await services.dispatch.mark_attempt_failed(claimed, network_busy, modem_id="m1") is S.QUEUED
+    assert await _fail(services, claimed, network_busy) is S.QUEUED
     assert await services.dispatch.claim_next("m1") is None  # backing off
     assert await services.dispatch.next_due_at() == NOW + timedelta(seconds=10)
     clock.now += timedelta(seconds=10)
     second = await services.dispatch.claim_next("m1")
     assert second is not None
     assert second.attempt == 2
-    await services.dispatch.mark_attempt_failed(second, ModemTimeoutError("no answer"), modem_id="m1")
+    await services.dispatch.mark_attempt_failed(
+        second, ModemTimeoutError("no answer"), modem_id="m1", parts_sent=0
+    )
     clock.now += timedelta(seconds=20)
     third = await services.dispatch.claim_next("m1")
     assert third is not None
     assert third.attempt == 3
-    assert await services.dispatch.mark_attempt_failed(third, network_busy, modem_id="m1") is S.FAILED
+    assert await _fail(services, third, network_busy) is S.FAILED
     detail = await services.messages.get(claimed.id)
     assert detail.message.status is S.FAILED
     assert detail.message.status_reason is not None
@@ -99,13 +106,12 @@ async def test_transient_error_retries_with_backoff_then_fails(services: Service
     "error",
     [
         CmsError("invalid PDU", code=304, category="permanent"),
-        CmeError("SIM not inserted", code=10, category="configuration"),
         PduError("cannot encode"),
     ],
 )
 async def test_permanent_errors_fail_at_once(services: Services, error: Exception) -> None:
     claimed = await _queue_and_claim(services)
-    assert await services.dispatch.mark_attempt_failed(claimed, error, modem_id="m1") is S.FAILED
+    assert await _fail(services, claimed, error) is S.FAILED
     assert await services.dispatch.claim_next("m1") is None
 
 
@@ -113,17 +119,38 @@ async def test_modem_unavailable_requeues_without_spending_an_attempt(services: 
     claimed = await _queue_and_claim(services)
     for _ in range(5):  # more than max_attempts: an unplugged modem must not use up retries
         unplugged = ModemUnavailableError("unplugged", modem_id="m1")
-        assert await services.dispatch.mark_attempt_failed(claimed, unplugged, modem_id="m1") is S.QUEUED
+        assert await _fail(services, claimed, unplugged) is S.QUEUED
         again = await services.dispatch.claim_next("m2")
         assert again is not None
         assert again.attempt == 1
         claimed = again
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        CmeError("SIM not inserted", code=10, category="configuration"),
+        CmsError("SMSC address unknown", code=330, category="configuration"),
+    ],
+)
+async def test_a_modem_that_needs_attention_requeues_without_spending_an_attempt(
+    services: Services, error: Exception
+) -> None:
+    claimed = await _queue_and_claim(services)
+    assert await _fail(services, claimed, error) is S.QUEUED
+    again = await services.dispatch.claim_next("m2")
+    assert again is not None
+    assert again.attempt == 1
+    detail = await services.messages.get(claimed.id)
+    assert detail.events[-2].reason is not None
+    assert detail.events[-2].reason.startswith("modem unavailable: modem needs attention")
+    assert detail.events[-2].error_code == error.code if isinstance(error, CmeError | CmsError) else False
+
+
 @pytest.mark.parametrize("error", [OutcomeUnknownError("no +CMGS after PDU"), RuntimeError("bug")])
 async def test_outcome_unknown_is_never_resent(services: Services, clock: Clock, error: Exception) -> None:
     claimed = await _queue_and_claim(services)
-    assert await services.dispatch.mark_attempt_failed(claimed, error, modem_id="m1") is S.UNKNOWN
+    assert await _fail(services, claimed, error) is S.UNKNOWN
     clock.now += timedelta(days=1)
     assert await services.dispatch.claim_next("m1") is None
 
@@ -133,7 +160,7 @@ async def test_failure_after_a_part_left_is_not_resent(services: Services) -> No
     assert claimed.parts_total == 2
     await services.dispatch.record_part_sent(claimed, 1, modem_id="m1", mr=7)
     status = await services.dispatch.mark_attempt_failed(
-        claimed, ModemProtocolError("garbage"), modem_id="m1"
+        claimed, ModemProtocolError("garbage"), modem_id="m1", parts_sent=1
     )
     assert status is S.FAILED
     detail = await services.messages.get(claimed.id)

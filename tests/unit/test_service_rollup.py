@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gsmgateway.delivery import rollup
-from gsmgateway.models import MessageStatus as S
-from gsmgateway.models import ReportOutcome as R
+from gsmgateway.core.models import MessageStatus as S
+from gsmgateway.core.models import ReportOutcome as R
+from gsmgateway.core.report_rollup import rollup
 
 outcomes = st.lists(st.sampled_from([None, R.DELIVERED, R.PENDING, R.FAILED]), min_size=1, max_size=6)
 

@@ -16,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gsmgateway.config import GatewayConfig, LimitsConfig, ModemConfig
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.config import GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageDetail, RecipientKind
+from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions
-from gsmgateway.service import Caller, SubmitRequest
-from gsmgateway.services import Services, open_services
-from gsmgateway.views import MessageDetail, RecipientKind
-from gsmgateway.worker import ModemWorker, WorkerOptions
+from gsmgateway.wiring import Services, open_services
 from simulator import FaultPlan, SimulatorServer
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -1,51 +1,55 @@
-"""Which send errors prove a part did not leave, and which ones are the modem's, not the message's."""
+"""What a send error means: did the part leave, may it be resent in place, is it the modem's fault."""
 
 from __future__ import annotations
 
 import pytest
 
-from gsmgateway.attempts import as_modem_trouble, nothing_left
-from gsmgateway.errors import (
+from gsmgateway.core.errors import (
     CmeError,
     CmsError,
-    ModemError,
+    ModemCommandError,
     ModemProtocolError,
     ModemTimeoutError,
     ModemUnavailableError,
     OutcomeUnknownError,
     PduError,
 )
+from gsmgateway.messages.attempts import Verdict, judge
 
 
 @pytest.mark.parametrize(
-    ("error", "resumable"),
+    ("error", "verdict"),
     [
-        (ModemUnavailableError("unplugged"), True),
-        (ModemTimeoutError("no prompt; ESC sent"), True),
-        (CmsError("congestion", code=42, category="transient"), True),
-        (CmeError("SIM busy", code=14, category="transient"), True),
-        (CmsError("rejected", code=21, category="permanent"), False),
-        (CmsError("SMSC unknown", code=330, category="configuration"), False),
-        (OutcomeUnknownError("no +CMGS after the PDU"), False),
-        (PduError("cannot encode"), False),
-        (ModemProtocolError("garbled"), False),
+        (ModemUnavailableError("unplugged"), Verdict.MODEM_DOWN),
+        (ModemTimeoutError("no prompt; ESC sent"), Verdict.TRANSIENT),
+        (ModemProtocolError("OK before the prompt"), Verdict.TRANSIENT),
+        (ModemCommandError("ERROR"), Verdict.TRANSIENT),
+        (CmsError("congestion", code=42, category="transient"), Verdict.TRANSIENT),
+        (CmeError("SIM busy", code=14, category="transient"), Verdict.TRANSIENT),
+        (CmsError("rejected", code=21, category="permanent"), Verdict.PERMANENT),
+        (PduError("cannot encode"), Verdict.PERMANENT),
+        (CmsError("SMSC unknown", code=330, category="configuration"), Verdict.NEEDS_ATTENTION),
+        (CmeError("SIM not inserted", code=10, category="configuration"), Verdict.NEEDS_ATTENTION),
+        (OutcomeUnknownError("no +CMGS after the PDU"), Verdict.MAYBE_SENT),
+        (ValueError("a bug"), Verdict.MAYBE_SENT),
     ],
 )
-def test_only_errors_that_prove_nothing_left_allow_a_resend(error: ModemError, resumable: bool) -> None:
-    assert nothing_left(error) is resumable
-
-
-def test_configuration_errors_become_modem_unavailable_with_their_code() -> None:
-    original = CmsError("SMSC address unknown", modem_id="m1", code=330, category="configuration")
-    turned = as_modem_trouble(original)
-    assert isinstance(turned, ModemUnavailableError)
-    assert (turned.code, turned.modem_id) == (330, "m1")
-    assert "needs attention" in str(turned)
+def test_each_error_has_one_verdict(error: Exception, verdict: Verdict) -> None:
+    assert judge(error) is verdict
 
 
 @pytest.mark.parametrize(
-    "error",
-    [CmsError("rejected", code=21, category="permanent"), CmsError("busy", code=42), ValueError("bug")],
+    ("verdict", "resumable", "refunded"),
+    [
+        (Verdict.MODEM_DOWN, True, True),
+        (Verdict.TRANSIENT, True, False),
+        (Verdict.NEEDS_ATTENTION, False, True),
+        (Verdict.PERMANENT, False, False),
+        (Verdict.MAYBE_SENT, False, False),
+    ],
 )
-def test_other_errors_are_left_as_they_are(error: Exception) -> None:
-    assert as_modem_trouble(error) is error
+def test_only_errors_that_prove_nothing_left_allow_a_resend(
+    verdict: Verdict, resumable: bool, refunded: bool
+) -> None:
+    assert verdict.may_resume is resumable
+    assert verdict.modem_at_fault is refunded

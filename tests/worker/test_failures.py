@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from gsmgateway.config import RetryPolicy
-from gsmgateway.models import MessageStatus, ModemState
-from gsmgateway.worker import ModemWorker
+from gsmgateway.core.config import RetryPolicy
+from gsmgateway.core.models import MessageStatus, ModemState
+from gsmgateway.messages.worker import ModemWorker
 from simulator import FaultPlan
 from simulator.faults import CommandMatch, SendError, Silence, SilenceStage
 from tests.worker.support import FAST_WORKER, START, base_config, rig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.core.models import MessageStatus, ReportOutcome
 from gsmgateway.modem.pdu import StatusReport
 from simulator import FaultPlan, Outcome
 from tests.worker.support import base_config, rig

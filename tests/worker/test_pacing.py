@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import time, timedelta
 from pathlib import Path
 
-from gsmgateway.config import DispatchConfig, QuietHours
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.config import DispatchConfig, QuietHours
+from gsmgateway.core.models import MessageStatus
 from gsmgateway.scheduler import Jobs
 from tests.worker.support import START, base_config, rig
 

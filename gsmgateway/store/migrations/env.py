@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from gsmgateway.store.schema import metadata
+from gsmgateway.store.tables import metadata
 
 
 def _run() -> None:

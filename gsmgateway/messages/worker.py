@@ -6,18 +6,18 @@ get the same one — it is ``sending`` before ``AT+CMGS``); encode it with a con
 derived from the message id; send each part and record its TP-MR at once; move it to ``sent``.
 Nothing due (or quiet hours) → sleep until woken: by the API on enqueue in ``immediate`` mode, by
 the sweep job, or at the next due time. How a failed attempt ends is decided by
-:mod:`gsmgateway.dispatch` from the error's class.
+:mod:`gsmgateway.messages.dispatch` from the verdict of :mod:`gsmgateway.messages.attempts`.
 
 Multipart messages that break in the middle — the choice made here. A handset reassembles parts
 by (originator, concatenation reference), so a message whose first parts left can only be completed
 *from the same modem* (same SIM, same originator) with the same reference. Requeueing it would let
 another modem finish it with a different originator: the recipient would get fragments. So the
-worker resumes in place: when part k > 1 hits a transient error (CMS/CME classed transient, a
-missing prompt — nothing sent — or the modem dropping out), it keeps the message ``sending``, waits
-briefly (or for the modem to come back) and sends only the remaining parts, with the same reference,
-up to ``WorkerOptions.resume_tries`` times. If it still cannot, the message becomes ``failed`` with
-"k of n parts sent" (never resent: that would duplicate the parts that left). An unknown outcome
-(no ``+CMGS`` after the PDU) is never retried, first part or not.
+worker resumes in place: when part k > 1 hits an error that proves nothing left (CMS/CME classed
+transient, a missing prompt, an answer out of turn, or the modem dropping out), it keeps the message
+``sending``, waits briefly (or for the modem to come back) and sends only the remaining parts, with
+the same reference, up to ``WorkerOptions.resume_tries`` times. If it still cannot, the message
+becomes ``failed`` with "k of n parts sent" (never resent: that would duplicate the parts that
+left). An unknown outcome (no ``+CMGS`` after the PDU) is never retried, first part or not.
 
 A configuration-class error (SIM removed, SMSC unknown: the tables in ``modem/results.py``) on the
 first part is the modem's fault, not the message's: the message is requeued without spending an
@@ -34,23 +34,24 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gsmgateway.attempts import as_modem_trouble, nothing_left
-from gsmgateway.clock import utc_now
-from gsmgateway.config import DispatchMode, ModemConfig
-from gsmgateway.dispatch import DispatchService
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import DispatchMode, ModemConfig
+from gsmgateway.core.errors import (
     GatewayError,
     InvalidNumberError,
     ModemError,
     ModemUnavailableError,
     PduError,
 )
-from gsmgateway.models import ModemState
+from gsmgateway.core.models import ModemState
+from gsmgateway.core.numbers import mask_number
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.core.records import ClaimedMessage, ModemStatusView
+from gsmgateway.messages.attempts import Verdict, judge
+from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import Health
 from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, StatusReport, SubmitPart, encode_sms
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.views import ClaimedMessage, ModemStatusView
 
 logger = logging.getLogger(__name__)
 
@@ -265,13 +266,15 @@ class ModemWorker:
             await self._dispatch.mark_sent(claimed, modem_id=self.modem_id)
             logger.info("%s: message %s sent", self.modem_id, claimed.id)
             return 0.0
-        except Exception as exc:  # anything else (a bug) counts as "may have left": unknown
-            error = as_modem_trouble(exc) if sent_parts == 0 else exc
+        except Exception as exc:  # a bug counts as "may have left" (attempts.judge): unknown
+            verdict = judge(exc)
             self.last_error = f"message {claimed.id}: {exc}"[:200]
-            await self._dispatch.mark_attempt_failed(claimed, error, modem_id=self.modem_id)
-            if error is not exc:
-                return self.options.attention_pause
-            if isinstance(exc, ModemUnavailableError) and self.driver.state is ModemState.READY:
+            await self._dispatch.mark_attempt_failed(
+                claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts
+            )
+            if verdict is Verdict.NEEDS_ATTENTION and sent_parts == 0:
+                return self.options.attention_pause  # do not fail the next message the same way
+            if verdict is Verdict.MODEM_DOWN and self.driver.state is ModemState.READY:
                 return self.options.error_pause
             return 0.0
 
@@ -289,7 +292,7 @@ class ModemWorker:
             try:
                 return await self.driver.send_pdu(part)
             except ModemError as exc:
-                if part.seq == 1 or attempt == self.options.resume_tries or not nothing_left(exc):
+                if part.seq == 1 or attempt == self.options.resume_tries or not judge(exc).may_resume:
                     raise
                 logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
                                claimed.id, part.seq, part.total, exc)  # fmt: skip
@@ -328,10 +331,11 @@ class ModemWorker:
         queue = self.driver.pending_messages
         while True:
             message = await queue.get()
-            # The gateway does not store incoming SMS (yet); the log keeps them for the operator.
-            logger.info("%s: incoming SMS from %s (%d chars%s): %r", self.modem_id, message.sender,
+            # The gateway does not store incoming SMS (yet). Operators' logs never hold a number beyond
+            # its last digits, nor a text: the log says that one came, not what it said.
+            logger.info("%s: incoming SMS from %s (%d chars%s)", self.modem_id, mask_number(message.sender),
                         len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
-                        if message.concat else "", message.text[:160])  # fmt: skip
+                        if message.concat else "")  # fmt: skip
             self.incoming_seen += 1
             await self._notify()
 

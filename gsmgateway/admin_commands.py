@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gsmgateway.apikeys import generate_key, hash_key, parse_scopes
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.credentials import generate_key, hash_key, parse_scopes
+from gsmgateway.core.errors import ValidationError
 from gsmgateway.directory.csvimport import import_csv
-from gsmgateway.errors import ValidationError
-from gsmgateway.services import open_services
-from gsmgateway.store.admin import StoredKey
+from gsmgateway.store.api_keys import StoredKey
+from gsmgateway.wiring import open_services
 
 
 async def create_api_key(config: GatewayConfig, *, name: str, scopes: str) -> tuple[int, str]:

@@ -3,7 +3,7 @@
 Precedence is CLI > environment > file > defaults. Environment names are ``GSMGATEWAY_<KEY>`` for a
 top-level key and ``GSMGATEWAY_<SECTION>__<KEY>`` for a key of a section (``GSMGATEWAY_API__PORT=9000``);
 CLI overrides use dotted names (``api.port=9000``). Every problem found is collected and raised as one
-:class:`~gsmgateway.errors.ConfigError`, so an operator fixes the file once, not once per error.
+:class:`~gsmgateway.core.errors.ConfigError`, so an operator fixes the file once, not once per error.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-import re
 import tomllib
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,14 +20,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from gsmgateway.errors import ConfigError
+from gsmgateway.core.config_values import build_section, convert_value
+from gsmgateway.core.errors import ConfigError
+from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
 ENV_PREFIX = "GSMGATEWAY_"
 DispatchMode = Literal["immediate", "scheduled"]
 #: How status reports reach the gateway (``AT+CNMI`` ds=2 / ds=1 / SR sweep only); see modem/options.py.
 ReportRoutingChoice = Literal["stored", "direct", "poll"]
-_PIN = re.compile(r"[0-9]{4,8}")
-_SMSC = re.compile(r"\+[0-9]{6,15}")
 
 
 @dataclass(frozen=True)
@@ -169,7 +167,7 @@ class FineractConfig:
 
 @dataclass(frozen=True)
 class FineractGatewayConfig:
-    """Fineract's own message-gateway contract (``gsmgateway/api/fineract.py``) on a port of its own.
+    """Fineract's own message-gateway contract (``gsmgateway/api/fineract_gateway.py``) on a port of its own.
 
     Off by default: it is the one place a raw number enters, with its own credential (an API key with
     the ``platform`` scope, sent as ``Fineract-Tenant-App-Key``, and this ``tenant``).
@@ -268,13 +266,13 @@ def _build_root(data: dict[str, Any], problems: list[str]) -> GatewayConfig:
     for key, raw in data.items():
         if key in _SECTIONS:
             if isinstance(raw, dict):
-                values[key] = _build(_SECTIONS[key], raw, key, problems)
+                values[key] = build_section(_SECTIONS[key], raw, key, problems)
             else:
                 problems.append(f"{key}: must be a table")
         elif key == "modems":
             values[key] = _build_modems(raw, problems)
         elif key in hints:
-            values[key] = _convert(raw, hints[key], key, problems)
+            values[key] = convert_value(raw, hints[key], key, problems)
         else:
             problems.append(f"{key}: unknown key")
     config = GatewayConfig(**values)
@@ -291,94 +289,10 @@ def _build_modems(raw: Any, problems: list[str]) -> tuple[ModemConfig, ...]:
         where = f"modems[{index}]"
         missing = [name for name in ("id", "port") if name not in item]
         problems.extend(f"{where}.{name}: required" for name in missing)
-        modem = None if missing else _build(ModemConfig, item, where, problems)
+        modem = None if missing else build_section(ModemConfig, item, where, problems)
         if modem is not None:
             modems.append(modem)
     return tuple(modems)
-
-
-def _build(cls: type[Any], raw: dict[str, Any], where: str, problems: list[str]) -> Any:
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for key, value in raw.items():
-        if key not in hints:
-            problems.append(f"{where}.{key}: unknown key")
-            continue
-        values[key] = _convert(value, hints[key], f"{where}.{key}", problems)
-    known = {k: v for k, v in values.items() if v is not _INVALID}
-    required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING]  # fmt: skip
-    if any(name not in known for name in required):
-        return None  # a required value was unusable; its problem is already recorded
-    return cls(**known)
-
-
-_INVALID: Any = object()
-
-
-def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
-    """Turn a TOML value or an environment string into ``hint``; record a problem if impossible."""
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        if value in (None, ""):
-            return None
-        inner = next(arg for arg in typing.get_args(hint) if arg is not type(None))
-        return _convert(value, inner, where, problems)
-    if origin is Literal:
-        choices = typing.get_args(hint)
-        if value in choices:
-            return value
-        problems.append(f"{where}: must be one of {', '.join(map(str, choices))}, not {value!r}")
-        return _INVALID
-    try:
-        return _SCALARS[hint](value)
-    except (KeyError, TypeError, ValueError) as exc:
-        problems.append(f"{where}: {exc}")
-        return _INVALID
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-        return value.lower() in {"1", "true", "yes", "on"}
-    raise ValueError(f"must be true or false, not {value!r}")
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError(f"must be a whole number, not {value!r}")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"must be a whole number, not {value!r}") from None
-
-
-def _to_float(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number, not {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"must be a number, not {value!r}") from None
-
-
-def _to_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, not {value!r}")
-    return value
-
-
-def _to_time(value: Any) -> time:
-    if isinstance(value, time):
-        return value
-    try:
-        return time.fromisoformat(_to_str(value))
-    except ValueError:
-        raise ValueError(f"must be a time of day such as 21:00, not {value!r}") from None
-
-
-_SCALARS: dict[Any, Any] = {bool: _to_bool, int: _to_int, float: _to_float, str: _to_str, time: _to_time}
 
 
 def _check(config: GatewayConfig, problems: list[str]) -> None:
@@ -446,7 +360,7 @@ def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
             problems.append(f"modems[{modem.id}].baudrate: must be > 0")
         if modem.messages_per_minute <= 0:
             problems.append(f"modems[{modem.id}].messages_per_minute: must be > 0")
-        if modem.pin is not None and not _PIN.fullmatch(modem.pin):
+        if modem.pin is not None and not is_sim_pin(modem.pin):
             problems.append(f"modems[{modem.id}].pin: a SIM PIN is 4 to 8 digits")
-        if modem.smsc is not None and not _SMSC.fullmatch(modem.smsc):
+        if modem.smsc is not None and not is_smsc_address(modem.smsc):
             problems.append(f"modems[{modem.id}].smsc: must be + and 6 to 15 digits")

@@ -1,13 +1,14 @@
 """The use cases of a modem worker: claim, record each part, and settle the attempt truthfully.
 
-How an attempt ends decides what happens next, by the error's class (the tables in
-``modem/results.py`` set the class of CMS/CME errors):
+How an attempt ends decides what happens next, by the verdict :mod:`gsmgateway.messages.attempts`
+gives the error and by how many parts the worker saw leave:
 
-* modem unavailable, nothing sent → back to ``queued`` at once, the attempt refunded;
-* outcome unknown (the PDU may have left) → ``unknown``, never resent automatically;
-* transient → back to ``queued`` after exponential back-off with jitter, until ``max_attempts``;
+* the PDU may have left → ``unknown``, never resent automatically;
+* any failure after a part already left → ``failed`` with the count: resending would duplicate;
+* the modem's fault (unavailable, or needs an operator) → back to ``queued`` at once, the attempt
+  refunded;
 * permanent (or a PDU we cannot build) → ``failed``;
-* any failure after a part already left → ``failed`` with the count: resending would duplicate.
+* transient → back to ``queued`` after exponential back-off with jitter, until ``max_attempts``.
 """
 
 from __future__ import annotations
@@ -17,21 +18,15 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.errors import (
-    GatewayError,
-    InvalidNumberError,
-    ModemCommandError,
-    ModemError,
-    ModemUnavailableError,
-    OutcomeUnknownError,
-)
-from gsmgateway.models import MessageStatus, ReportOutcome
-from gsmgateway.store.admin import ModemRepository
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.errors import GatewayError, InvalidNumberError
+from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.numbers import mask_number, normalise_number
+from gsmgateway.core.records import ClaimedMessage, ModemStatusView
+from gsmgateway.messages.attempts import Verdict, judge
+from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.repository import MessageRepository, ReportMatch
-from gsmgateway.views import ClaimedMessage, ModemStatusView
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +87,18 @@ class DispatchService:
         await self._modems.count(modem_id, sent=1, now=now)
 
     async def mark_attempt_failed(
-        self, claimed: ClaimedMessage, error: BaseException, *, modem_id: str
+        self, claimed: ClaimedMessage, error: BaseException, *, modem_id: str, parts_sent: int
     ) -> MessageStatus:
-        """Settle a failed attempt as the module docstring says; return the new status."""
+        """Settle a failed attempt as the module docstring says; return the new status.
+
+        ``parts_sent`` is how many parts the worker saw the modem accept (``+CMGS``) before ``error``.
+        """
         now = self._clock()
         code = error.code if isinstance(error, GatewayError) else None
-        status, reason = await self._decide(claimed, error)
+        verdict = judge(error)
+        status, reason = self._decide(claimed, error, verdict, parts_sent)
         if status is MessageStatus.QUEUED:
-            refund = isinstance(error, ModemUnavailableError)
+            refund = verdict.modem_at_fault
             delay = timedelta(0) if refund else self._config.retry.delay(claimed.attempt, self._rng)
             await self._repository.requeue(
                 claimed.id, now=now, not_before=now + delay, reason=reason, modem_id=modem_id,
@@ -117,19 +116,21 @@ class DispatchService:
         )
         return status
 
-    async def _decide(self, claimed: ClaimedMessage, error: BaseException) -> tuple[MessageStatus, str]:
+    def _decide(
+        self, claimed: ClaimedMessage, error: BaseException, verdict: Verdict, parts_sent: int
+    ) -> tuple[MessageStatus, str]:
         detail = str(error) or type(error).__name__
-        if isinstance(error, OutcomeUnknownError) or not isinstance(error, ModemError):
+        if verdict is Verdict.MAYBE_SENT:
             return MessageStatus.UNKNOWN, f"outcome unknown: {detail}"[:200]
-        parts_out = await self._repository.parts_recorded(claimed.id)
-        if parts_out:
-            return MessageStatus.FAILED, f"{parts_out} of {claimed.parts_total} parts sent, then: {detail}"[
+        if parts_sent:
+            return MessageStatus.FAILED, f"{parts_sent} of {claimed.parts_total} parts sent, then: {detail}"[
                 :200
             ]
-        if isinstance(error, ModemUnavailableError):
+        if verdict is Verdict.MODEM_DOWN:
             return MessageStatus.QUEUED, f"modem unavailable: {detail}"[:200]
-        transient = error.is_transient if isinstance(error, ModemCommandError) else type(error).transient
-        if not transient:
+        if verdict is Verdict.NEEDS_ATTENTION:
+            return MessageStatus.QUEUED, f"modem unavailable: modem needs attention: {detail}"[:200]
+        if verdict is Verdict.PERMANENT:
             return MessageStatus.FAILED, f"permanent error: {detail}"[:200]
         if claimed.attempt >= self._config.retry.max_attempts:
             return MessageStatus.FAILED, f"retries exhausted after {claimed.attempt}: {detail}"[:200]
@@ -161,7 +162,9 @@ class DispatchService:
             at=at or self._clock(), window=timedelta(hours=self._config.dispatch.report_match_hours),
         )  # fmt: skip
         if match is None:
-            logger.warning("status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, number)
+            logger.warning(
+                "status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, mask_number(number)
+            )
         return match
 
     async def save_modem_state(

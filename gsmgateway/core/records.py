@@ -1,7 +1,9 @@
 """Read-only value types that the store returns and the service hands to the API, workers and jobs.
 
 They are frozen dataclasses with snake_case fields so that no layer above the store ever holds a
-database row (or a SQLAlchemy object) and no layer below the API knows about camelCase JSON.
+database row (or a SQLAlchemy object) and no layer below the API knows about camelCase JSON. Every
+one is built with keywords only: several have neighbouring fields of one type (``recipient_id`` and
+``number``, ``status_reason`` and ``modem_id``) that positional arguments could swap unnoticed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.core.models import MessageStatus, ReportOutcome
 
 
 class RecipientKind(StrEnum):
@@ -25,7 +27,7 @@ class RecipientKind(StrEnum):
     NUMBER = "number"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageView:
     """One message as a caller sees it in lists and in the answer to ``POST /sms``."""
 
@@ -60,6 +62,7 @@ _set_attribute = object.__setattr__
 
 
 def build_message_view(
+    *,
     id: int,
     status: MessageStatus,
     recipient_kind: RecipientKind,
@@ -92,7 +95,7 @@ def build_message_view(
     return view
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PartView:
     """One SMS part as it went out: which modem, its TP-MR and what the status report said."""
 
@@ -105,7 +108,7 @@ class PartView:
     report_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EventView:
     """One step of a message's audit trail: a status move, why, and on which modem."""
 
@@ -118,7 +121,7 @@ class EventView:
     attempt: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageDetail:
     """A message with its parts, the attempts made and the whole event timeline (``GET /sms/{id}``)."""
 
@@ -132,7 +135,7 @@ class MessageDetail:
         return tuple(e for e in self.events if e.to_status is MessageStatus.SENDING)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessagePage:
     """One page of a message list; ``next_cursor`` is None on the last page."""
 
@@ -140,7 +143,7 @@ class MessagePage:
     next_cursor: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DirectoryEntry:
     """A client or staff member with the normalised number the gateway sends to."""
 
@@ -152,7 +155,7 @@ class DirectoryEntry:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ResolvedRecipient:
     """The number a message will go to, and where the gateway found it (``local`` or ``fineract``)."""
 
@@ -162,7 +165,7 @@ class ResolvedRecipient:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClaimedMessage:
     """A message a worker has moved to ``sending``: everything it needs to put it on the air."""
 
@@ -173,7 +176,7 @@ class ClaimedMessage:
     parts_total: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModemStatusView:
     """What ``GET /modems`` shows about one modem: its state, radio and counters."""
 

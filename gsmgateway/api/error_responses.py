@@ -1,7 +1,7 @@
 """Domain errors to HTTP: one table, one JSON shape, one middleware.
 
 Every error leaves the API as ``{"error": {"type", "message", "field"?}}`` so a caller can branch on
-``type`` without parsing prose. The domain tree (``gsmgateway.errors``) knows nothing of HTTP; this
+``type`` without parsing prose. The domain tree (``gsmgateway.core.errors``) knows nothing of HTTP; this
 module is where the two meet. aiohttp's own HTTP errors (no such route, wrong method, body too
 large) are rewritten into the same shape, and anything unexpected is logged and answered with a
 500 that reveals nothing internal.
@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from gsmgateway import errors
+from gsmgateway.core import errors
 
 logger = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ from typing import Any, Final, Protocol
 from aiohttp import web
 
 from gsmgateway.api.body import read_json
-from gsmgateway.api.errors import describe, error_middleware
+from gsmgateway.api.error_responses import describe, error_middleware
 from gsmgateway.api.scopes import PLATFORM, has_scope
-from gsmgateway.errors import AuthError, ForbiddenError, GatewayError, ValidationError
-from gsmgateway.models import MessageStatus
-from gsmgateway.service import Caller
-from gsmgateway.views import MessageView
+from gsmgateway.core.errors import AuthError, ForbiddenError, GatewayError, ValidationError
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageView
+from gsmgateway.messages.message_service import Caller
 
 logger = logging.getLogger(__name__)
 

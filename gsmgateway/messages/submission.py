@@ -1,7 +1,10 @@
 """Checking one submitted message before anything is stored: text, recipient, timing, keys.
 
 Pure functions shared by ``POST /sms`` and ``/sms/batch`` (through the service); each problem is a
-:class:`~gsmgateway.errors.ValidationError` naming the JSON field, so the API can answer precisely.
+:class:`~gsmgateway.core.errors.ValidationError` naming the JSON field, so the API can answer precisely.
+The API's request schema (``api/requests.py``) applies :func:`exactly_one_recipient` and
+:data:`MAX_KEY_LENGTH` from here too, and the character rule of :mod:`gsmgateway.core.characters`,
+so the two can never disagree about what a valid request is.
 """
 
 from __future__ import annotations
@@ -11,28 +14,48 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, Final
 
+from gsmgateway.core.characters import first_forbidden_character
+from gsmgateway.core.errors import ValidationError
+from gsmgateway.core.records import RecipientKind
 from gsmgateway.directory.service import check_entry_id
-from gsmgateway.errors import ValidationError
-from gsmgateway.views import RecipientKind
 
-MAX_KEY_LENGTH = 200
+#: Most characters of an ``Idempotency-Key`` or an ``externalId`` (the stored column holds 200).
+MAX_KEY_LENGTH: Final = 200
+#: The JSON names of the two ways to name a recipient; a message gives exactly one.
+RECIPIENT_FIELDS: Final = ("clientId", "staffId")
+
+
+def exactly_one_recipient(client_id: str | None, staff_id: str | None) -> tuple[RecipientKind, str]:
+    """Return who the message is for.
+
+    :raises ValidationError: not exactly one of the two ids is given (``invalid_recipient``).
+    """
+    given = [value for value in (client_id, staff_id) if value is not None]
+    if len(given) != 1:
+        raise ValidationError(
+            f"exactly one of {' or '.join(RECIPIENT_FIELDS)} is required, not {len(given)}",
+            field=RECIPIENT_FIELDS[0],
+            error_type="invalid_recipient",
+        )
+    if client_id is not None:
+        return RecipientKind.CLIENT, client_id
+    return RecipientKind.STAFF, given[0]
+
+
+def check_recipient_fields(parsed: dict[str, Any]) -> None:
+    """Apply :func:`exactly_one_recipient` to an object the request schema parsed (its ``rule``)."""
+    exactly_one_recipient(parsed.get("client_id"), parsed.get("staff_id"))
 
 
 def recipient_of(client_id: str | None, staff_id: str | None) -> tuple[RecipientKind, str]:
-    """Return who the message is for; exactly one of the two ids must be given."""
-    if (client_id is None) == (staff_id is None):
-        raise ValidationError(
-            "give exactly one of clientId and staffId", field="clientId", error_type="invalid_recipient"
-        )
-    if client_id is not None:
-        return RecipientKind.CLIENT, check_entry_id(client_id, field="clientId")
-    assert staff_id is not None  # noqa: S101 - guaranteed by the check above
-    return RecipientKind.STAFF, check_entry_id(staff_id, field="staffId")
+    """Return who the message is for: exactly one id, and one that can name a person."""
+    kind, entry_id = exactly_one_recipient(client_id, staff_id)
+    field = RECIPIENT_FIELDS[0] if kind is RecipientKind.CLIENT else RECIPIENT_FIELDS[1]
+    return kind, check_entry_id(entry_id, field=field)
 
 
-# Control characters (C0, DEL, C1) except newline, and lone surrogates from JSON "\ud800" escapes.
-_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Characters of the GSM 7-bit default alphabet that cost one septet and are ASCII: a text made only
 # of these and at most 160 long is one part, without walking it character by character.
 _GSM7_ASCII_SINGLE = re.compile("[A-Za-z0-9 \n!\"#$%&'()*+,./:;<=>?@_-]{0,160}")
@@ -46,7 +69,7 @@ def check_text(text: str, *, max_parts: int, count_parts: Callable[[str], int]) 
     """
     if not text.strip():
         raise ValidationError("message is empty", field="message", error_type="empty_message")
-    bad = _FORBIDDEN.search(text)
+    bad = first_forbidden_character(text)
     if bad is not None:
         raise ValidationError(
             f"message holds control character U+{ord(bad.group()):04X} at position {bad.start()}; "

@@ -11,12 +11,12 @@ from aiohttp import web
 
 from gsmgateway.api.body import read_json
 from gsmgateway.api.context import CONFIG, DIRECTORY
-from gsmgateway.api.errors import error_body
+from gsmgateway.api.error_responses import error_body
 from gsmgateway.api.render import directory_json
 from gsmgateway.api.requests import PUT_DIRECTORY_ENTRY
 from gsmgateway.api.schemas import Field, FieldKind
-from gsmgateway.errors import RecipientError
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.errors import RecipientError
+from gsmgateway.core.records import RecipientKind
 
 _PATH_ID = Field("id", "id", FieldKind.IDENTIFIER, "The client or staff id in the URL.", example="12")
 

@@ -14,14 +14,14 @@ from aiohttp import web
 
 from gsmgateway.api.auth import auth_middleware
 from gsmgateway.api.context import CONFIG, DIRECTORY, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
-from gsmgateway.api.errors import error_middleware
+from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.openapi import build_document
 from gsmgateway.api.requests import BATCH_BODY_FACTOR
 from gsmgateway.api.routes import ENDPOINTS
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory import DirectoryService
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.service import MessageService
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.message_service import MessageService
 
 
 def create_app(

@@ -1,9 +1,9 @@
 """The use cases behind the API: authenticate, submit (one or a batch), get, list and cancel messages.
 
-Workers and jobs use :mod:`gsmgateway.dispatch` and :mod:`gsmgateway.maintenance`; all three are
-built together by :func:`open_services`. Submits are validated here (text, recipient, timing,
-per-recipient rate) and then stored by the group-commit writer, so a burst of concurrent requests
-costs a few transactions, not one each.
+Workers and jobs use :mod:`~gsmgateway.messages.dispatch` and :mod:`~gsmgateway.messages.maintenance`;
+all three are built together by :func:`~gsmgateway.wiring.open_services`. Submits are validated here
+(text, recipient, timing, per-recipient rate) and then stored by the group-commit writer, so a burst
+of concurrent requests costs a few transactions, not one each.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from gsmgateway.apikeys import hash_key, same_hash
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory.numbers import normalise_number
-from gsmgateway.directory.service import DirectoryService
-from gsmgateway.errors import (
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.credentials import hash_key, is_well_formed_key, same_hash
+from gsmgateway.core.errors import (
     AuthError,
     BatchValidationError,
     ConflictError,
@@ -26,21 +24,22 @@ from gsmgateway.errors import (
     RateLimitedError,
     ValidationError,
 )
-from gsmgateway.models import MessageStatus
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.numbers import normalise_number
+from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.core.records import MessageDetail, MessagePage, MessageView, RecipientKind
+from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.submission import check_key, check_send_at, check_text, fingerprint, recipient_of
 from gsmgateway.modem.sms import count_parts as _count_parts
-from gsmgateway.ratelimit import RateLimiter
-from gsmgateway.store.admin import ApiKeyRepository
+from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.queries import ListFilter, MessageQueries
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.store.writer import NewMessage, SubmitWriter
-from gsmgateway.submission import check_key, check_send_at, check_text, fingerprint, recipient_of
-from gsmgateway.views import MessageDetail, MessagePage, MessageView, RecipientKind
 
 __all__ = ["BatchValidationError", "Caller", "MessageQuery", "MessageService", "SubmitRequest"]
 
 MAX_LIST_LIMIT = 500
 _AUTH_CACHE_SECONDS = 60.0
-_MAX_PRESENTED_KEY = 200
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ class MessageService:
 
         :raises AuthError: no key, an unknown key or a revoked one.
         """
-        if not presented_key or len(presented_key) > _MAX_PRESENTED_KEY or not presented_key.isascii():
+        if not is_well_formed_key(presented_key):
             raise AuthError("missing or invalid API key")
         digest = hash_key(presented_key)
         cached = self._auth_cache.get(digest)

@@ -14,9 +14,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.store.repository import MessageRepository
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.store.sweeps import MessageSweeps
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +28,16 @@ class MaintenanceService:
         self,
         *,
         config: GatewayConfig,
-        repository: MessageRepository,
+        sweeps: MessageSweeps,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._config = config
-        self._repository = repository
+        self._sweeps = sweeps
         self._clock = clock
 
     async def recover_after_restart(self) -> list[int]:
         """Settle messages left in ``sending`` by a crash; return their ids."""
-        requeued, unknown = await self._repository.settle_interrupted(
+        requeued, unknown = await self._sweeps.settle_interrupted(
             now=self._clock(), requeue=self._config.dispatch.at_least_once
         )
         if requeued:
@@ -50,13 +50,13 @@ class MaintenanceService:
         """``sent`` too long without a final report → ``expired`` (no-report); return their ids."""
         now = self._clock()
         cutoff = now - timedelta(hours=self._config.dispatch.report_window_hours)
-        return await self._repository.expire_sent_before(cutoff, now=now)
+        return await self._sweeps.expire_sent_before(cutoff, now=now)
 
     async def expire_unsent(self) -> list[int]:
         """``queued`` past validity → ``expired`` (validity); return their ids."""
-        return await self._repository.expire_past_validity(now=self._clock())
+        return await self._sweeps.expire_past_validity(now=self._clock())
 
     async def apply_retention(self) -> int:
         """Remove the text of done messages older than the retention period; return how many."""
         cutoff = self._clock() - timedelta(days=self._config.dispatch.retention_days)
-        return await self._repository.remove_text_before(cutoff)
+        return await self._sweeps.remove_text_before(cutoff)

@@ -22,7 +22,7 @@ caller only ever has to know this tree. Each class also inherits the matching bu
     ├── StoreError                              database failure (wrapped SQLAlchemy error)   → 503
     │   ├── MessageNotFoundError(LookupError)   no message with that id                       → 404
     │   └── StaleTransitionError                compare-and-set lost: illegal or raced move   → 409
-    └── ModemError                              carries modem_id; ``transient`` class flag
+    └── ModemError                              carries modem_id (what each one means: messages/attempts.py)
         ├── ModemUnavailableError(ConnectionError)  not open, unplugged, gave up reconnecting
         ├── ModemTimeoutError(TimeoutError)         no final result before our deadline
         │   └── OutcomeUnknownError                 timeout/crash after the PDU left the port
@@ -36,8 +36,6 @@ caller only ever has to know this tree. Each class also inherits the matching bu
 """
 
 from __future__ import annotations
-
-from typing import ClassVar
 
 
 class GatewayError(Exception):
@@ -146,10 +144,10 @@ class ModemError(GatewayError):
     """Something went wrong talking to one modem.
 
     :param modem_id: which modem, as named in the configuration.
-    ``transient`` says whether trying again later may succeed.
-    """
 
-    transient: ClassVar[bool] = True
+    What an error means for a message (retry, fail, unknown) is decided by the class alone, in
+    ``gsmgateway/messages/attempts.py``; the errors themselves carry no verdict.
+    """
 
     def __init__(self, message: str, *, modem_id: str = "", code: int | None = None) -> None:
         super().__init__(message, code)
@@ -173,8 +171,6 @@ class OutcomeUnknownError(ModemTimeoutError):
     Never retried automatically: retrying is how other gateways send duplicates.
     """
 
-    transient: ClassVar[bool] = False
-
 
 class ModemProtocolError(ModemError):
     """The modem said something we cannot parse where a specific answer was required."""
@@ -182,8 +178,6 @@ class ModemProtocolError(ModemError):
 
 class PduError(ModemError, ValueError):
     """A PDU could not be built (text or number unsupported) or decoded (truncated, bad hex)."""
-
-    transient: ClassVar[bool] = False
 
 
 class ModemCommandError(ModemError):
@@ -202,11 +196,6 @@ class ModemCommandError(ModemError):
     ) -> None:
         super().__init__(message, modem_id=modem_id, code=code)
         self.category = category
-
-    @property
-    def is_transient(self) -> bool:
-        """True when the same request may succeed later (network busy, SIM busy)."""
-        return self.category == "transient"
 
 
 class CmeError(ModemCommandError):

@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-from gsmgateway.config import FineractConfig
-from gsmgateway.errors import DirectoryError
-from gsmgateway.views import RecipientKind
+from gsmgateway.core.config import FineractConfig
+from gsmgateway.core.errors import DirectoryError
+from gsmgateway.core.records import RecipientKind
 
 logger = logging.getLogger(__name__)
 _PATHS = {RecipientKind.CLIENT: "clients", RecipientKind.STAFF: "staff"}

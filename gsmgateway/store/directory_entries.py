@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
+from gsmgateway.core.records import DirectoryEntry, RecipientKind
 from gsmgateway.store.base import Repository
-from gsmgateway.store.schema import directory_entries
-from gsmgateway.views import DirectoryEntry, RecipientKind
+from gsmgateway.store.tables import directory_entries
 
 
 class DirectoryRepository(Repository):

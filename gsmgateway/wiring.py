@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gsmgateway.clock import utc_now
-from gsmgateway.config import GatewayConfig
-from gsmgateway.directory.fineract import FineractClient
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.service import DirectoryService
-from gsmgateway.dispatch import DispatchService
-from gsmgateway.maintenance import MaintenanceService
-from gsmgateway.service import MessageService
-from gsmgateway.store.admin import ApiKeyRepository, ModemRepository
+from gsmgateway.messages.dispatch import DispatchService
+from gsmgateway.messages.maintenance import MaintenanceService
+from gsmgateway.messages.message_service import MessageService
+from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.db import Database, open_database
-from gsmgateway.store.directory import DirectoryRepository
+from gsmgateway.store.directory_entries import DirectoryRepository
+from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.queries import MessageQueries
 from gsmgateway.store.repository import MessageRepository
+from gsmgateway.store.sweeps import MessageSweeps
 from gsmgateway.store.writer import SubmitWriter
 
 
@@ -77,5 +79,5 @@ async def open_services(
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
-    maintenance = MaintenanceService(config=config, repository=repository, clock=clock)
+    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), clock=clock)
     return Services(config, database, messages, dispatch, maintenance, directory, keys, writer)

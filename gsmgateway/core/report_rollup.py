@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gsmgateway.models import MessageStatus, ReportOutcome
+from gsmgateway.core.models import MessageStatus, ReportOutcome
 
 
 def rollup(parts_total: int, outcomes: Sequence[ReportOutcome | None]) -> MessageStatus | None:
