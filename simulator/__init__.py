@@ -26,11 +26,11 @@ from simulator.faults import (
     UrcInResponse,
 )
 from simulator.links import LinkFaults, LinkKind, LinkUnpluggedError, MemoryStream
+from simulator.links.transcript import Transcript, TranscriptEntry, read_transcript
 from simulator.network import Outcome
-from simulator.pdu_submit import Submit
+from simulator.pdu.submit import Submit
 from simulator.profiles import Memory, Profile, get_profile, profile_names
 from simulator.server import SimulatorError, SimulatorServer
-from simulator.transcript import Transcript, TranscriptEntry, read_transcript
 
 __all__ = [
     "CommandMatch",

@@ -11,10 +11,10 @@ script or a system test can start the simulator and learn where to connect::
     ready
 
 ``--profile`` takes a built-in name or a profile file (``branch-stick.toml``, see
-:mod:`simulator.profile_file`); a file with problems is refused before anything starts.
+:mod:`simulator.profiles.toml_file`); a file with problems is refused before anything starts.
 
 ``--faults FILE.json`` (or ``--faults-json '{…}'``) installs a whole fault plan at start, in the JSON
-shape the control surface's ``POST /faults`` takes (:mod:`simulator.fault_json`); a plan with
+shape the control surface's ``POST /faults`` takes (:mod:`simulator.faults.plan_json`); a plan with
 problems is a usage error (exit 2) naming every one. ``--baud``, ``--latency`` and ``--split`` are
 shorthands for three of its fields and may not set a field the plan also sets.
 
@@ -33,8 +33,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulator.fault_json import FaultPlanError, parse_fault_plan
 from simulator.faults import FaultPlan
+from simulator.faults.plan_json import FaultPlanError, parse_fault_plan
 from simulator.links import LinkKind
 from simulator.profiles import Profile, get_profile, profile_names
 from simulator.server import SimulatorServer

@@ -31,10 +31,10 @@ from simulator.links import (
     TcpLink,
 )
 from simulator.links.tcp import ip_literal
+from simulator.links.transcript import Transcript
 from simulator.network import Outcome
-from simulator.pdu_submit import Submit
+from simulator.pdu.submit import CompleteMessage, Submit
 from simulator.profiles import Profile, get_profile
-from simulator.transcript import Transcript
 
 
 class SimulatorError(RuntimeError):
@@ -228,6 +228,10 @@ class SimulatorServer:
     def input(self) -> OutputChannel:
         """The wire towards the modem: its ``writes`` say when the device got the client's bytes."""
         return self._started_runner().input
+
+    def complete_messages(self) -> list[CompleteMessage]:
+        """Every message whose parts have all been submitted, put back together, in order."""
+        return self._modem.complete_messages()
 
     @property
     def failures(self) -> list[Exception]:

@@ -2,23 +2,48 @@
 
 Handlers are plain functions ``at_<verb>(modem, command) -> Reply`` collected per module (the
 aiosmtpd ``smtp_<VERB>`` pattern); a test can replace one entry of ``SimModem.handlers`` to change
-a single command. Argument errors are raised as ``ValueError`` and reported here in the command's
-family: ``+CME ERROR: 50`` for 27.007 commands, ``+CMS ERROR: 304/305`` for 27.005 ones.
+a single command. Each family names, as a ``Protocol``, only the part of the modem it uses
+(``GeneralModem``, ``RadioModem``, ``SimCardModem``, ``SettingsModem``, ``MessagesModem``);
+:class:`CommandModem` is their union, which the device satisfies. Argument errors are raised as
+``ValueError`` and reported here in the command's family: ``+CME ERROR: 50`` for 27.007 commands,
+``+CMS ERROR: 304/305`` for 27.005 ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, TypeAlias
+from collections.abc import Callable, Mapping
+from typing import Final, Protocol, TypeAlias
 
 from simulator.commands import general, messages, registration, sim, sms_settings
 from simulator.commands.base import Command, CommandFailure, ErrorKind, Form, Reply, cme, cms
-from simulator.device_state import SimState
+from simulator.state.device_state import DeviceState, SimState
+from simulator.state.storage import MessageStorage
 
-if TYPE_CHECKING:
-    from simulator.device import SimModem
 
-Handler: TypeAlias = Callable[["SimModem", Command], Reply]
+class CommandModem(
+    general.GeneralModem,
+    registration.RadioModem,
+    sim.SimCardModem,
+    sms_settings.SettingsModem,
+    messages.MessagesModem,
+    Protocol,
+):
+    """Everything any command may use: the union of the families' views, plus the table itself."""
+
+    @property
+    def state(self) -> DeviceState:
+        """All settings and SIM/radio state."""
+
+    @property
+    def storage(self) -> MessageStorage:
+        """The message memories."""
+
+    @property
+    def handlers(self) -> Mapping[str, Handler]:
+        """The command table in force (a test may replace entries)."""
+
+
+Handler: TypeAlias = Callable[[CommandModem, Command], Reply]
 
 COMMANDS: Final[dict[str, Handler]] = {
     **general.HANDLERS,
@@ -52,7 +77,7 @@ _SIM_CME: Final = {SimState.ABSENT: 10, SimState.PIN: 11, SimState.PUK: 12, SimS
 _SIM_CMS: Final = {SimState.ABSENT: 310, SimState.PIN: 311, SimState.PUK: 316, SimState.BLOCKED: 313}
 
 
-def run_command(modem: SimModem, command: Command) -> Reply:
+def run_command(modem: CommandModem, command: Command) -> Reply:
     """Run ``command`` through the busy/SIM gates and its handler.
 
     :raises CommandFailure: the error result the modem answers with.
@@ -70,7 +95,7 @@ def run_command(modem: SimModem, command: Command) -> Reply:
         raise cme(50) from None
 
 
-def _busy_gate(modem: SimModem, command: Command) -> None:
+def _busy_gate(modem: CommandModem, command: Command) -> None:
     """Vendor "init in progress" windows: EC25 after boot, Wavecom after ``AT+CFUN=1``."""
     state = modem.state
     quirks = modem.profile.quirks
@@ -85,7 +110,7 @@ def _busy_gate(modem: SimModem, command: Command) -> None:
         state.commands_since_cfun = None
 
 
-def _sim_gate(modem: SimModem, command: Command) -> None:
+def _sim_gate(modem: CommandModem, command: Command) -> None:
     """SIM-dependent commands fail with the SIM's state while it is locked or missing."""
     sim_state = modem.state.sim
     if sim_state is SimState.READY or command.form is Form.TEST:

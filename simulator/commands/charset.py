@@ -7,25 +7,20 @@ character set before each send (reference §1.3), so a driver must cope with it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from simulator.device import SimModem
-
-
-def to_te(modem: SimModem, text: str) -> str:
-    """Render ``text`` for the TE in the current character set."""
-    if modem.state.charset == "UCS2":
+def to_te(charset: str, text: str) -> str:
+    """Render ``text`` for the TE in ``charset``."""
+    if charset == "UCS2":
         return text.encode("utf-16-be").hex().upper()
     return text
 
 
-def from_te(modem: SimModem, raw: str) -> str:
-    """Read a string parameter the TE sent in the current character set.
+def from_te(charset: str, raw: str) -> str:
+    """Read a string parameter the TE sent in ``charset``.
 
     :raises ValueError: for a UCS2 string that is not hex UTF-16.
     """
-    if modem.state.charset != "UCS2":
+    if charset != "UCS2":
         return raw
     try:
         return bytes.fromhex(raw).decode("utf-16-be")

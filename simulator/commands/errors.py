@@ -7,21 +7,24 @@ what SIMCom, Quectel and Huawei firmware do.
 
 from __future__ import annotations
 
-from gsmgateway.modem.results import CME_ERROR_PREFIX, CMS_ERROR_PREFIX, ERROR, describe_cme, describe_cms
 from simulator.commands.base import CommandFailure, ErrorKind
-from simulator.profiles import Profile
+from simulator.commands.error_codes import CME_PREFIX, CMS_PREFIX, ERROR, cme_text, cms_text
 
 
-def render_failure(failure: CommandFailure, cmee: int, profile: Profile) -> str:
-    """Return the final result line (without CR LF) for ``failure``."""
+def render_failure(failure: CommandFailure, cmee: int, unknown_command_text: str) -> str:
+    """Return the final result line (without CR LF) for ``failure``.
+
+    ``unknown_command_text`` is what the firmware says to a command it does not know (Huawei:
+    ``COMMAND NOT SUPPORT``).
+    """
     if failure.unknown:
-        return profile.quirks.unknown_command_text
+        return unknown_command_text
     if failure.kind is ErrorKind.PLAIN or failure.code is None:
         return ERROR
     if failure.kind is ErrorKind.CME:
         if cmee == 0:
             return ERROR
-        detail = describe_cme(failure.code) if cmee == 2 else str(failure.code)
-        return f"{CME_ERROR_PREFIX} {detail}"
-    detail = describe_cms(failure.code) if cmee == 2 else str(failure.code)
-    return f"{CMS_ERROR_PREFIX} {detail}"
+        detail = cme_text(failure.code) if cmee == 2 else str(failure.code)
+        return f"{CME_PREFIX} {detail}"
+    detail = cms_text(failure.code) if cmee == 2 else str(failure.code)
+    return f"{CMS_PREFIX} {detail}"

@@ -3,15 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from simulator.commands.base import Command, Form, PromptKind, Reply, cms, plain_error
 from simulator.commands.charset import from_te
-from simulator.pdu_fields import is_digits
-from simulator.storage import DELETE_FLAGS, Stat, StoredMessage
+from simulator.pdu.fields import is_digits
+from simulator.profiles.model import Memory
+from simulator.state.storage import DELETE_FLAGS, Stat, StoredMessage
 
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+
+class MessageSettings(Protocol):
+    """The settings that shape how messages are listed, read and acknowledged."""
+
+    text_mode: bool
+    charset: str
+    memories: list[Memory]
+    csms_service: int
+    acks_pending: int
+    acks_done: int
+
+
+class MessageStore(Protocol):
+    """The message storage, as the read/list/delete commands use it."""
+
+    def listing(self, memory: Memory, stats: frozenset[Stat]) -> list[tuple[int, StoredMessage]]:
+        """``(index, message)`` of the stats asked for, in index order."""
+
+    def get(self, memory: Memory, index: int) -> StoredMessage | None:
+        """Return the message at ``index`` (None: empty slot; IndexError: outside the memory)."""
+
+    def delete(self, memory: Memory, index: int) -> None:
+        """Empty one slot (IndexError: outside the memory)."""
+
+    def delete_matching(self, memory: Memory, stats: frozenset[Stat]) -> int:
+        """Delete every message with one of ``stats``."""
+
+
+class MessagesModem(Protocol):
+    """What the SMS traffic commands need: settings, storage, and the send prompt."""
+
+    @property
+    def state(self) -> MessageSettings:
+        """The settings."""
+
+    @property
+    def storage(self) -> MessageStore:
+        """The memories."""
+
+    def expect_submit(self, length: int, recipient: str | None = None) -> None:
+        """Remember what ``AT+CMGS`` announced, for the ``> `` prompt that follows."""
+
 
 MAX_TPDU: Final = 164  # 7 header octets + 12-octet address + 140 octets of user data, rounded up
 _INVALID_INDEX: Final = 321
@@ -20,14 +61,14 @@ _TEXT_STATS: Final = {stat.text: stat for stat in Stat}
 _ALL: Final = frozenset(Stat)
 
 
-def at_cmgs(modem: SimModem, command: Command) -> Reply:
+def at_cmgs(modem: MessagesModem, command: Command) -> Reply:
     """``+CMGS``: open the ``> `` prompt for a PDU of ``<length>`` octets or a text to ``"<da>"``."""
     if command.form is Form.TEST:
         return Reply()
     if command.form is not Form.SET:
         raise plain_error()
     if modem.state.text_mode:
-        number = from_te(modem, command.str_arg(0) or "")
+        number = from_te(modem.state.charset, command.str_arg(0) or "")
         if not is_digits(number.removeprefix("+")):
             raise ValueError(f"destination {number!r} is not a number")
         modem.expect_submit(0, number)
@@ -36,7 +77,7 @@ def at_cmgs(modem: SimModem, command: Command) -> Reply:
     return Reply(prompt=PromptKind.PDU)
 
 
-def _stats_wanted(modem: SimModem, command: Command) -> frozenset[Stat]:
+def _stats_wanted(modem: MessagesModem, command: Command) -> frozenset[Stat]:
     if modem.state.text_mode:
         name = (command.str_arg(0, required=False) or "REC UNREAD").upper()
         if name == "ALL":
@@ -48,7 +89,7 @@ def _stats_wanted(modem: SimModem, command: Command) -> frozenset[Stat]:
     return _ALL if value == 4 else frozenset({Stat(value)})
 
 
-def _render(modem: SimModem, prefix: str, stat: Stat, message: StoredMessage) -> list[str]:
+def _render(modem: MessagesModem, prefix: str, stat: Stat, message: StoredMessage) -> list[str]:
     """Return the header and body lines of one message in the current mode."""
     if not modem.state.text_mode:
         return [f"{prefix}{stat.value},,{message.tpdu_length}", message.pdu_hex]
@@ -60,7 +101,7 @@ def _render(modem: SimModem, prefix: str, stat: Stat, message: StoredMessage) ->
     return [f'{prefix}"{stat.text}",{message.text_header}', body]
 
 
-def at_cmgl(modem: SimModem, command: Command) -> Reply:
+def at_cmgl(modem: MessagesModem, command: Command) -> Reply:
     """``+CMGL``: list messages of the read memory by status; unread ones become read."""
     if command.form is Form.TEST:
         if modem.state.text_mode:
@@ -77,7 +118,7 @@ def at_cmgl(modem: SimModem, command: Command) -> Reply:
     return Reply(lines)
 
 
-def at_cmgr(modem: SimModem, command: Command) -> Reply:
+def at_cmgr(modem: MessagesModem, command: Command) -> Reply:
     """``+CMGR``: read one message; an empty slot answers a bare ``OK`` (SIMCom, Quectel)."""
     if command.form is Form.TEST:
         return Reply()
@@ -96,7 +137,7 @@ def at_cmgr(modem: SimModem, command: Command) -> Reply:
     return Reply(lines)
 
 
-def at_cmgd(modem: SimModem, command: Command) -> Reply:
+def at_cmgd(modem: MessagesModem, command: Command) -> Reply:
     """``+CMGD``: delete one index, or with ``<delflag>`` 1-4 every message of those statuses."""
     memory = modem.state.memories[0]
     if command.form is Form.TEST:
@@ -116,7 +157,7 @@ def at_cmgd(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_cnma(modem: SimModem, command: Command) -> Reply:
+def at_cnma(modem: MessagesModem, command: Command) -> Reply:
     """``+CNMA``: acknowledge a direct ``+CMT``/``+CDS``; 340 when none is waiting."""
     state = modem.state
     if command.form is Form.TEST:
@@ -131,7 +172,7 @@ def at_cnma(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+HANDLERS: Final[dict[str, Callable[[MessagesModem, Command], Reply]]] = {
     "+CMGS": at_cmgs,
     "+CMGL": at_cmgl,
     "+CMGR": at_cmgr,

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from simulator.commands.base import Command, Form, Reply, plain_error
 from simulator.commands.charset import to_te
-
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+from simulator.profiles.model import Profile
 
 
-def creg_status(modem: SimModem, name: str = "+CREG", *, with_mode: bool) -> str:
+class RadioState(Protocol):
+    """The radio and registration state these commands report."""
+
+    registration_urcs: dict[str, int]
+    registration: int
+    signal_rssi: int
+    functionality: int
+    cops_format: int
+    charset: str
+
+    @property
+    def registered(self) -> bool:
+        """True with service (home or roaming)."""
+
+
+class RadioModem(Protocol):
+    """What the network commands need: the radio state, the operator, and a way to print URCs."""
+
+    @property
+    def profile(self) -> Profile:
+        """Operator names and cell identity."""
+
+    @property
+    def state(self) -> RadioState:
+        """Registration, signal and the TE's choices of format."""
+
+    def emit_urc(self, text: str, due: float | None = None) -> None:
+        """Print an unsolicited result code."""
+
+
+def creg_status(modem: RadioModem, name: str = "+CREG", *, with_mode: bool) -> str:
     """Format ``+CREG: [<n>,]<stat>[,"<lac>","<ci>"]`` (location only with ``n=2`` and service)."""
     state = modem.state
     mode = state.registration_urcs[name]
@@ -23,14 +51,14 @@ def creg_status(modem: SimModem, name: str = "+CREG", *, with_mode: bool) -> str
     return f"{name}: " + ",".join(parts)
 
 
-def announce_registration(modem: SimModem) -> None:
+def announce_registration(modem: RadioModem) -> None:
     """Print an unsolicited ``+CREG:`` (and ``+CGREG:``/``+CEREG:``) for each one the TE enabled."""
     for name, mode in modem.state.registration_urcs.items():
         if mode > 0:
             modem.emit_urc(creg_status(modem, name, with_mode=False))
 
 
-def at_creg(modem: SimModem, command: Command) -> Reply:
+def at_creg(modem: RadioModem, command: Command) -> Reply:
     """``+CREG``/``+CGREG``/``+CEREG``: registration 0-5; ``=1``/``=2`` turn on the URC form."""
     if command.form is Form.TEST:
         return Reply([f"{command.name}: (0-2)"])
@@ -42,7 +70,7 @@ def at_creg(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_csq(modem: SimModem, command: Command) -> Reply:
+def at_csq(modem: RadioModem, command: Command) -> Reply:
     """``+CSQ``: ``<rssi>,<ber>``; 99 (unknown) while the radio is off."""
     if command.form is Form.TEST:
         return Reply(["+CSQ: (0-31,99),(0-7,99)"])
@@ -52,7 +80,7 @@ def at_csq(modem: SimModem, command: Command) -> Reply:
     return Reply([f"+CSQ: {rssi},99"])
 
 
-def at_cops(modem: SimModem, command: Command) -> Reply:
+def at_cops(modem: RadioModem, command: Command) -> Reply:
     """``+COPS``: operator in the format chosen by ``=3,<format>``; ``+COPS: 0`` when unregistered."""
     state = modem.state
     profile = modem.profile
@@ -63,7 +91,9 @@ def at_cops(modem: SimModem, command: Command) -> Reply:
         if not state.registered:
             return Reply(["+COPS: 0"])
         name = (profile.operator_long, profile.operator_short, profile.operator_numeric)[state.cops_format]
-        return Reply([f'+COPS: 0,{state.cops_format},"{to_te(modem, name)}",{profile.access_technology}'])
+        return Reply(
+            [f'+COPS: 0,{state.cops_format},"{to_te(state.charset, name)}",{profile.access_technology}']
+        )
     if command.form is not Form.SET:
         raise plain_error()
     mode = command.int_arg(0, range(5))
@@ -72,7 +102,7 @@ def at_cops(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+HANDLERS: Final[dict[str, Callable[[RadioModem, Command], Reply]]] = {
     "+CREG": at_creg,
     "+CGREG": at_creg,
     "+CEREG": at_creg,

@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from simulator.commands.base import Command, Form, Reply, cme, plain_error
-from simulator.device_state import PIN_ATTEMPTS, PUK_ATTEMPTS, SimState
-from simulator.pdu_fields import is_digits
+from simulator.pdu.fields import is_digits
+from simulator.profiles.model import Profile
+from simulator.state.device_state import PIN_ATTEMPTS, PUK_ATTEMPTS, SimState
 
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+
+class SimCard(Protocol):
+    """The SIM's lock state and retry counters."""
+
+    sim: SimState
+    pin: str
+    pin_attempts: int
+    puk_attempts: int
+
+
+class SimCardModem(Protocol):
+    """What the SIM commands need: the card, its identity, and a registration refresh once unlocked."""
+
+    @property
+    def profile(self) -> Profile:
+        """IMSI, ICCID, PUK and the Wavecom ``+CPIN`` quirk."""
+
+    @property
+    def state(self) -> SimCard:
+        """The SIM card."""
+
+    def update_registration(self) -> None:
+        """Register once the SIM is unlocked."""
+
 
 _INCORRECT_PASSWORD: Final = 16
 _SIM_FAILURE: Final = 13
@@ -18,7 +41,7 @@ _NOT_INSERTED: Final = 10
 _NOT_ALLOWED: Final = 3
 
 
-def at_cpin(modem: SimModem, command: Command) -> Reply:
+def at_cpin(modem: SimCardModem, command: Command) -> Reply:
     """``+CPIN``: read the lock state, enter the PIN, or unblock with PUK and a new PIN.
 
     Three wrong PINs lock the SIM behind its PUK; ten wrong PUKs block it for good (CME 13).
@@ -46,12 +69,12 @@ def at_cpin(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def _enter_pin(modem: SimModem, code: str) -> None:
+def _enter_pin(modem: SimCardModem, code: str) -> None:
     state = modem.state
     if code == state.pin:
         state.sim = SimState.READY
         state.pin_attempts = PIN_ATTEMPTS
-        modem.faults.update_registration()
+        modem.update_registration()
         return
     state.pin_attempts -= 1
     if state.pin_attempts <= 0:
@@ -59,7 +82,7 @@ def _enter_pin(modem: SimModem, code: str) -> None:
     raise cme(_INCORRECT_PASSWORD)
 
 
-def _enter_puk(modem: SimModem, puk: str, new_pin: str) -> None:
+def _enter_puk(modem: SimCardModem, puk: str, new_pin: str) -> None:
     state = modem.state
     if not is_digits(new_pin) or not 4 <= len(new_pin) <= 8:
         raise ValueError("a new PIN of 4-8 digits is required with the PUK")
@@ -68,7 +91,7 @@ def _enter_puk(modem: SimModem, puk: str, new_pin: str) -> None:
         state.pin = new_pin
         state.pin_attempts = PIN_ATTEMPTS
         state.puk_attempts = PUK_ATTEMPTS
-        modem.faults.update_registration()
+        modem.update_registration()
         return
     state.puk_attempts -= 1
     if state.puk_attempts <= 0:
@@ -76,8 +99,8 @@ def _enter_puk(modem: SimModem, puk: str, new_pin: str) -> None:
     raise cme(_INCORRECT_PASSWORD)
 
 
-def _sim_value(value: Callable[[SimModem], str], prefix: str) -> Callable[[SimModem, Command], Reply]:
-    def handler(modem: SimModem, command: Command) -> Reply:
+def _sim_value(value: Callable[[SimCardModem], str], prefix: str) -> Callable[[SimCardModem, Command], Reply]:
+    def handler(modem: SimCardModem, command: Command) -> Reply:
         if command.form is Form.TEST:
             return Reply()
         if command.form is not Form.EXEC:
@@ -90,15 +113,15 @@ def _sim_value(value: Callable[[SimModem], str], prefix: str) -> Callable[[SimMo
     return handler
 
 
-def _imsi(modem: SimModem) -> str:
+def _imsi(modem: SimCardModem) -> str:
     return modem.profile.imsi
 
 
-def _iccid(modem: SimModem) -> str:
+def _iccid(modem: SimCardModem) -> str:
     return modem.profile.iccid
 
 
-HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+HANDLERS: Final[dict[str, Callable[[SimCardModem, Command], Reply]]] = {
     "+CPIN": at_cpin,
     "+CIMI": _sim_value(_imsi, ""),
     "+CCID": _sim_value(_iccid, "+CCID: "),

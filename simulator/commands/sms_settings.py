@@ -3,15 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
 from simulator.commands.charset import from_te, to_te
-from simulator.pdu_fields import is_digits
-from simulator.profiles import Memory
+from simulator.pdu.fields import is_digits
+from simulator.profiles.model import Memory, Profile
 
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+
+class SmsSettings(Protocol):
+    """The 27.005 settings: service, memories, routing, SMSC, text-mode parameters."""
+
+    csms_service: int
+    memories: list[Memory]
+    cnmi: tuple[int, int, int, int, int]
+    csmp: tuple[int, int, int, int]
+    smsc: str
+    smsc_type: int
+    charset: str
+    text_mode: bool
+    csca_queries_since_boot: int
+    more_messages: int
+
+
+class StorageUse(Protocol):
+    """How full each memory is (``+CPMS`` answers with it)."""
+
+    def used(self, memory: Memory) -> int:
+        """Messages in ``memory``."""
+
+    def capacity(self, memory: Memory) -> int:
+        """Slots of ``memory``."""
+
+
+class SettingsModem(Protocol):
+    """What the SMS settings commands need: the settings, the storage counts and the profile."""
+
+    @property
+    def profile(self) -> Profile:
+        """Memories offered and the firmware's quirks."""
+
+    @property
+    def state(self) -> SmsSettings:
+        """The settings."""
+
+    @property
+    def storage(self) -> StorageUse:
+        """Counts per memory."""
+
 
 CHARSETS: Final = ("GSM", "IRA", "UCS2")
 _SIM_BUSY: Final = 14
@@ -19,7 +58,7 @@ _OPERATION_NOT_ALLOWED: Final = 302
 _OPERATION_NOT_SUPPORTED: Final = 303
 
 
-def at_csms(modem: SimModem, command: Command) -> Reply:
+def at_csms(modem: SettingsModem, command: Command) -> Reply:
     """``+CSMS``: message service 0 (no ``+CNMA``) or 1 (direct messages must be acknowledged)."""
     if command.form is Form.TEST:
         return Reply(["+CSMS: (0,1)"])
@@ -31,7 +70,7 @@ def at_csms(modem: SimModem, command: Command) -> Reply:
     return Reply(["+CSMS: 1,1,1"])
 
 
-def _memory(modem: SimModem, name: str | None, slot: int) -> Memory:
+def _memory(modem: SettingsModem, name: str | None, slot: int) -> Memory:
     """Return the memory called ``name`` if the profile offers it in ``slot`` (SR: first only)."""
     try:
         memory = Memory((name or "").upper())
@@ -42,7 +81,7 @@ def _memory(modem: SimModem, name: str | None, slot: int) -> Memory:
     return memory
 
 
-def at_cpms(modem: SimModem, command: Command) -> Reply:
+def at_cpms(modem: SettingsModem, command: Command) -> Reply:
     """``+CPMS``: choose read/write/receive memories; answers used and total of each."""
     state = modem.state
     storage = modem.storage
@@ -66,7 +105,7 @@ def at_cpms(modem: SimModem, command: Command) -> Reply:
     return Reply(["+CPMS: " + ",".join(f"{storage.used(m)},{storage.capacity(m)}" for m in slots)])
 
 
-def at_cmgf(modem: SimModem, command: Command) -> Reply:
+def at_cmgf(modem: SettingsModem, command: Command) -> Reply:
     """``+CMGF``: 0 PDU mode, 1 text mode."""
     if command.form is Form.TEST:
         return Reply(["+CMGF: (0,1)"])
@@ -78,7 +117,7 @@ def at_cmgf(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_csca(modem: SimModem, command: Command) -> Reply:
+def at_csca(modem: SettingsModem, command: Command) -> Reply:
     """``+CSCA``: the SMSC number used when a PDU starts with ``00``."""
     state = modem.state
     if command.form is Form.TEST:
@@ -88,10 +127,10 @@ def at_csca(modem: SimModem, command: Command) -> Reply:
         # ZTE/Qualcomm M6280: SIM still busy shortly after boot (python-gsmmodem issue #10).
         if state.csca_queries_since_boot <= modem.profile.quirks.csca_busy_after_boot:
             raise cme(_SIM_BUSY)
-        return Reply([f'+CSCA: "{to_te(modem, state.smsc)}",{state.smsc_type}'])
+        return Reply([f'+CSCA: "{to_te(state.charset, state.smsc)}",{state.smsc_type}'])
     if command.form is not Form.SET:
         raise plain_error()
-    number = from_te(modem, command.str_arg(0) or "")
+    number = from_te(state.charset, command.str_arg(0) or "")
     if number and not (is_digits(number.removeprefix("+")) and len(number) <= 21):
         raise ValueError(f"SMSC {number!r} is not a number")
     state.smsc = number
@@ -99,7 +138,7 @@ def at_csca(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_csmp(modem: SimModem, command: Command) -> Reply:
+def at_csmp(modem: SettingsModem, command: Command) -> Reply:
     """``+CSMP``: text-mode first octet, validity, PID and DCS (ZTE: also wipes the SMSC)."""
     state = modem.state
     if command.form is Form.TEST:
@@ -115,7 +154,7 @@ def at_csmp(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_cscs(modem: SimModem, command: Command) -> Reply:
+def at_cscs(modem: SettingsModem, command: Command) -> Reply:
     """``+CSCS``: the TE character set for text-mode strings (``GSM``, ``IRA``, ``UCS2``)."""
     if command.form is Form.TEST:
         return Reply(["+CSCS: (" + ",".join(f'"{c}"' for c in CHARSETS) + ")"])
@@ -130,7 +169,7 @@ def at_cscs(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_cnmi(modem: SimModem, command: Command) -> Reply:
+def at_cnmi(modem: SettingsModem, command: Command) -> Reply:
     """``+CNMI``: how new messages (``<mt>``) and status reports (``<ds>``) reach the TE."""
     state = modem.state
     ds_values = modem.profile.quirks.supported_ds
@@ -149,7 +188,7 @@ def at_cnmi(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-def at_cmms(modem: SimModem, command: Command) -> Reply:
+def at_cmms(modem: SettingsModem, command: Command) -> Reply:
     """``+CMMS``: more messages to send (27.005 §3.5.6); drivers set it around multipart sends."""
     if command.form is Form.TEST:
         return Reply(["+CMMS: (0-2)"])
@@ -161,7 +200,7 @@ def at_cmms(modem: SimModem, command: Command) -> Reply:
     return Reply()
 
 
-HANDLERS: Final[dict[str, Callable[[SimModem, Command], Reply]]] = {
+HANDLERS: Final[dict[str, Callable[[SettingsModem, Command], Reply]]] = {
     "+CSMS": at_csms,
     "+CPMS": at_cpms,
     "+CMGF": at_cmgf,

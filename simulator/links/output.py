@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from simulator.faults import FaultPlan
+from simulator.faults.plan import FaultPlan
 from simulator.links.pacing import DEFAULT_BAUDRATE, UART_FIFO_BYTES, SerialLinePacer, bytes_per_second
 
 #: Longest a paced byte waits for company: a long answer leaves in batches this far apart. A

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from simulator.links.output import LinkFaults, OutputChannel
-from simulator.transcript import Transcript
+from simulator.links.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 

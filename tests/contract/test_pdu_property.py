@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gsmgateway.modem.pdu import encode_sms
 from gsmgateway.modem.sms import Encoding
-from simulator.pdu_submit import Submit, decode_submit, reassemble
+from simulator.pdu.submit import Submit, decode_submit, reassemble
 
 NUMBER = "+255700000001"
 # Any character that can exist in a valid str of Unicode text (lone surrogates cannot be sent).

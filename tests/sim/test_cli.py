@@ -17,7 +17,7 @@ import serial
 
 from simulator import read_transcript
 from simulator.__main__ import _fault_plan, _parser, main
-from simulator.transcript import Direction
+from simulator.links.transcript import Direction
 from tests.sim.support import path_present, serial_command
 
 STARTUP_TIMEOUT = 15.0

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from simulator import MemoryStream, SimulatorServer
-from simulator.fault_json import fault_plan_to_json
+from simulator.faults.plan_json import fault_plan_to_json
 from simulator.profiles import Memory
 from tests.sim.support import HELLO_PDU, HELLO_TPDU_LENGTH, command, read_until
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator import read_transcript
-from simulator.transcript import Direction
+from simulator.links.transcript import Direction
 from tests.sim.conftest import MakeSim
 from tests.sim.support import command, read_until
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator.pdu_fields import Alphabet, PduFormatError, Reader, read_address, read_sca
-from simulator.pdu_submit import decode_submit
+from simulator.pdu.fields import Alphabet, PduFormatError, Reader, read_address, read_sca
+from simulator.pdu.submit import decode_submit
 
 from .oracle import address, pack7, septets, submit
 from .talk import Terminal

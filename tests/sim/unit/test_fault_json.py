@@ -8,13 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.fault_json import (
-    FaultPlanError,
-    fault_plan_from_json,
-    fault_plan_to_json,
-    parse_fault_plan,
-    strict_json,
-)
 from simulator.faults import (
     CommandMatch,
     ErrorFamily,
@@ -23,6 +16,13 @@ from simulator.faults import (
     SendError,
     Silence,
     SilenceStage,
+)
+from simulator.faults.plan_json import (
+    FaultPlanError,
+    fault_plan_from_json,
+    fault_plan_to_json,
+    parse_fault_plan,
+    strict_json,
 )
 from simulator.profiles import Memory
 

@@ -211,12 +211,14 @@ def test_reports_and_sms_wait_at_the_smsc_while_the_network_is_lost() -> None:
 def test_every_public_fault_type_is_importable_from_the_package() -> None:
     import simulator
     from simulator import faults
+    from simulator.faults import plan
 
     defined_here = {
         name
-        for name, value in vars(faults).items()
-        if not name.startswith("_") and getattr(value, "__module__", None) == faults.__name__
+        for name, value in vars(plan).items()
+        if not name.startswith("_") and getattr(value, "__module__", None) == plan.__name__
     }
+    assert set(faults.__all__) == defined_here
     assert defined_here == {
         "CommandMatch", "ErrorFamily", "FaultPlan", "Junk", "JunkPlacement", "NetworkOutage",
         "SendError", "Silence", "SilenceStage", "UrcInResponse",

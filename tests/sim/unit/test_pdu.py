@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from simulator import gsm7
-from simulator.pdu_build import DCS_GSM7, DCS_UCS2, deliver, split_text, status_report
-from simulator.pdu_fields import (
+from simulator.pdu import gsm7
+from simulator.pdu.encode import DCS_GSM7, DCS_UCS2, deliver, split_text, status_report
+from simulator.pdu.fields import (
     Alphabet,
     PduFormatError,
     Reader,
@@ -21,7 +21,7 @@ from simulator.pdu_fields import (
     read_address,
     relative_validity,
 )
-from simulator.pdu_submit import decode_submit
+from simulator.pdu.submit import decode_submit
 
 from .oracle import decode_report, pack7, septets, submit
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.profile_file import load_profile
 from simulator.profiles import BusyWindow, Memory, get_profile
+from simulator.profiles.toml_file import load_profile
 
 from .talk import Terminal
 

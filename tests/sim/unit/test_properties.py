@@ -7,7 +7,6 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator import gsm7
 from simulator.device import SimModem
 from simulator.faults import (
     CommandMatch,
@@ -21,9 +20,10 @@ from simulator.faults import (
     UrcInResponse,
 )
 from simulator.network import Outcome
-from simulator.pdu_build import split_text
-from simulator.pdu_fields import PduFormatError
-from simulator.pdu_submit import decode_submit
+from simulator.pdu import gsm7
+from simulator.pdu.encode import split_text
+from simulator.pdu.fields import PduFormatError
+from simulator.pdu.submit import decode_submit
 from simulator.profiles import get_profile, profile_names
 
 from .oracle import submit

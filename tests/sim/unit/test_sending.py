@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.pdu_fields import Alphabet
+from simulator.pdu.fields import Alphabet
 from simulator.profiles import Memory
 
 from .oracle import Pdu, submit

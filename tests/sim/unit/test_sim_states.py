@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from simulator.device import SimModem
-from simulator.device_state import SimState
 from simulator.faults import FaultPlan
 from simulator.profiles import get_profile
+from simulator.state.device_state import SimState
 
 from .oracle import submit
 from .talk import Terminal
@@ -92,4 +92,4 @@ def test_sim_errors_follow_cmee(cmee: int) -> None:
     term = _locked()
     term.cmd(f"AT+CMEE={cmee}")
     assert term.lines("AT+CIMI") == ["ERROR" if cmee == 0 else "+CME ERROR: SIM PIN required"]
-    assert term.lines("AT+CMGL=4") == ["+CMS ERROR: " + ("311" if cmee == 0 else "SIM PIN required")]
+    assert term.lines("AT+CMGL=4") == ["+CMS ERROR: " + ("311" if cmee == 0 else "(U)SIM PIN required")]

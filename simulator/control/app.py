@@ -16,7 +16,7 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 ``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
 ``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
 ``GET``     ``/faults``       the fault plan in force, in the JSON shape ``POST /faults`` takes
-``POST``    ``/faults``       replace the whole fault plan (JSON, :mod:`simulator.fault_json`); ``{}``
+``POST``    ``/faults``       replace the whole fault plan (JSON, :mod:`simulator.faults.plan_json`); ``{}``
                               clears it; a 400 lists every problem in ``error.problems``
 ``POST``    ``/unplug``       pull the cable
 ``POST``    ``/replug``       ``{"reboot": false}``: push it back in
@@ -25,20 +25,27 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import ipaddress
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable
+from typing import Final, Protocol
 
 from aiohttp import web
 
-from simulator.fault_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json, strict_json
-from simulator.network import Outcome
-
-if TYPE_CHECKING:
-    from simulator.server import SimulatorServer
+from simulator.control.requests import (
+    BadRequestError,
+    bad_request_middleware,
+    field,
+    json_object,
+    json_value,
+    query_number,
+    require_loopback,
+    to_jsonable,
+)
+from simulator.faults.plan import FaultPlan
+from simulator.faults.plan_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json
+from simulator.links.base import LinkKind
+from simulator.network.smsc import Outcome
+from simulator.pdu.submit import CompleteMessage, Submit
+from simulator.profiles.model import Profile
 
 #: Longest a ``GET /submits?count=N`` waits, so a forgotten request cannot hold a connection forever.
 MAX_WAIT: Final = 60.0
@@ -46,19 +53,71 @@ MAX_WAIT: Final = 60.0
 #: Seconds a stopping control surface gives requests in flight (a waiting ``/submits``) to finish.
 SHUTDOWN_GRACE: Final = 0.25
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+class ControlledSimulator(Protocol):
+    """What the control surface drives: :class:`simulator.server.SimulatorServer` satisfies it."""
 
-class BadRequestError(ValueError):
-    """A control request that cannot be carried out as sent; nothing was changed.
+    @property
+    def profile(self) -> Profile:
+        """The profile the device runs."""
 
-    ``problems`` lists each thing wrong when there can be several (a fault plan), so the 400 names
-    them all at once.
-    """
+    @property
+    def link_kind(self) -> LinkKind:
+        """memory, tcp or pty."""
 
-    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.problems = problems
+    @property
+    def url(self) -> str | None:
+        """What a client opens."""
+
+    @property
+    def pty_name(self) -> str | None:
+        """``/dev/pts/N`` behind the pty symlink."""
+
+    @property
+    def plugged(self) -> bool:
+        """True while plugged in."""
+
+    @property
+    def connected(self) -> bool:
+        """True while a client holds the port."""
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """Device and link counters."""
+
+    @property
+    def submits(self) -> list[Submit]:
+        """Every accepted SMS-SUBMIT."""
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The fault plan in force."""
+
+    async def wait_for_submits(self, count: int, timeout: float = 5.0) -> list[Submit]:  # noqa: ASYNC109
+        """Return once ``count`` submits were accepted (TimeoutError otherwise)."""
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once ``condition()`` holds (TimeoutError otherwise)."""
+
+    def complete_messages(self) -> list[CompleteMessage]:
+        """Every message whose parts have all been submitted."""
+
+    def inject_sms(self, sender: str, text: str, *, direct: bool = False) -> None:
+        """Deliver an incoming SMS now."""
+
+    def plan(
+        self, recipient: str, outcome: Outcome, *, delay: float = 0.0, temporary_delay: float = 0.0
+    ) -> None:
+        """Decide what the network reports for ``recipient``."""
+
+    def set_faults(self, faults: FaultPlan) -> None:
+        """Install a new fault plan."""
+
+    async def unplug(self) -> None:
+        """Pull the cable."""
+
+    async def replug(self, *, reboot: bool = False) -> None:
+        """Push it back in."""
 
 
 class ControlServer:
@@ -67,7 +126,7 @@ class ControlServer:
     :raises ValueError: for a host that is not a loopback address.
     """
 
-    def __init__(self, sim: SimulatorServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, sim: ControlledSimulator, *, host: str = "127.0.0.1", port: int = 0) -> None:
         require_loopback(host)
         self._sim = sim
         self._host = host
@@ -105,7 +164,7 @@ class ControlServer:
             await runner.cleanup()
 
     def _make_app(self) -> web.Application:
-        app = web.Application(middlewares=[_bad_request_middleware])
+        app = web.Application(middlewares=[bad_request_middleware])
         app.router.add_get("/", self._status)
         app.router.add_get("/counters", self._counters)
         app.router.add_get("/submits", self._submits)
@@ -136,8 +195,8 @@ class ControlServer:
         return web.json_response(self._sim.counters)
 
     async def _submits(self, request: web.Request) -> web.Response:
-        count = _query_number(request, "count", int, default=0, limit=10_000)
-        timeout = _query_number(request, "timeout", float, default=5.0, limit=MAX_WAIT)
+        count = query_number(request, "count", int, default=0, limit=10_000)
+        timeout = query_number(request, "timeout", float, default=5.0, limit=MAX_WAIT)
         if count:
             try:
                 await self._sim.wait_for_submits(count, timeout=timeout)
@@ -147,14 +206,14 @@ class ControlServer:
         return web.json_response({"submits": [to_jsonable(submit) for submit in self._sim.submits]})
 
     async def _messages(self, request: web.Request) -> web.Response:
-        messages = self._sim.modem.complete_messages()
+        messages = self._sim.complete_messages()
         return web.json_response({"messages": [{"recipient": r, "text": t} for r, t in messages]})
 
     async def _inject_sms(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
-        sender = _field(body, "sender", str)
-        text = _field(body, "text", str)
-        direct = _field(body, "direct", bool, default=False)
+        body = await json_object(request)
+        sender = field(body, "sender", str)
+        text = field(body, "text", str)
+        direct = field(body, "direct", bool, default=False)
         try:
             self._sim.inject_sms(sender, text, direct=direct)
         except ValueError as exc:
@@ -162,11 +221,11 @@ class ControlServer:
         return web.json_response({"injected": True, "counters": self._sim.counters}, status=201)
 
     async def _plan(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
-        recipient = _field(body, "recipient", str)
-        outcome = _outcome(_field(body, "outcome", str))
-        delay = float(_field(body, "delay", (int, float), default=0.0))
-        temporary_delay = float(_field(body, "temporary_delay", (int, float), default=0.0))
+        body = await json_object(request)
+        recipient = field(body, "recipient", str)
+        outcome = _outcome(field(body, "outcome", str))
+        delay = float(field(body, "delay", (int, float), default=0.0))
+        temporary_delay = float(field(body, "temporary_delay", (int, float), default=0.0))
         if delay < 0 or temporary_delay < 0:
             raise BadRequestError("delays cannot be negative")
         self._sim.plan(recipient, outcome, delay=delay, temporary_delay=temporary_delay)
@@ -176,7 +235,7 @@ class ControlServer:
         return web.json_response({"faults": fault_plan_to_json(self._sim.faults)})
 
     async def _set_faults(self, request: web.Request) -> web.Response:
-        body = await _json_value(request)  # not an object: one of the problems listed
+        body = await json_value(request)  # not an object: one of the problems listed
         try:
             plan = fault_plan_from_json(body)
         except FaultPlanError as exc:
@@ -189,75 +248,10 @@ class ControlServer:
         return web.json_response({"plugged": self._sim.plugged})
 
     async def _replug(self, request: web.Request) -> web.Response:
-        body = await _json_object(request, allow_empty=True)
-        reboot = _field(body, "reboot", bool, default=False)
+        body = await json_object(request, allow_empty=True)
+        reboot = field(body, "reboot", bool, default=False)
         await self._sim.replug(reboot=reboot)
         return web.json_response({"plugged": self._sim.plugged, "device": self._sim.url})
-
-
-@web.middleware
-async def _bad_request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn a :class:`BadRequestError` into a 400 with the error envelope the gateway also uses."""
-    try:
-        return await handler(request)
-    except BadRequestError as exc:
-        error: dict[str, Any] = {"type": "bad_request", "message": str(exc)}
-        if exc.problems:
-            error["problems"] = list(exc.problems)
-        return web.json_response({"error": error}, status=400)
-
-
-async def _json_value(request: web.Request) -> Any:
-    raw = await request.read()
-    try:
-        return strict_json(raw)
-    except ValueError as exc:  # UnicodeDecodeError included
-        raise BadRequestError(f"request body is not JSON: {exc}") from exc
-
-
-async def _json_object(request: web.Request, *, allow_empty: bool = False) -> dict[str, Any]:
-    if allow_empty and not (await request.read()).strip():
-        return {}
-    body = await _json_value(request)
-    if not isinstance(body, dict):
-        raise BadRequestError("request body must be a JSON object")
-    return body
-
-
-_MISSING: Final = object()
-
-
-def _field(
-    body: Mapping[str, Any], name: str, types: type | tuple[type, ...], default: Any = _MISSING
-) -> Any:
-    """Return ``body[name]`` checked against ``types`` (a bool is never taken for a number)."""
-    if name not in body:
-        if default is _MISSING:
-            raise BadRequestError(f"missing field {name!r}")
-        return default
-    value = body[name]
-    allowed = types if isinstance(types, tuple) else (types,)
-    if isinstance(value, bool) and bool not in allowed:
-        raise BadRequestError(f"field {name!r} has the wrong type")
-    if not isinstance(value, allowed):
-        raise BadRequestError(f"field {name!r} has the wrong type")
-    return value
-
-
-def _query_number(
-    request: web.Request, name: str, kind: type[int] | type[float], *, default: float, limit: float
-) -> Any:
-    """Return a numeric query parameter between 0 and ``limit``."""
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= limit:
-        raise BadRequestError(f"query parameter {name!r} must be a number from 0 to {limit}")
-    return value
 
 
 def _outcome(name: str) -> Outcome:
@@ -266,35 +260,3 @@ def _outcome(name: str) -> Outcome:
     except KeyError:
         choices = ", ".join(outcome.name for outcome in Outcome)
         raise BadRequestError(f"unknown outcome {name!r}; choose one of: {choices}") from None
-
-
-def require_loopback(host: str) -> None:
-    """Refuse a control address anyone but this machine could reach.
-
-    :raises ValueError: ``host`` is not ``localhost`` or a loopback IP address.
-    """
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ValueError(f"the control surface has no authentication; bind it to loopback, not {host!r}")
-
-
-def to_jsonable(value: Any) -> Any:
-    """Turn a dataclass tree (submits, fault plans) into JSON values: bytes as hex, enums by value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, Mapping):
-        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

@@ -1,8 +1,8 @@
-"""Modem profiles: the identity, defaults and firmware quirks of real modem families.
+"""The shape of a modem profile: identity, defaults, storages and typed firmware quirks.
 
-Every quirk a gateway has to survive in the field (reference gsm-at-and-pdu.md §4, the
-python-gsmmodem fake modems, asterisk-chan-quectel PR #75) is a typed flag here, so a test can
-say "a Quectel EC25" and get the lie about ``+CDSI: "SM"`` without writing bytes by hand.
+Every quirk a gateway has to survive in the field is a typed flag here, so a test can say "a
+Quectel EC25" and get the lie about ``+CDSI: "SM"`` without writing bytes by hand. The profiles
+themselves, with the evidence for each quirk, are in :mod:`simulator.profiles.builtin`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
 
 
 class Memory(StrEnum):
@@ -71,7 +70,7 @@ class Quirks:
     rssi_urc: str = "^RSSI: {rssi}"
 
 
-def _capacities(*, sm: int, me: int, sr: int) -> Mapping[Memory, int]:
+def capacity_table(*, sm: int, me: int, sr: int) -> Mapping[Memory, int]:
     """Return a read-only capacity table, so a shared frozen profile stays unchanged."""
     return MappingProxyType({Memory.SM: sm, Memory.ME: me, Memory.SR: sr})
 
@@ -101,7 +100,7 @@ class Profile:
     registration: int = 1  # home network once the SIM is ready
     lac: str = "00A1"
     cell_id: str = "0000B2C3"
-    capacities: Mapping[Memory, int] = field(default_factory=lambda: _capacities(sm=30, me=100, sr=30))
+    capacities: Mapping[Memory, int] = field(default_factory=lambda: capacity_table(sm=30, me=100, sr=30))
     default_cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     default_memory: Memory = Memory.SM
     supported_memories: tuple[Memory, ...] = (Memory.SM, Memory.ME, Memory.SR)
@@ -111,116 +110,3 @@ class Profile:
 
     def __hash__(self) -> int:
         return hash(self.name)
-
-
-_GENERIC: Final = Profile(
-    name="generic",
-    manufacturer="SimModem",
-    model="GSM-27005",
-    revision="1.0.0",
-    imei="356938035643809",
-)
-
-_HUAWEI_E173: Final = Profile(
-    name="huawei-e173",
-    manufacturer="huawei",
-    model="E173",
-    revision="11.126.85.00.209",
-    imei="353142046123456",
-    capacities=_capacities(sm=50, me=255, sr=50),
-    default_cnmi=(2, 1, 0, 2, 0),
-    quirks=Quirks(
-        unknown_command_text="COMMAND NOT SUPPORT",
-        clac_line_end="\r\r\n",
-        boot_urcs=("^RSSI: 20", "^MODE: 5,4"),
-        periodic_rssi_seconds=10.0,
-    ),
-)
-
-_QUECTEL_EC25: Final = Profile(
-    name="quectel-ec25",
-    manufacturer="Quectel",
-    model="EC25",
-    revision="EC25EFAR06A06M4G",
-    imei="866758041234567",
-    access_technology=7,
-    capacities=_capacities(sm=50, me=255, sr=50),
-    default_memory=Memory.ME,
-    quirks=Quirks(
-        cdsi_announced_memory=Memory.SM,
-        busy_after_boot=BusyWindow(commands=1, cms=True),
-        boot_urcs=("RDY", "+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE"),
-    ),
-)
-
-_SIMCOM_SIM800: Final = Profile(
-    name="simcom-sim800",
-    manufacturer="SIMCOM_Ltd",
-    model="SIMCOM_SIM800L",
-    revision="Revision:1418B04SIM800L24",
-    imei="864764031234567",
-    access_technology=0,
-    capacities=_capacities(sm=30, me=50, sr=30),
-    default_cnmi=(2, 1, 0, 1, 0),
-    quirks=Quirks(
-        supported_ds=(0, 1),
-        boot_urcs=("RDY", "+CFUN: 1", "+CPIN: READY", "Call Ready", "SMS Ready"),
-    ),
-)
-
-_WAVECOM: Final = Profile(
-    name="wavecom",
-    manufacturer="WAVECOM MODEM",
-    model="MULTIBAND  900E  1800",
-    revision="641b09gg.Q2403A 1320676 061804 14:38",
-    imei="359012345678901",
-    access_technology=0,
-    supported_memories=(Memory.SM, Memory.SR),
-    quirks=Quirks(
-        cpin_ready_without_ok=True,
-        cpms_two_slots=True,
-        cgmi_leading_space=True,
-        busy_after_cfun=BusyWindow(commands=2, cms=False),
-        boot_urcs=("+WIND: 3", "+WIND: 1", "+WIND: 7", "+WIND: 4"),
-    ),
-)
-
-_ZTE: Final = Profile(
-    name="zte",
-    manufacturer="ZTE CORPORATION",
-    model="K3565-Z",
-    revision="BD_P673A2V1.0.0B09",
-    imei="351234012345678",
-    capacities=_capacities(sm=30, me=100, sr=30),
-    quirks=Quirks(
-        csmp_wipes_smsc=True,
-        csca_busy_after_boot=2,
-        urcs_around_send=('+ZPASR: "UMTS"',),
-        boot_urcs=("+ZUSIMR:2", '+ZPASR: "UMTS"'),
-    ),
-)
-
-_PROFILES: Final[dict[str, Profile]] = {
-    p.name: p for p in (_GENERIC, _HUAWEI_E173, _QUECTEL_EC25, _SIMCOM_SIM800, _WAVECOM, _ZTE)
-}
-
-
-def profile_names() -> list[str]:
-    """Return the names a user may pass as ``--profile`` (sorted, generic first)."""
-    return ["generic", *sorted(n for n in _PROFILES if n != "generic")]
-
-
-def get_profile(name: str) -> Profile:
-    """Return the built-in profile called ``name``, or the one a ``.toml`` file describes.
-
-    :raises KeyError: with the list of known names, so a typo on the command line is obvious.
-    :raises ValueError: for a profile file with problems (all of them listed).
-    """
-    if name.endswith(".toml"):
-        from simulator.profile_file import load_profile
-
-        return load_profile(name)
-    try:
-        return _PROFILES[name]
-    except KeyError:
-        raise KeyError(f"unknown modem profile {name!r}; known: {', '.join(profile_names())}") from None

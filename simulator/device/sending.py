@@ -9,21 +9,43 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
-from simulator import gsm7
 from simulator.commands.base import CommandFailure, PromptKind, cms
-from simulator.pdu_fields import Alphabet, PduFormatError, alphabet_of, relative_validity
-from simulator.pdu_submit import MAX_SEPTETS, MAX_USER_DATA_OCTETS, Submit, decode_submit
-from simulator.reporting import schedule_reports
-
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+from simulator.faults.session import FaultSession
+from simulator.network.handset import Handset
+from simulator.network.reports import schedule_reports
+from simulator.pdu import gsm7
+from simulator.pdu.fields import Alphabet, PduFormatError, alphabet_of, relative_validity
+from simulator.pdu.submit import MAX_SEPTETS, MAX_USER_DATA_OCTETS, Submit, SubmitLog, decode_submit
+from simulator.state.device_state import DeviceState
 
 _INVALID_PDU: Final = 304
 _INVALID_TEXT: Final = 305
 _NO_SMSC: Final = 330
 _NO_NETWORK: Final = 331
+
+
+class Sender(Handset, Protocol):
+    """The modem as a send needs it: state, faults, the submit log and the response stream."""
+
+    @property
+    def state(self) -> DeviceState:
+        """SMSC, registration and the text-mode parameters."""
+
+    @property
+    def faults(self) -> FaultSession:
+        """Injected send errors and silences."""
+
+    @property
+    def submit_log(self) -> SubmitLog:
+        """Where accepted submits are recorded."""
+
+    def emit_response(self, data: bytes, delay: float = 0.0) -> None:
+        """Put bytes on the response stream."""
+
+    def render_final(self, failure: CommandFailure) -> bytes:
+        """Return the error result code for ``failure``, as ``+CMEE`` wants it."""
 
 
 @dataclass
@@ -37,13 +59,13 @@ class PendingSend:
     overflow: bool = False
 
 
-def abort_send(modem: SimModem) -> None:
+def abort_send(modem: Sender) -> None:
     """ESC at the prompt: nothing is sent; the modem answers ``OK``."""
     modem.counters["sends_cancelled"] += 1
     modem.emit_response(b"\r\nOK\r\n")
 
 
-def finish_send(modem: SimModem, pending: PendingSend) -> None:
+def finish_send(modem: Sender, pending: PendingSend) -> None:
     """Ctrl-Z: submit to the fake network and answer ``+CMGS: <mr>`` or an error."""
     plan = modem.faults.plan
     latency = plan.command_latency + plan.network_delay
@@ -63,7 +85,7 @@ def finish_send(modem: SimModem, pending: PendingSend) -> None:
     modem.emit_response(f"{lead}\r\n+CMGS: {submit.mr}\r\n\r\nOK\r\n".encode("latin-1"), latency)
 
 
-def _accept(modem: SimModem, pending: PendingSend) -> Submit:
+def _accept(modem: Sender, pending: PendingSend) -> Submit:
     """Decode and check the submit, then record it with its TP-MR.
 
     :raises CommandFailure: 304/305 malformed, 330 no SMSC, 331 no network, or an injected error.
@@ -90,7 +112,7 @@ def _accept(modem: SimModem, pending: PendingSend) -> Submit:
     return submit
 
 
-def _text_submit(modem: SimModem, pending: PendingSend) -> Submit:
+def _text_submit(modem: Sender, pending: PendingSend) -> Submit:
     """Build the submit a text-mode ``AT+CMGS="<da>"`` makes from ``+CSMP`` and ``+CSCS``."""
     state = modem.state
     fo, vp, _, dcs = state.csmp

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from simulator.profiles import Memory, Profile
+from simulator.profiles.model import Memory, Profile
 
 PIN_ATTEMPTS = 3
 PUK_ATTEMPTS = 10

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from simulator.profiles import Memory, Profile
+from simulator.profiles.model import Memory, Profile
 
 
 class Stat(IntEnum):

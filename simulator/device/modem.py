@@ -8,7 +8,7 @@ write back what it returns; timed output (latency, delayed status reports) comes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Final
 
@@ -24,16 +24,17 @@ from simulator.commands.base import (
     parse_command_line,
 )
 from simulator.commands.errors import render_failure
-from simulator.device_state import DeviceState
-from simulator.faults import FaultPlan
-from simulator.incoming import deliver_incoming
-from simulator.network import FakeNetwork, Outcome
-from simulator.pdu_submit import CompleteMessage, Submit, SubmitLog, reassemble
-from simulator.profiles import Profile
-from simulator.schedule import EntryKind, OutputSchedule
-from simulator.sending import PendingSend, abort_send, finish_send
-from simulator.session_faults import FaultSession
-from simulator.storage import MessageStorage
+from simulator.commands.registration import announce_registration
+from simulator.device.schedule import EntryKind, OutputSchedule
+from simulator.device.sending import PendingSend, abort_send, finish_send
+from simulator.faults.plan import FaultPlan
+from simulator.faults.session import FaultSession
+from simulator.network.incoming import deliver_incoming, fill_memory
+from simulator.network.smsc import FakeNetwork, Outcome
+from simulator.pdu.submit import CompleteMessage, Submit, SubmitLog, reassemble
+from simulator.profiles.model import Profile
+from simulator.state.device_state import DeviceState, SimState
+from simulator.state.storage import MessageStorage
 
 CR: Final = 0x0D
 LF: Final = 0x0A
@@ -84,9 +85,8 @@ class SimModem:
         self._send_length = 0
         self._send_recipient: str | None = None
         self._held_urcs: list[bytes] = []
-        self.incoming_refs = 0
-        self.faults = FaultSession(self, faults or FaultPlan())
-        self.faults.install(0.0)
+        self.faults = FaultSession(faults or FaultPlan())
+        self._install_faults()
 
     # --- the contract --------------------------------------------------------------------------
 
@@ -142,8 +142,31 @@ class SimModem:
 
     def set_faults(self, faults: FaultPlan) -> None:
         """Install a new fault plan; "nth" counters restart from here."""
-        self.faults = FaultSession(self, faults)
-        self.faults.install(self._now)
+        self.faults = FaultSession(faults)
+        self._install_faults()
+
+    def _install_faults(self) -> None:
+        """Apply the plan's standing conditions: SIM, signal, full storage, network."""
+        plan, state = self.faults.plan, self.state
+        if plan.sim_removed:
+            state.sim = SimState.ABSENT
+        elif state.sim is SimState.ABSENT:  # SIM put back: locked again if it has a PIN
+            state.sim = SimState.PIN if self.profile.sim_pin else SimState.READY
+        state.signal_rssi = self.profile.signal_rssi if plan.signal_rssi is None else plan.signal_rssi
+        for memory in sorted(plan.storage_full):
+            fill_memory(self, memory)
+        self.update_registration()
+
+    def update_registration(self) -> None:
+        """Recompute registration, print ``+CREG:`` if asked for, and take what waited for service."""
+        if self.state.refresh_registration(self.faults.outage_state):
+            announce_registration(self)
+        if self.state.registered and self.network.held:
+            self.network.release(self._now)
+
+    def command_names(self) -> Iterable[str]:
+        """Every command this modem answers (``AT+CLAC``)."""
+        return self.handlers.keys()
 
     def complete_messages(self) -> list[CompleteMessage]:
         """Return every message whose parts have all been submitted, reassembled by concat ref."""
@@ -155,7 +178,7 @@ class SimModem:
         self._booted = False
         self.faults.hung = False  # a power cycle cures a hung firmware
         self.connection_reset()
-        self.faults.update_registration()
+        self.update_registration()
 
     # --- output helpers used by commands and the network ---------------------------------------
 
@@ -268,7 +291,9 @@ class SimModem:
         for command in commands:
             self.counters["commands"] += 1
             self.state.commands_since_boot += 1
-            if self.faults.before_command(command):
+            silenced = self.faults.before_command(command)
+            self.update_registration()  # an outage may begin or end with this command
+            if silenced:
                 return
             try:
                 reply = self._dispatch(command)
@@ -300,7 +325,8 @@ class SimModem:
 
     def render_final(self, failure: CommandFailure) -> bytes:
         """Return the error result code for ``failure`` as ``+CMEE`` and the profile want it."""
-        return b"\r\n" + render_failure(failure, self.state.cmee, self.profile).encode("latin-1") + b"\r\n"
+        text = render_failure(failure, self.state.cmee, self.profile.quirks.unknown_command_text)
+        return b"\r\n" + text.encode("latin-1") + b"\r\n"
 
     def _emit_line_output(self, blocks: list[bytes], final: bytes) -> None:
         data = self.faults.shape_output(b"".join(blocks), final)

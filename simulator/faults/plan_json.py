@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Final, TypeVar
 
-from simulator.faults import (
+from simulator.faults.plan import (
     CommandMatch,
     ErrorFamily,
     FaultPlan,
@@ -37,7 +37,7 @@ from simulator.faults import (
     SilenceStage,
     UrcInResponse,
 )
-from simulator.profiles import Memory
+from simulator.profiles.model import Memory
 
 #: Longest latency or network delay a plan may ask for, in seconds (an hour is already a hang).
 MAX_SECONDS: Final = 3600.0

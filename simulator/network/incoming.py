@@ -7,20 +7,17 @@ shown on its own, exactly as a handset network would deliver them.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
-from simulator.pdu_build import DCS_UCS2, deliver, split_text
-from simulator.pdu_fields import encode_address
-from simulator.profiles import Memory
-from simulator.reporting import expect_ack
-from simulator.sms_clock import network_time, text_mode_time
-from simulator.storage import Stat, StoredMessage
-
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+from simulator.network.clock import network_time, text_mode_time
+from simulator.network.handset import Handset
+from simulator.network.reports import expect_ack
+from simulator.pdu.encode import DCS_UCS2, deliver, split_text, status_report
+from simulator.pdu.fields import encode_address
+from simulator.profiles.model import Memory
+from simulator.state.storage import Stat, StoredMessage
 
 
-def deliver_incoming(modem: SimModem, sender: str, text: str, *, direct: bool, now: float) -> None:
+def deliver_incoming(modem: Handset, sender: str, text: str, *, direct: bool, now: float) -> None:
     """Deliver ``text`` from ``sender``.
 
     ``direct=True`` shows it with ``+CMT`` whatever ``+CNMI`` says; otherwise ``<mt>`` decides:
@@ -39,12 +36,12 @@ def deliver_incoming(modem: SimModem, sender: str, text: str, *, direct: bool, n
 
 
 def _deliver_parts(
-    modem: SimModem, sender: str, dcs: int, parts: list[str], direct: bool, sent_at: float, now: float
+    modem: Handset, sender: str, dcs: int, parts: list[str], direct: bool, sent_at: float, now: float
 ) -> None:
-    modem.incoming_refs = (modem.incoming_refs + 1) % 256
+    reference = modem.network.next_concat_reference()
     sent = network_time(sent_at)  # the SMSC's time stamp: when it took the message
     for seq, part in enumerate(parts, start=1):
-        concat = (modem.incoming_refs, len(parts), seq) if len(parts) > 1 else None
+        concat = (reference, len(parts), seq) if len(parts) > 1 else None
         pdu = deliver(smsc=modem.profile.smsc, sender=sender, text=part, dcs=dcs, sent=sent, concat=concat)
         header = f'"{sender}",,"{text_mode_time(sent)}"'
         message = StoredMessage(Stat.REC_UNREAD, pdu.hex, pdu.tpdu_length, header, part)
@@ -55,7 +52,7 @@ def _deliver_parts(
     modem.counters["incoming"] += 1
 
 
-def _show_directly(modem: SimModem, message: StoredMessage, dcs: int, now: float) -> None:
+def _show_directly(modem: Handset, message: StoredMessage, dcs: int, now: float) -> None:
     if modem.state.text_mode:
         body = message.text_body.encode("utf-16-be").hex().upper() if dcs == DCS_UCS2 else message.text_body
         modem.emit_urc(f"+CMT: {message.text_header}\r\n{body}", now)
@@ -64,7 +61,7 @@ def _show_directly(modem: SimModem, message: StoredMessage, dcs: int, now: float
     expect_ack(modem, now)
 
 
-def _store(modem: SimModem, message: StoredMessage, now: float) -> None:
+def _store(modem: Handset, message: StoredMessage, now: float) -> None:
     memory = modem.state.memories[2]
     index = modem.storage.add(memory, message)
     if index is None:
@@ -74,7 +71,7 @@ def _store(modem: SimModem, message: StoredMessage, now: float) -> None:
         modem.emit_urc(f'+CMTI: "{memory}",{index}', now)
 
 
-def fill_memory(modem: SimModem, memory: Memory) -> None:
+def fill_memory(modem: Handset, memory: Memory) -> None:
     """Fill ``memory`` to capacity with read messages (the storage-full fault).
 
     They are ordinary messages (status reports with MR 0 for SR), so a gateway that lists and
@@ -83,8 +80,6 @@ def fill_memory(modem: SimModem, memory: Memory) -> None:
     sent = network_time(modem.now)
     while not modem.storage.is_full(memory):
         if memory is Memory.SR:
-            from simulator.pdu_build import status_report
-
             pdu = status_report(
                 smsc=modem.profile.smsc, mr=0, recipient="+0", submitted=sent, discharged=sent, tp_st=0
             )

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from simulator import gsm7
-from simulator.pdu_fields import concat_udh, encode_address, encode_sca, encode_timestamp
+from simulator.pdu import gsm7
+from simulator.pdu.fields import concat_udh, encode_address, encode_sca, encode_timestamp
 
 FO_DELIVER: Final = 0x04  # MTI=00, TP-MMS=1 (no more messages)
 FO_STATUS_REPORT: Final = 0x06  # MTI=10, TP-MMS=1, TP-SRQ=0 (report on an SMS-SUBMIT)

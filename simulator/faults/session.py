@@ -1,18 +1,17 @@
-"""Applies a :class:`~simulator.faults.FaultPlan` to a running :class:`~simulator.device.SimModem`.
+"""The live state of an installed :class:`~simulator.faults.plan.FaultPlan`.
 
 The plan is a frozen description; this is its mutable counterpart: how many commands and sends
 have gone by since it was installed, which faults hit the command line being answered, and
-whether the firmware has hung.
+whether the firmware has hung. It knows nothing of the modem: the device asks it questions
+("is this command silenced?", "does this send fail?") and applies the answers itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from simulator.commands.base import Command
-from simulator.device_state import SimState
-from simulator.faults import (
+from simulator.commands.base import Command, CommandFailure, cme, cms
+from simulator.faults.plan import (
     CommandMatch,
     ErrorFamily,
     FaultPlan,
@@ -21,11 +20,6 @@ from simulator.faults import (
     SilenceStage,
     UrcInResponse,
 )
-from simulator.incoming import fill_memory
-
-if TYPE_CHECKING:
-    from simulator.commands.base import CommandFailure
-    from simulator.device import SimModem
 
 
 @dataclass
@@ -37,10 +31,9 @@ class _LineFaults:
 
 
 class FaultSession:
-    """The live state of one installed fault plan."""
+    """Counts commands and sends against one plan and decides which faults fire."""
 
-    def __init__(self, modem: SimModem, plan: FaultPlan) -> None:
-        self.modem = modem
+    def __init__(self, plan: FaultPlan) -> None:
         self.plan = plan
         self.hung = False
         self.silence_next_send_result = False
@@ -48,19 +41,6 @@ class FaultSession:
         self._sends = 0
         self._match_counts: dict[tuple[str, int], int] = {}
         self._line = _LineFaults()
-
-    def install(self, now: float) -> None:
-        """Apply the plan's standing conditions: SIM, storage, network."""
-        state = self.modem.state
-        if self.plan.sim_removed:
-            state.sim = SimState.ABSENT
-        elif state.sim is SimState.ABSENT:  # SIM put back: locked again if it has a PIN
-            state.sim = SimState.PIN if self.modem.profile.sim_pin else SimState.READY
-        rssi = self.plan.signal_rssi
-        state.signal_rssi = self.modem.profile.signal_rssi if rssi is None else rssi
-        for memory in sorted(self.plan.storage_full):
-            fill_memory(self.modem, memory)
-        self.update_registration()
 
     @property
     def outage_state(self) -> int | None:
@@ -72,19 +52,9 @@ class FaultSession:
             return None
         return outage.state
 
-    def update_registration(self) -> None:
-        """Recompute registration, print ``+CREG:`` if asked for, and deliver what waited for service."""
-        from simulator.commands.registration import announce_registration
-
-        if self.modem.state.refresh_registration(self.outage_state):
-            announce_registration(self.modem)
-        if self.modem.state.registered and self.modem.network.held:
-            self.modem.network.release(self.modem.now)
-
     def before_command(self, command: Command) -> bool:
         """Count ``command`` and decide its faults; return True when it must not be answered."""
         self._commands += 1
-        self.update_registration()
         silent = False
         for index, silence in enumerate(self.plan.silences):
             if not self._hits(("silence", index), silence.match, command):
@@ -110,8 +80,6 @@ class FaultSession:
 
     def send_error(self, recipient: str) -> CommandFailure | None:
         """Count one submit; return the error the plan injects for it, if any."""
-        from simulator.commands.base import cme, cms
-
         self._sends += 1
         for error in self.plan.send_errors:
             if error.nth_send is not None and error.nth_send != self._sends:

@@ -13,14 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gsmgateway.modem.results import (
-    TP_ST_CONGESTION_STILL_TRYING,
-    TP_ST_DELIVERED,
-    TP_ST_NO_RESPONSE_STOPPED,
-    TP_ST_NOT_OBTAINABLE,
-    TP_ST_VALIDITY_EXPIRED,
-)
-from simulator.profiles import Profile
+from simulator.pdu import status
+from simulator.profiles.model import Profile
 
 
 class Outcome(StrEnum):
@@ -60,21 +54,21 @@ def report_steps(plan: RecipientPlan) -> list[ReportStep]:
     final_at = plan.delay + plan.temporary_delay
     match plan.outcome:
         case Outcome.DELIVERED:
-            return [ReportStep(TP_ST_DELIVERED, plan.delay)]
+            return [ReportStep(status.RECEIVED_BY_SME, plan.delay)]
         case Outcome.TEMPORARY_THEN_DELIVERED:
             return [
-                ReportStep(TP_ST_CONGESTION_STILL_TRYING, plan.delay),
-                ReportStep(TP_ST_DELIVERED, final_at),
+                ReportStep(status.CONGESTION_TRYING, plan.delay),
+                ReportStep(status.RECEIVED_BY_SME, final_at),
             ]
         case Outcome.TEMPORARY_THEN_FAILED:
             return [
-                ReportStep(TP_ST_CONGESTION_STILL_TRYING, plan.delay),
-                ReportStep(TP_ST_NO_RESPONSE_STOPPED, final_at),
+                ReportStep(status.CONGESTION_TRYING, plan.delay),
+                ReportStep(status.NO_RESPONSE_STOPPED, final_at),
             ]
         case Outcome.PERMANENT_FAILURE:
-            return [ReportStep(TP_ST_NOT_OBTAINABLE, plan.delay)]
+            return [ReportStep(status.NOT_OBTAINABLE, plan.delay)]
         case Outcome.VALIDITY_EXPIRED:
-            return [ReportStep(TP_ST_VALIDITY_EXPIRED, plan.delay)]
+            return [ReportStep(status.VALIDITY_PERIOD_EXPIRED, plan.delay)]
         case Outcome.NO_REPORT:
             return []
 
@@ -92,6 +86,7 @@ class FakeNetwork:
         self._default = RecipientPlan(Outcome.DELIVERED, profile.default_report_delay)
         self._plans: dict[str, RecipientPlan] = {}
         self._last_mr = -1
+        self._last_concat_reference = 0
         self._held: list[Callable[[float], None]] = []
 
     def hold(self, delivery: Callable[[float], None]) -> None:
@@ -113,6 +108,11 @@ class FakeNetwork:
         """Return the TP-MR for the next submit: the SIM counter + 1, wrapping 255 → 0."""
         self._last_mr = (self._last_mr + 1) % 256
         return self._last_mr
+
+    def next_concat_reference(self) -> int:
+        """Return the 8-bit concatenation reference of the next long incoming SMS (1, 2, …, wraps)."""
+        self._last_concat_reference = self._last_concat_reference % 255 + 1
+        return self._last_concat_reference
 
     def set_last_mr(self, value: int) -> None:
         """Set the SIM's Last-Used-TP-MR, e.g. to 254 to test the wrap."""

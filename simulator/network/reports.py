@@ -9,24 +9,22 @@ asked for one (TP-SRR), after the delay the recipient's plan sets.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from simulator.network import report_steps
-from simulator.pdu_build import FO_STATUS_REPORT, status_report
-from simulator.pdu_fields import TOA_INTERNATIONAL, TOA_UNKNOWN, is_digits
-from simulator.pdu_submit import Submit
-from simulator.profiles import Memory
-from simulator.sms_clock import network_time, text_mode_time
-from simulator.storage import Stat, StoredMessage
-
-if TYPE_CHECKING:
-    from simulator.device import SimModem
+from simulator.network.clock import network_time, text_mode_time
+from simulator.network.handset import Handset
+from simulator.network.smsc import report_steps
+from simulator.pdu.encode import FO_STATUS_REPORT, status_report
+from simulator.pdu.fields import TOA_INTERNATIONAL, TOA_UNKNOWN, is_digits
+from simulator.pdu.submit import Submit
+from simulator.profiles.model import Memory
+from simulator.state.storage import Stat, StoredMessage
 
 #: Seconds a modem waits for ``AT+CNMA`` (``+CSMS=1``) before it turns direct routing off.
 ACK_TIMEOUT: Final = 15.0
 
 
-def schedule_reports(modem: SimModem, submit: Submit, accepted_at: float) -> None:
+def schedule_reports(modem: Handset, submit: Submit, accepted_at: float) -> None:
     """Arrange the report(s) the recipient's plan produces for ``submit``."""
     if not submit.status_report_requested:
         return
@@ -35,7 +33,7 @@ def schedule_reports(modem: SimModem, submit: Submit, accepted_at: float) -> Non
         modem.schedule_event(accepted_at + step.delay, action)
 
 
-def _arrive(modem: SimModem, submit: Submit, tp_st: int, submitted_at: float, due: float) -> None:
+def _arrive(modem: Handset, submit: Submit, tp_st: int, submitted_at: float, due: float) -> None:
     if not modem.state.registered:
         modem.network.hold(partial(_arrive, modem, submit, tp_st, submitted_at))
         return
@@ -74,7 +72,7 @@ def _arrive(modem: SimModem, submit: Submit, tp_st: int, submitted_at: float, du
     modem.counters["reports_emitted"] += 1
 
 
-def expect_ack(modem: SimModem, due: float) -> None:
+def expect_ack(modem: Handset, due: float) -> None:
     """After a direct ``+CMT``/``+CDS`` with ``+CSMS=1``, wait for ``AT+CNMA`` (27.005 §3.4.4).
 
     Without it in time the modem turns ``<mt>`` and ``<ds>`` off, as the standard says.
@@ -86,7 +84,7 @@ def expect_ack(modem: SimModem, due: float) -> None:
     modem.schedule_event(due + ACK_TIMEOUT, partial(_ack_deadline, modem, token))
 
 
-def _ack_deadline(modem: SimModem, token: int, due: float) -> None:
+def _ack_deadline(modem: Handset, token: int, due: float) -> None:
     state = modem.state
     if state.acks_pending >= token > state.acks_done:
         mode, _, bm, _, bfr = state.cnmi

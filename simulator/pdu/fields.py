@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Final
 
-from simulator import gsm7
+from simulator.pdu import gsm7
 
 TOA_INTERNATIONAL: Final = 0x91
 TOA_UNKNOWN: Final = 0x81

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from simulator import gsm7
-from simulator.pdu_fields import (
+from simulator.pdu import gsm7
+from simulator.pdu.fields import (
     Alphabet,
     PduFormatError,
     Reader,

@@ -25,7 +25,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from simulator.profiles import BusyWindow, Memory, Profile, get_profile
+from simulator.profiles.builtin import builtin_profile
+from simulator.profiles.model import BusyWindow, Memory, Profile
 
 
 def _memory(value: Any) -> Memory:
@@ -141,10 +142,10 @@ def load_profile(path: str | Path) -> Profile:
     problems: list[str] = []
     base_name = document.pop("base", "generic")
     try:
-        base = get_profile(str(base_name))
+        base = builtin_profile(str(base_name))
     except KeyError as exc:
         problems.append(f"base: {exc.args[0]}")
-        base = get_profile("generic")
+        base = builtin_profile("generic")
     quirks_table = document.pop("quirks", {})
     if not isinstance(quirks_table, dict):
         problems.append("quirks: expected a table")
