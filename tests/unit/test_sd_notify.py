@@ -22,7 +22,7 @@ from gsmgateway.systemd.supervisor import status_line
 
 @pytest.fixture
 def manager(tmp_path: Path) -> Iterator[socket.socket]:
-    """A bound datagram socket at a path, as systemd's notify socket."""
+    """Bind a datagram socket at a path, as systemd's notify socket."""
     receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     receiver.bind(str(tmp_path / "notify"))
     receiver.settimeout(5)
