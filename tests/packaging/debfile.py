@@ -2,7 +2,9 @@
 
 ``make deb`` (and so ``make test``) builds ``dist/gsmgateway_<version>_<arch>.deb`` before pytest
 runs. A missing package fails the tests that need it with the command that builds it; it is never
-a skip. Listings are parsed here, independently of anything the build used.
+a skip. Pytest alone tests whatever package dist/ holds: after changing what goes into it, run
+``make deb`` (it rebuilds only then) or ``make test``. Listings are parsed here, independently of
+anything the build used.
 """
 
 from __future__ import annotations
