@@ -7,10 +7,25 @@
 from __future__ import annotations
 
 from simulator.profiles.builtin import builtin_profile, profile_names
-from simulator.profiles.model import BusyWindow, Memory, Profile, Quirks
+from simulator.profiles.memory import Memory, ReportStorage
+from simulator.profiles.model import BusyWindow, Profile, Quirks
+from simulator.profiles.preload import Preload, PreloadError, PreloadKind, preload_from_json
 from simulator.profiles.toml_file import load_profile
 
-__all__ = ["BusyWindow", "Memory", "Profile", "Quirks", "get_profile", "load_profile", "profile_names"]
+__all__ = [
+    "BusyWindow",
+    "Memory",
+    "Preload",
+    "PreloadError",
+    "PreloadKind",
+    "Profile",
+    "Quirks",
+    "ReportStorage",
+    "get_profile",
+    "load_profile",
+    "preload_from_json",
+    "profile_names",
+]
 
 
 def get_profile(name: str) -> Profile:
