@@ -80,7 +80,7 @@ def incoming_sms_from_json(value: object) -> IncomingSms:
     if isinstance(value, dict) and "sender" not in body:
         read.problem("sender", "is required")
     if isinstance(value, dict) and "text" not in body and "data_hex" not in body:
-        read.problem("text", "is required (or data_hex for 8-bit data); an empty SMS is \"\"")
+        read.problem("text", 'is required (or data_hex for 8-bit data); an empty SMS is ""')
     data = read.text(body, "data_hex", "", _hex)
     fields: dict[str, Any] = {
         "sender": read.text(body, "sender", "", _any) or "",
