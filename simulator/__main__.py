@@ -36,7 +36,7 @@ import math
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +51,7 @@ from simulator.server import SimulatorServer
 DEFAULT_PTY = "/tmp/gsmsim0"  # noqa: S108 - a well-known demo path, documented in the README
 EXIT_START_FAILED = 1
 DEFAULT_BAUD = 115_200  # what USB GSM dongles' serial side runs at
+WEEK = 7 * 86400.0  # the largest SMSC clock skew taken (a wrong year is not a skew)
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -70,14 +71,23 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 3600:
-        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
-    return value
+def _seconds_in(low: float, high: float, expected: str) -> Callable[[str], float]:
+    """Build an argument type for a number of seconds from ``low`` up to (not including) ``high``."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value < high:  # NaN fails every comparison
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return convert
+
+
+_seconds = _seconds_in(0, 3600, "seconds between 0 and 3600")
+_skew = _seconds_in(-WEEK, WEEK, "seconds within a week either way")
 
 
 def _positive(text: str) -> int:
@@ -134,16 +144,6 @@ def _utc_offset(text: str) -> timedelta:
     if offset is None or offset % timedelta(minutes=15) or abs(offset) > MAX_OFFSET:
         raise argparse.ArgumentTypeError(f"expected an offset like +03:00 in quarter hours, got {text!r}")
     return offset
-
-
-def _skew(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.inf
-    if not abs(value) <= 7 * 86400:
-        raise argparse.ArgumentTypeError(f"expected seconds within a week either way, got {text!r}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:

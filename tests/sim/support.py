@@ -71,6 +71,15 @@ def path_present(path: Path | str) -> bool:
 HELLO_PDU_WITH_REPORT = b"0031000C915275000000100000AA05E8329BFD06"
 
 
+async def submit_hello(stream: MemoryStream, setup: bytes = b"ATE0") -> bytes:
+    """Run ``setup``, then submit HELLO_PDU_WITH_REPORT; return the answer up to the final OK."""
+    await command(stream, setup)
+    await stream.write(b"AT+CMGS=%d\r" % HELLO_TPDU_LENGTH)
+    await read_until(stream, b"> ")
+    await stream.write(HELLO_PDU_WITH_REPORT + b"\x1a")
+    return await read_until(stream, b"OK\r\n")
+
+
 STARTUP_TIMEOUT = 15.0
 
 

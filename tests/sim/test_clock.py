@@ -9,17 +9,13 @@ import pytest
 
 from simulator.__main__ import main
 from tests.sim.conftest import MakeSim
-from tests.sim.support import HELLO_PDU_WITH_REPORT, HELLO_TPDU_LENGTH, command, read_until
+from tests.sim.support import submit_hello
 
 
 async def test_submits_are_stamped_by_a_skewed_smsc_clock_in_its_zone(make_sim: MakeSim) -> None:
     sim = await make_sim(control_port=0, smsc_clock_skew=-120.0, smsc_utc_offset=timedelta(hours=3))
     stream = await sim.open_stream()
-    await command(stream, b"ATE0")
-    await stream.write(b"AT+CMGS=%d\r" % HELLO_TPDU_LENGTH)
-    await read_until(stream, b"> ")
-    await stream.write(HELLO_PDU_WITH_REPORT + b"\x1a")
-    await read_until(stream, b"OK\r\n")
+    await submit_hello(stream)
     [submit] = sim.submits
     assert submit.scts is not None
     assert submit.scts.utcoffset() == timedelta(hours=3)

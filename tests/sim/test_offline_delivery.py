@@ -15,7 +15,7 @@ import serial
 from simulator import Outcome, SimulatorServer
 from simulator.network.incoming import IncomingSms
 from tests.sim.conftest import MakeSim
-from tests.sim.support import HELLO_PDU_WITH_REPORT, HELLO_TPDU_LENGTH, command, read_until, serial_command
+from tests.sim.support import command, serial_command, submit_hello
 from tests.sim.unit.oracle import decode_report
 
 RECIPIENT = "+255700000001"  # the number HELLO_PDU_WITH_REPORT goes to
@@ -24,11 +24,7 @@ SENDER = "+255711000001"
 
 async def _send_hello(sim: SimulatorServer) -> None:
     stream = await sim.open_stream()
-    await command(stream, b"ATE0;+CNMI=2,1,0,2,0")
-    await stream.write(b"AT+CMGS=%d\r" % HELLO_TPDU_LENGTH)
-    await read_until(stream, b"> ")
-    await stream.write(HELLO_PDU_WITH_REPORT + b"\x1a")
-    await read_until(stream, b"OK\r\n")
+    await submit_hello(stream, b"ATE0;+CNMI=2,1,0,2,0")
     await stream.close()
 
 
