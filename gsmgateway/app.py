@@ -101,6 +101,7 @@ class Gateway:
                 self.config, clock=self._clock, monotonic=self._monotonic
             )
             await services.maintenance.recover_after_restart()  # logs what it settled
+            await services.collection.apply_pending()  # reports journaled before a crash or a stop
             self._build_modems(services)
             if not self.workers:
                 logger.warning("no [[modems]] configured: messages are accepted but none will be sent")
@@ -128,11 +129,13 @@ class Gateway:
             opener = self._openers.get(modem.id) or serial_opener(
                 modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts
             )
-            driver = ModemDriver(modem.id, opener, options=self._driver_options(modem))
+            driver = ModemDriver(
+                modem.id, opener, options=self._driver_options(modem), sink=services.collection.sink(modem.id)
+            )
             self.drivers.append(driver)
             self.workers.append(
-                ModemWorker(modem, driver, services.dispatch, options=self._worker_options,
-                            clock=self._clock, monotonic=self._monotonic)
+                ModemWorker(modem, driver, services.dispatch, services.collection,
+                            options=self._worker_options, clock=self._clock, monotonic=self._monotonic)
             )  # fmt: skip
 
     def _wake_workers(self) -> None:

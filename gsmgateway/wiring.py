@@ -17,14 +17,17 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
 from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
+from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.queries import MessageQueries
+from gsmgateway.store.reports import ReportRepository
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.store.sweeps import MessageSweeps
 from gsmgateway.store.writer import SubmitWriter
@@ -42,6 +45,7 @@ class Services:
     directory: DirectoryService
     api_keys: ApiKeyRepository
     writer: SubmitWriter
+    collection: CollectionService
 
     async def close(self) -> None:
         """Drain the submit writer, close Fineract and the database pools (idempotent)."""
@@ -79,5 +83,9 @@ async def open_services(
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
-    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), clock=clock)
-    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer)
+    inbox = InboxRepository(database)
+    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), inbox=inbox, clock=clock)
+    collection = CollectionService(
+        config=config, inbox=inbox, reports=ReportRepository(database), clock=clock
+    )
+    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer, collection)

@@ -58,8 +58,12 @@ _PART: Final[JsonObject] = {
     "properties": {
         "partNo": {"type": "integer"},
         "modemId": {"type": "string"},
-        "mr": {"type": "integer", "description": "TP-MR the modem returned in +CMGS."},
-        "sentAt": _TIME,
+        "mr": {**_nullable("integer"), "description": "TP-MR the modem returned in +CMGS (null: no answer)."},
+        "writtenAt": {
+            **_nullable("string", format="date-time"),
+            "description": "When the part's PDU began to be written to the modem.",
+        },
+        "sentAt": {**_nullable("string", format="date-time"), "description": "When +CMGS answered."},
         "reportOutcome": _nullable("string", enum=["delivered", "pending", "failed", None]),
         "tpSt": _nullable("integer"),
         "reportAt": _nullable("string", format="date-time"),

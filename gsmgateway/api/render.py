@@ -96,6 +96,7 @@ def _part_json(part: PartView) -> dict[str, Any]:
         "partNo": part.part_no,
         "modemId": part.modem_id,
         "mr": part.mr,
+        "writtenAt": iso(part.written_at),
         "sentAt": iso(part.sent_at),
         "reportOutcome": part.report_outcome.value if part.report_outcome is not None else None,
         "tpSt": part.tp_st,

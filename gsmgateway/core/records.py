@@ -97,12 +97,17 @@ def build_message_view(
 
 @dataclass(frozen=True, kw_only=True)
 class PartView:
-    """One SMS part as it went out: which modem, its TP-MR and what the status report said."""
+    """One SMS part as it went out: which modem, its TP-MR and what the status report said.
+
+    ``written_at`` is when its PDU began to be written to the modem; ``mr`` and ``sent_at`` are None
+    while (or if never) ``+CMGS`` answered: such a part may or may not have left.
+    """
 
     part_no: int
     modem_id: str
-    mr: int
-    sent_at: datetime
+    mr: int | None
+    written_at: datetime | None
+    sent_at: datetime | None
     report_outcome: ReportOutcome | None
     tp_st: int | None
     report_at: datetime | None

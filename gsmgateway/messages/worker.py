@@ -33,6 +33,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import DispatchMode, ModemConfig
@@ -43,15 +44,17 @@ from gsmgateway.core.errors import (
     ModemUnavailableError,
     PduError,
 )
+from gsmgateway.core.inbox import PduKind
 from gsmgateway.core.models import ModemState
 from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
+from gsmgateway.messages.collection import ApplySummary, CollectionService
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import Health
-from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, StatusReport, SubmitPart, encode_sms
+from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, SubmitPart, encode_sms
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class ModemWorker:
         modem: ModemConfig,
         driver: ModemDriver,
         dispatch: DispatchService,
+        collection: CollectionService,
         *,
         options: WorkerOptions | None = None,
         clock: Callable[[], datetime] = utc_now,
@@ -93,16 +97,16 @@ class ModemWorker:
         self.driver = driver
         self.options = options or WorkerOptions()
         self._dispatch = dispatch
+        self._collection = collection
         self._clock = clock
         self._limiter = RateLimiter(modem.messages_per_minute / 60.0, 1, clock=monotonic)
         self._wakeup = asyncio.Event()
         self._changed = asyncio.Condition()
-        # Held while one message is claimed and sent: a status report (fast networks answer within
-        # milliseconds) then waits until the part's MR is recorded and the message is ``sent``.
-        self._sending = asyncio.Lock()
+        self._reports_due = asyncio.Event()  # reports were journaled, or a send settled: apply them
         self._tasks: list[asyncio.Task[None]] = []
         self._loop_task: asyncio.Task[None] | None = None
-        self._recording: asyncio.Future[None] | None = None
+        self._applying: asyncio.Future[ApplySummary] | None = None
+        self._written = False  # whether the part being sent has its PDU-written mark
         self._stopping = False
         self._busy = False
         self.generation = 0  # bumped on every observable change; see wait_changed()
@@ -115,14 +119,13 @@ class ModemWorker:
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Start the send loop and the report and incoming-SMS consumers (the driver is started apart)."""
+        """Start the send loop and the report applier (the driver is started apart)."""
         if self._loop_task is not None:
             return
+        self._collection.add_listener(self._collected)
+        self._reports_due.set()  # whatever the journal holds for this modem
         self._loop_task = asyncio.create_task(self._run(), name=f"worker-{self.modem_id}")
-        self._tasks = [
-            asyncio.create_task(self._consume_reports(), name=f"reports-{self.modem_id}"),
-            asyncio.create_task(self._consume_messages(), name=f"incoming-{self.modem_id}"),
-        ]
+        self._tasks = [asyncio.create_task(self._apply_reports(), name=f"reports-{self.modem_id}")]
 
     async def stop(self) -> None:
         """Stop after the message in flight is settled (at most ``stop_grace`` seconds); idempotent.
@@ -148,12 +151,8 @@ class ModemWorker:
             with suppress(asyncio.CancelledError):
                 await consumer
         self._tasks = []
-        if self._recording is not None:  # a report being written when the consumer was cancelled
-            await asyncio.wait({self._recording}, timeout=self.options.error_pause)
-            self._recording.cancel()
-        queue = self.driver.pending_reports
-        while not queue.empty():  # reports the driver already took off the modem: do not lose them
-            await self.record_report(queue.get_nowait())
+        if self._applying is not None:  # let a report's transaction finish; pending ones wait in the journal
+            await asyncio.wait({self._applying}, timeout=self.options.error_pause)
         self.waiting_for = "stopped"
 
     def wake(self) -> None:
@@ -199,11 +198,12 @@ class ModemWorker:
         self._busy = True
         pause = 0.0
         try:
-            async with self._sending:
-                claimed = await self._dispatch.claim_next(self.modem_id)
-                if claimed is not None:
-                    self._limiter.acquire(self.modem_id)
-                    pause = await self._send(claimed)
+            claimed = await self._dispatch.claim_next(self.modem_id)
+            if claimed is not None:
+                self._limiter.acquire(self.modem_id)
+                pause = await self._send(claimed)
+                if self._collection.reports_waiting(self.modem_id):
+                    self._reports_due.set()  # a report that beat this message's MR can land now
         finally:
             self._busy = False
         if claimed is None:
@@ -258,6 +258,7 @@ class ModemWorker:
         """
         self.waiting_for = f"sending message {claimed.id}"
         sent_parts = 0
+        self._written = False
         try:
             for part in self._encode(claimed):
                 mr = await self._send_part(claimed, part)
@@ -270,7 +271,7 @@ class ModemWorker:
             verdict = judge(exc)
             self.last_error = f"message {claimed.id}: {exc}"[:200]
             await self._dispatch.mark_attempt_failed(
-                claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts
+                claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts, written=self._written
             )
             if verdict is Verdict.NEEDS_ATTENTION and sent_parts == 0:
                 return self.options.attention_pause  # do not fail the next message the same way
@@ -284,14 +285,24 @@ class ModemWorker:
         try:
             return encode_sms(claimed.number, claimed.text, concat_ref=claimed.id % 256, validity=validity)
         except InvalidNumberError as exc:
-            raise PduError(f"cannot address {claimed.number!r}: {exc}", modem_id=self.modem_id) from exc
+            raise PduError(f"cannot address {mask_number(claimed.number)}", modem_id=self.modem_id) from exc
 
     async def _send_part(self, claimed: ClaimedMessage, part: SubmitPart) -> int:
-        """Send one part; a later part is retried in place on errors where nothing left (module doc)."""
+        """Send one part; a later part is retried in place on errors where nothing left (module doc).
+
+        The part's PDU-written mark is recorded between the prompt and the PDU; if the modem then
+        refuses it with an error code, the mark is removed again (it did not leave).
+        """
         for attempt in range(self.options.resume_tries + 1):
+            self._written = False
             try:
-                return await self.driver.send_pdu(part)
+                return await self.driver.send_pdu(
+                    part, before_pdu=partial(self._mark_written, claimed, part.seq)
+                )
             except ModemError as exc:
+                if self._written and judge(exc) is not Verdict.MAYBE_SENT:
+                    await self._dispatch.forget_part_written(claimed, part.seq)
+                    self._written = False
                 if part.seq == 1 or attempt == self.options.resume_tries or not judge(exc).may_resume:
                     raise
                 logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
@@ -299,57 +310,56 @@ class ModemWorker:
                 await self._pause_before_resume(exc, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _mark_written(self, claimed: ClaimedMessage, part_no: int) -> None:
+        await self._dispatch.record_part_written(claimed, part_no, modem_id=self.modem_id)
+        self._written = True
+
     async def _pause_before_resume(self, error: ModemError, attempt: int) -> None:
         await asyncio.sleep(self.options.resume_delay * 2**attempt)  # a back-off, not a wait for an event
         if isinstance(error, ModemUnavailableError):  # then give a reconnecting modem time to return
             with suppress(ModemUnavailableError):
                 await self.driver.wait_ready(timeout=self.options.ready_wait)
 
-    # --- reports, incoming SMS, jobs ------------------------------------------------------------
-    async def _consume_reports(self) -> None:
-        queue = self.driver.pending_reports
-        while True:
-            report = await queue.get()
-            # Shielded: stopping the worker must not cut a report's write in half (it is off the modem).
-            self._recording = asyncio.ensure_future(self.record_report(report))
-            await asyncio.shield(self._recording)
-            self._recording = None
-
-    async def record_report(self, report: StatusReport) -> None:
-        """Apply one status report to the store (after any send in flight); failures are logged."""
-        try:
-            async with self._sending:
-                await self._dispatch.record_report(
-                    modem_id=self.modem_id, mr=report.mr, recipient=report.recipient,
-                    outcome=report.outcome, tp_st=report.tp_st,
-                )  # fmt: skip
-        except GatewayError as exc:
-            logger.error("%s: cannot record status report mr=%s: %s", self.modem_id, report.mr, exc)
-        await self._notify()
-
-    async def _consume_messages(self) -> None:
-        queue = self.driver.pending_messages
-        while True:
-            message = await queue.get()
-            # The gateway does not store incoming SMS (yet). Operators' logs never hold a number beyond
-            # its last digits, nor a text: the log says that one came, not what it said.
-            logger.info("%s: incoming SMS from %s (%d chars%s)", self.modem_id, mask_number(message.sender),
-                        len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
-                        if message.concat else "")  # fmt: skip
+    # --- reports, received SMS, jobs -----------------------------------------------------------
+    def _collected(self, modem_id: str, kinds: frozenset[PduKind]) -> None:
+        """Note what concerns this modem in a batch the collection service journaled."""
+        if modem_id != self.modem_id:
+            return
+        if PduKind.DELIVER in kinds:
             self.incoming_seen += 1
+        self._reports_due.set()  # the applier's pass ends with a change notification either way
+
+    async def _apply_reports(self) -> None:
+        """Apply this modem's journaled reports whenever some came (or a send settled); never holds a send."""
+        while True:
+            await self._reports_due.wait()
+            self._reports_due.clear()
+            # Shielded: stopping the worker must not cut a report's transaction in half.
+            self._applying = asyncio.ensure_future(self._collection.apply_pending(self.modem_id))
+            try:
+                await asyncio.shield(self._applying)
+            except GatewayError as exc:
+                logger.warning(
+                    "%s: applying status reports failed (they stay journaled): %s", self.modem_id, exc
+                )
+            self._applying = None
             await self._notify()
 
     async def poll_reports(self) -> int:
-        """Sweep SR storage and drain received SMS (the scheduled poll); return reports found."""
+        """Sweep every memory into the journal, then apply what is pending (the scheduled poll).
+
+        Returns how many PDUs the sweep collected.
+        """
         try:
-            reports = await self.driver.sweep_status_reports()
-            for message in await self.driver.drain_messages():
-                self.driver.pending_messages.put_nowait(message)
+            collected = await self.driver.sweep()
         except ModemUnavailableError:
-            return 0
-        for report in reports:
-            await self.record_report(report)
-        return len(reports)
+            collected = 0
+        except GatewayError as exc:  # the journal failed: everything stays on the modem for the next poll
+            logger.warning("%s: sweep stopped, nothing deleted: %s", self.modem_id, exc)
+            collected = 0
+        await self._collection.apply_pending(self.modem_id)
+        await self._notify()
+        return collected
 
     async def check_health(self) -> Health | None:
         """Ask the modem how it is and save it for ``GET /modems`` (the scheduled health job)."""

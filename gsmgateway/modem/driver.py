@@ -10,8 +10,9 @@ from ``send_pdu`` say exactly what is known (docs/interfaces.md §3):
 * :class:`~gsmgateway.core.errors.ModemTimeoutError` (not the subclass above): no prompt came, ESC was
   sent, nothing was sent.
 
-Status reports from ``+CDS``, ``+CDSI`` and sweeps of SR storage arrive on
-:attr:`~ModemDriver.pending_reports`; received SMS on :attr:`~ModemDriver.pending_messages`.
+Status reports and received SMS — from ``+CDS``/``+CMT``, ``+CDSI``/``+CMTI`` reads, storage sweeps
+and the sweep that starts every connection — are handed to the driver's sink
+(:mod:`gsmgateway.modem.collection`) before they are deleted from the modem or acknowledged.
 A background supervisor reconnects with exponential back-off whenever the port goes away, and
 :attr:`~ModemDriver.state` always says what the modem can do now.
 """
@@ -24,10 +25,18 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import timedelta
 
-from gsmgateway.core.errors import ModemError, ModemProtocolError, ModemUnavailableError, OutcomeUnknownError
+from gsmgateway.core.errors import (
+    GatewayError,
+    ModemError,
+    ModemProtocolError,
+    ModemUnavailableError,
+    OutcomeUnknownError,
+)
+from gsmgateway.core.inbox import CollectionSource
 from gsmgateway.core.models import ModemState
-from gsmgateway.modem import responses, storage
+from gsmgateway.modem import responses
 from gsmgateway.modem.codec import Urc
+from gsmgateway.modem.collection import CollectedQueues, Sink, classify
 from gsmgateway.modem.initialise import (
     REGISTERED,
     Commander,
@@ -37,16 +46,9 @@ from gsmgateway.modem.initialise import (
     read_signal_and_operator,
 )
 from gsmgateway.modem.options import DriverOptions, Health, Identity, ReportRouting
-from gsmgateway.modem.pdu import (
-    DEFAULT_VALIDITY,
-    IncomingSms,
-    StatusReport,
-    SubmitPart,
-    decode_deliver,
-    decode_status_report,
-    encode_sms,
-)
-from gsmgateway.modem.session import AtSession, stop_task
+from gsmgateway.modem.pdu import DEFAULT_VALIDITY, IncomingSms, StatusReport, SubmitPart, encode_sms
+from gsmgateway.modem.session import AtSession, BeforePdu, stop_task
+from gsmgateway.modem.storage import MemoryUse, StorageReader, is_sink_failure
 from gsmgateway.modem.transport import Opener
 
 logger = logging.getLogger(__name__)
@@ -55,9 +57,12 @@ logger = logging.getLogger(__name__)
 class ModemDriver:
     """Drive one modem: :meth:`start`, then send and receive; :meth:`stop` when done."""
 
-    def __init__(self, modem_id: str, opener: Opener, *, options: DriverOptions | None = None) -> None:
+    def __init__(
+        self, modem_id: str, opener: Opener, *, options: DriverOptions | None = None, sink: Sink | None = None
+    ) -> None:
         self.modem_id = modem_id
         self.options = options or DriverOptions()
+        self._queues = CollectedQueues() if sink is None else None
         self.identity: Identity | None = None
         self.detail = "not started"
         self._opener = opener
@@ -67,8 +72,10 @@ class ModemDriver:
         self._session: AtSession | None = None
         self._commander: Commander | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._reports: asyncio.Queue[StatusReport] = asyncio.Queue()
-        self._messages: asyncio.Queue[IncomingSms] = asyncio.Queue()
+        self._storage = StorageReader(
+            modem_id, sink or self._queues or CollectedQueues(), within=self.options.command_timeout,
+            listing_within=self.options.listing_timeout,
+        )  # fmt: skip
         self.connections = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -165,6 +172,7 @@ class ModemDriver:
             await self._set_state(ModemState.INITIALISING, "running the init sequence")
             setup = await initialise(commander)
             self._setup, self.identity = setup, setup.identity
+            self._storage.use(setup.layout)
             self._session, self._commander = session, commander
             urc_task = asyncio.create_task(
                 self._consume_urcs(session, commander), name=f"urcs-{self.modem_id}"
@@ -216,8 +224,13 @@ class ModemDriver:
             )
         return session
 
-    async def send_pdu(self, part: SubmitPart) -> int:
-        """Send one part with ``AT+CMGS`` and return its TP-MR; never retried (see module doc)."""
+    async def send_pdu(self, part: SubmitPart, *, before_pdu: BeforePdu | None = None) -> int:
+        """Send one part with ``AT+CMGS`` and return its TP-MR; never retried (see module doc).
+
+        ``before_pdu`` is awaited between the ``> `` prompt and the PDU's first byte: the gateway
+        records there that the part's PDU is being written. If it raises, ESC ends the prompt and
+        nothing is sent.
+        """
         session = self._ready_session()
         async with session.transaction():
             lines = await session.submit(
@@ -225,6 +238,7 @@ class ModemDriver:
                 part.pdu_hex,
                 prompt_timeout=self.options.prompt_timeout,
                 result_timeout=self.options.send_timeout,
+                before_pdu=before_pdu,
             )
         try:
             return responses.parse_int_field(lines, "+CMGS:")
@@ -243,18 +257,23 @@ class ModemDriver:
     # --- reports and received messages ----------------------------------------------------------
     @property
     def pending_reports(self) -> asyncio.Queue[StatusReport]:
-        """Status reports as they arrive, from any route; the worker takes them from here."""
-        return self._reports
+        """Status reports, when the driver was built without a sink (its own in-memory one)."""
+        return self._default_queues().reports
 
     @property
     def pending_messages(self) -> asyncio.Queue[IncomingSms]:
-        """Received SMS (each part as received); already deleted from the modem."""
-        return self._messages
+        """Received SMS, when the driver was built without a sink (its own in-memory one)."""
+        return self._default_queues().messages
+
+    def _default_queues(self) -> CollectedQueues:
+        if self._queues is None:
+            raise RuntimeError(f"{self.modem_id} hands what it collects to its sink, not to queues")
+        return self._queues
 
     @property
-    def _home(self) -> str | None:
-        """The storage chosen at initialisation for received SMS, if any."""
-        return self._setup.storage if self._setup else None
+    def storage_use(self) -> list[MemoryUse]:
+        """Each memory as last seen by a sweep: slots used/total, or why it could not be read."""
+        return list(self._storage.usage.values())
 
     def _usable_session(self) -> AtSession:
         session = self._session
@@ -264,45 +283,26 @@ class ModemDriver:
             )
         return session
 
-    async def sweep_status_reports(self) -> list[StatusReport]:
-        """Read and delete every report waiting in SR storage and return them (not queued)."""
-        return await storage.sweep_reports(
-            self._usable_session(),
-            home=self._home,
-            within=self.options.command_timeout,
-            listing_within=self.options.listing_timeout,
-        )
+    async def sweep(self) -> int:
+        """Collect (hand to the sink, then delete) everything stored in every memory; return how many.
 
-    async def drain_messages(self) -> list[IncomingSms]:
-        """Read and delete every received SMS in the modem's storage and return them (not queued).
-
-        Status reports found there (some firmwares file them with SMS) go to :attr:`pending_reports`.
+        :raises ModemUnavailableError: not connected. A memory that cannot be read is skipped and
+            shown in :attr:`storage_use`; a failing sink stops the sweep with nothing of its
+            memory deleted (:class:`~gsmgateway.core.errors.GatewayError` from the sink).
         """
-        home = self._home
-        if home is None:
-            return []
-        messages, reports = await storage.drain_received(
-            self._usable_session(),
-            home,
-            home=home,
-            within=self.options.command_timeout,
-            listing_within=self.options.listing_timeout,
-        )
-        for report in reports:
-            self._reports.put_nowait(report)
-        return messages
+        return await self._storage.sweep(self._usable_session(), CollectionSource.SWEEP)
 
     async def _sweep_on_connect(self) -> None:
-        """Collect what arrived while we were away: SR storage and received SMS."""
+        """Collect what arrived while we were away, from every memory, before anything is sent."""
+        session = self._session
+        if session is None:
+            return
         try:
-            for report in await self.sweep_status_reports():
-                self._reports.put_nowait(report)
-            for message in await self.drain_messages():
-                self._messages.put_nowait(message)
-        except ModemError as exc:
-            if isinstance(exc, ModemUnavailableError):
-                raise
-            logger.warning("%s: start-up sweep failed: %s", self.modem_id, exc)
+            await self._storage.sweep(session, CollectionSource.STARTUP)
+        except ModemUnavailableError:
+            raise
+        except GatewayError as exc:  # the sink (store) failed: everything stays on the modem
+            logger.warning("%s: start-up sweep stopped, nothing deleted: %s", self.modem_id, exc)
 
     async def _consume_urcs(self, session: AtSession, commander: Commander) -> None:
         """Handle every URC of one connection; one failing URC never stops the next."""
@@ -310,36 +310,29 @@ class ModemDriver:
             urc = await session.urcs.get()
             try:
                 await self._handle_urc(urc, session, commander)
-            except ModemError as exc:
-                logger.warning("%s: handling %r failed: %s", self.modem_id, urc.text, exc)
+            except GatewayError as exc:
+                if is_sink_failure(exc):
+                    logger.warning("%s: could not keep %s (%s); left on the modem, not acknowledged",
+                                   self.modem_id, urc.name, exc)  # fmt: skip
+                else:
+                    logger.warning("%s: handling %s failed: %s", self.modem_id, urc.name, exc)
             except Exception:  # one odd URC must not stop report handling for the connection
-                logger.exception("%s: bug while handling %r", self.modem_id, urc.text)
+                logger.exception("%s: bug while handling %s", self.modem_id, urc.name)
 
     async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
-        home = self._home
-        within = self.options.command_timeout
-        if urc.name == "+CDS":
+        if urc.name in ("+CDS", "+CMT"):
             if urc.pdu is None:
-                logger.warning("%s: +CDS without its PDU line; report lost", self.modem_id)
+                logger.warning("%s: %s without its PDU line; nothing to keep", self.modem_id, urc.name)
                 return
-            tpdu_length = responses.parse_length(urc.args)
-            self._reports.put_nowait(
-                decode_status_report(urc.pdu, modem_id=self.modem_id, tpdu_length=tpdu_length)
-            )
+            source = CollectionSource.CDS if urc.name == "+CDS" else CollectionSource.CMT
+            item = classify(urc.pdu, tpdu_length=responses.parse_length(urc.args), source=source,
+                            modem_id=self.modem_id)  # fmt: skip
+            await self._storage.sink([item])
             await self._acknowledge(commander)
-        elif urc.name == "+CDSI":
+        elif urc.name in ("+CDSI", "+CMTI"):
             memory, index = responses.parse_memory_index(urc.args)
-            report = await storage.read_report_at(session, memory, index, home=home, within=within)
-            if report is not None:
-                self._reports.put_nowait(report)
-        elif urc.name == "+CMTI":
-            memory, index = responses.parse_memory_index(urc.args)
-            message = await storage.read_message_at(session, memory, index, home=home, within=within)
-            if message is not None:
-                self._messages.put_nowait(message)
-        elif urc.name == "+CMT" and urc.pdu is not None:
-            self._messages.put_nowait(decode_deliver(urc.pdu, tpdu_length=responses.parse_length(urc.args)))
-            await self._acknowledge(commander)
+            source = CollectionSource.CDSI if urc.name == "+CDSI" else CollectionSource.CMTI
+            await self._storage.read_announced(session, memory, index, source)
         elif urc.name == "+CREG":
             await self._apply_registration(responses.parse_creg([urc.text]))
         else:
@@ -376,5 +369,5 @@ class ModemDriver:
             operator=operator,
             smsc=setup.smsc if setup else None,
             routing=setup.routing if setup else None,
-            storage=setup.storage if setup else None,
+            storage=setup.layout.home if setup else None,
         )

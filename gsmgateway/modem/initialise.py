@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gsmgateway.core.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
 from gsmgateway.core.models import ModemState
@@ -20,6 +20,7 @@ from gsmgateway.modem import responses
 from gsmgateway.modem.options import DriverOptions, Identity, ReportRouting
 from gsmgateway.modem.results import BUSY_CODES, CME_SIM_PROBLEMS
 from gsmgateway.modem.session import AtSession
+from gsmgateway.modem.storage import StorageLayout
 
 logger = logging.getLogger(__name__)
 _ROUTING_ORDER = (ReportRouting.STORED, ReportRouting.DIRECT, ReportRouting.POLL)
@@ -35,7 +36,7 @@ class Setup:
     detail: str
     identity: Identity
     routing: ReportRouting | None = None
-    storage: str | None = None
+    layout: StorageLayout = field(default_factory=StorageLayout)
     ack_required: bool = False
     smsc: str | None = None
 
@@ -88,14 +89,14 @@ async def initialise(commander: Commander) -> Setup:
     await commander.run("AT+CMGF=0")
     await commander.optional('AT+CSCS="GSM"')
     ack_required = await _ack_required(commander)
-    storage = await _choose_storage(commander)
+    layout = await _choose_storage(commander)
     routing = await _set_routing(commander)
     smsc = await _check_smsc(commander)
     identity = await read_identity(commander, sim_ready=True)
     await commander.optional("AT+COPS=3,0")
     registration = await read_registration(commander)
     state = ModemState.READY if registration in REGISTERED else ModemState.NO_NETWORK
-    return Setup(state, registration, identity, routing, storage, ack_required, smsc)
+    return Setup(state, registration, identity, routing, layout, ack_required, smsc)
 
 
 async def read_signal_and_operator(commander: Commander) -> tuple[int | None, str | None]:
@@ -152,19 +153,27 @@ async def _ack_required(commander: Commander) -> bool:
         return False
 
 
-async def _choose_storage(commander: Commander) -> str | None:
-    """Use SIM storage where offered (else the first memory) for reading and for new messages."""
+async def _choose_storage(commander: Commander) -> StorageLayout:
+    """Learn the memories offered for reading; keep received SMS on the SIM where offered.
+
+    ``AT+CPMS=?`` lists per slot what may be read, written and received into (Wavecom lists two
+    slots). Received SMS go to SM if offered, else the first memory; SR is never a home for SMS.
+    """
     lines = await commander.optional("AT+CPMS=?", prefix="+CPMS:")
-    slots = responses.parse_cpms_test(lines) if lines else []
-    offered = [m for m in (slots[0] if slots else []) if m != "SR"]
+    try:
+        slots = responses.parse_cpms_test(lines) if lines else []
+    except ModemProtocolError:
+        slots = []
+    readable = tuple(slots[0]) if slots else ()
+    offered = [m for m in readable if m != "SR"]
     if not offered:
-        return None
+        return StorageLayout(readable=readable)
     memory = "SM" if "SM" in offered else offered[0]
     arguments = ",".join(f'"{memory}"' for _ in range(min(len(slots), 3)))
     for attempt in (arguments, f'"{memory}","{memory}"', f'"{memory}"'):
         if await commander.optional(f"AT+CPMS={attempt}", prefix="+CPMS:") is not None:
-            return memory
-    return None
+            return StorageLayout(readable=readable, home=memory)
+    return StorageLayout(readable=readable)
 
 
 async def _set_routing(commander: Commander) -> ReportRouting | None:

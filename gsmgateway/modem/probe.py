@@ -96,7 +96,7 @@ def format_report(device: str, report: ProbeReport) -> str:
             f"operator:      {report.operator or '?'}",
             f"signal:        {_signal(report.rssi)}",
             f"SMSC:          {setup.smsc or 'not set'}",
-            f"storage:       {setup.storage or '?'}; offered {' / '.join(report.storages) or '?'}",
+            f"storage:       {setup.layout.home or '?'}; offered {' / '.join(report.storages) or '?'}",
             f"+CNMA needed:  {'yes' if setup.ack_required else 'no'}",
         ]
         works = [r.value for r, ok in report.routings.items() if ok]

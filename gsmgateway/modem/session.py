@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -50,6 +50,8 @@ from gsmgateway.modem.transport import ByteStream
 
 logger = logging.getLogger(__name__)
 URC_QUEUE_SIZE: Final = 1000
+#: Awaited between the ``> `` prompt and the PDU: the last moment at which nothing has been sent.
+BeforePdu = Callable[[], Awaitable[None]]
 
 
 async def stop_task(task: asyncio.Task[Any]) -> None:
@@ -173,12 +175,20 @@ class AtSession:
         return self._result(final, pending)
 
     async def submit(
-        self, tpdu_length: int, pdu_hex: str, *, prompt_timeout: float, result_timeout: float
+        self,
+        tpdu_length: int,
+        pdu_hex: str,
+        *,
+        prompt_timeout: float,
+        result_timeout: float,
+        before_pdu: BeforePdu | None = None,
     ) -> list[str]:
         """Run ``AT+CMGS=<length>`` → prompt → PDU → result; inside :meth:`transaction`.
 
         Before the PDU is written every failure means nothing was sent. After it, a timeout or a
         lost connection is :class:`OutcomeUnknownError`: the SMS may be out, and no retry is made.
+        ``before_pdu`` runs once the prompt came; if it raises, ESC ends the prompt (nothing is
+        sent) and its exception propagates.
         """
         command = f"AT+CMGS={tpdu_length}"
         pdu_bytes = encode_pdu(pdu_hex)  # a malformed PDU is refused before anything is written
@@ -186,6 +196,14 @@ class AtSession:
         try:
             await self._write(encode_command(command))
             await self._await_prompt(pending, prompt_timeout)
+            if before_pdu is not None:
+                try:
+                    await before_pdu()
+                except BaseException:
+                    self._expect_late_result()  # the modem answers the ESC with a final result
+                    with suppress(ModemUnavailableError):
+                        await self._write(ESC)
+                    raise
             try:
                 await self._write(pdu_bytes)
                 final = await self._await_final(pending, result_timeout)
