@@ -20,6 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gsmgateway.core.config_inbound import (
+    InboundConfig,
+    WebhookConfig,
+    WebhookDeliveryConfig,
+    build_webhooks,
+    check_two_way,
+)
 from gsmgateway.core.config_values import build_section, convert_value
 from gsmgateway.core.errors import ConfigError
 from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
@@ -199,7 +206,10 @@ class GatewayConfig:
     directory: DirectoryConfig = DirectoryConfig()
     fineract: FineractConfig = FineractConfig()
     fineract_gateway: FineractGatewayConfig = FineractGatewayConfig()
+    inbound: InboundConfig = field(default_factory=InboundConfig)
+    webhook_delivery: WebhookDeliveryConfig = field(default_factory=WebhookDeliveryConfig)
     modems: tuple[ModemConfig, ...] = ()
+    webhooks: tuple[WebhookConfig, ...] = ()
 
     @property
     def store_url(self) -> str:
@@ -271,6 +281,8 @@ def _build_root(data: dict[str, Any], problems: list[str]) -> GatewayConfig:
                 problems.append(f"{key}: must be a table")
         elif key == "modems":
             values[key] = _build_modems(raw, problems)
+        elif key == "webhooks":
+            values[key] = build_webhooks(raw, problems)
         elif key in hints:
             values[key] = convert_value(raw, hints[key], key, problems)
         else:
@@ -346,6 +358,7 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"quiet_hours.timezone: unknown time zone {config.quiet_hours.timezone!r}")
     _check_modems(config.modems, problems)
+    check_two_way(config.inbound, config.webhook_delivery, config.webhooks, problems)
 
 
 def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:

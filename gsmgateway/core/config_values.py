@@ -42,6 +42,16 @@ def convert_value(value: Any, hint: Any, where: str, problems: list[str]) -> Any
             return None
         inner = next(arg for arg in typing.get_args(hint) if arg is not type(None))
         return convert_value(value, inner, where, problems)
+    if origin is tuple:  # tuple[str, ...]: a TOML list, or a comma-separated environment string
+        items = (
+            [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+        )
+        if not isinstance(items, list):
+            problems.append(f"{where}: must be a list, not {value!r}")
+            return _INVALID
+        converted = tuple(convert_value(item, typing.get_args(hint)[0], f"{where}[{i}]", problems)
+                          for i, item in enumerate(items))  # fmt: skip
+        return _INVALID if _INVALID in converted else converted
     if origin is Literal:
         choices = typing.get_args(hint)
         if value in choices:

@@ -16,6 +16,8 @@ primitives and never its text-level entry points:
   report is requested on every part.
 * Every decoding failure (``StopIteration``, ``ValueError``, ``EncodingError`` …) becomes
   :class:`~gsmgateway.core.errors.PduError`.
+* A received SMS-DELIVER is decoded by :mod:`gsmgateway.modem.deliver`, which lists what
+  ``decodeSmsPdu`` gets wrong about one.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from gsmmodem import pdu as gsmpdu
 from gsmgateway.core.errors import InvalidNumberError, PduError
 from gsmgateway.core.models import ReportOutcome
 from gsmgateway.core.numbers import is_international_address
+from gsmgateway.modem.deliver import decode_received, payload_text
 from gsmgateway.modem.results import classify_tp_st
 from gsmgateway.modem.sms import (
     GSM7_CODES,
@@ -230,51 +233,15 @@ def decode_status_report(pdu_hex: str, *, modem_id: str = "", tpdu_length: int |
 
 
 def decode_deliver(pdu_hex: str, *, tpdu_length: int | None = None) -> IncomingSms:
-    """Decode a received SMS-DELIVER PDU.
+    """Decode a received SMS-DELIVER PDU (through :mod:`gsmgateway.modem.deliver`'s guard).
+
+    8-bit data has no text: ``text`` is its bytes as hex.
 
     :raises PduError: not hex, truncated, or another PDU type.
     """
-    fields = _decode(with_smsc_field(pdu_hex, tpdu_length))
-    if fields.get("type") != "SMS-DELIVER":
-        raise PduError(f"expected SMS-DELIVER, got {fields.get('type')}")
-    concat = None
-    for element in fields.get("udh") or ():
-        if isinstance(element, gsmpdu.Concatenation):
-            concat = (int(element.reference), int(element.parts), int(element.number))
+    part = decode_received(with_smsc_field(pdu_hex, tpdu_length))
+    concat = (part.concat.reference, part.concat.total, part.concat.seq) if part.concat else None
+    text = payload_text(part.encoding, part.payload)
     return IncomingSms(
-        sender=str(fields.get("number") or ""),
-        text=_repair_text(str(fields.get("text") or ""), with_smsc_field(pdu_hex, tpdu_length)),
-        scts=fields.get("time"),
-        concat=concat,
+        sender=part.sender, text=part.payload.hex() if text is None else text, scts=part.scts, concat=concat
     )
-
-
-def _repair_text(text: str, pdu_hex: str) -> str:
-    """Undo gsmmodem's decoding slips in a received text.
-
-    It returns UTF-16 surrogates unpaired, and its GSM-7 table has a backtick where TS 23.038 has
-    ``'§'`` (septet 0x5F). Its extension table also drops form feed, which cannot be repaired
-    afterwards: a received form feed is lost.
-    """
-    if _is_gsm7_deliver(pdu_hex):
-        return text.replace("`", "§")
-    try:
-        return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be")
-    except UnicodeDecodeError:
-        return text  # a lone surrogate the sender really sent; keep what we have
-
-
-def _is_gsm7_deliver(pdu_hex: str) -> bool:
-    """Return whether an SMS-DELIVER's TP-DCS says GSM-7 (TS 23.038 §4); False when unsure."""
-    try:
-        raw = bytes.fromhex(pdu_hex)
-        position = 1 + raw[0] + 1  # SMSC field, then first octet
-        position += 2 + (raw[position] + 1) // 2 + 1  # OA length, TOA, OA, then TP-PID
-        dcs = raw[position]
-    except (ValueError, IndexError):
-        return False
-    if dcs & 0xC0 == 0x00:  # general data coding: bits 3-2 give the alphabet
-        return dcs & 0x0C == 0x00
-    if dcs & 0xF0 == 0xF0:  # data coding / message class: bit 2 = 8-bit
-        return dcs & 0x04 == 0x00
-    return dcs & 0xF0 in (0xC0, 0xD0)  # message waiting groups with GSM-7 text

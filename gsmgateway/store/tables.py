@@ -162,6 +162,7 @@ directory_entries = Table(
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("name", String(200), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_directory_entries_mobile", "mobile"),  # who sent a received SMS
 )
 
 #: The journal of every PDU read from a modem, written before the modem deletes it (core/inbox.py).
@@ -194,4 +195,132 @@ modems = Table(
     Column("sent_count", BigInteger, nullable=False, default=0),
     Column("failed_count", BigInteger, nullable=False, default=0),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: Received messages (core/inbound.py): one row per message, its parts joined once all are in.
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("modem_id", String(64), nullable=False),
+    Column("sender", String(32), nullable=False),  # +digits, digits or a name, as the PDU has it
+    Column("sender_type", String(16), nullable=False),
+    Column("number", String(20), nullable=True),  # the sender normalised (+digits); NULL for a name
+    Column("state", String(16), nullable=False),
+    Column("encoding", String(8), nullable=False),
+    Column("text", Text, nullable=True),  # NULL while partial, for 8-bit data, or after retention
+    Column("data_hex", Text, nullable=True),
+    Column("concat_ref", Integer, nullable=True),
+    Column("concat_bits", SmallInteger, nullable=True),
+    Column("parts_total", SmallInteger, nullable=False),
+    Column("parts_received", SmallInteger, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("match_status", String(16), nullable=False),
+    Column("match_kind", String(8), nullable=True),
+    Column("match_id", String(64), nullable=True),
+    Column("match_source", String(16), nullable=True),
+    Column("candidates", SmallInteger, nullable=False),
+    Column("keyword", String(16), nullable=True),
+    Column("keyword_result", String(16), nullable=True),
+    Column("reply_message_id", BigInteger, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_inbound_messages_received", "received_at", "id"),
+    Index("ix_inbound_messages_match", "match_kind", "match_id", "received_at", "id"),
+    Index("ix_inbound_messages_modem", "modem_id", "received_at", "id"),
+    Index("ix_inbound_messages_status", "match_status", "received_at", "id"),
+    Index("ix_inbound_messages_open", "state", "modem_id", "sender", "concat_ref"),
+)
+
+#: One row per received part; its unique key is what makes a part stored once, however often read.
+inbound_parts = Table(
+    "inbound_parts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("inbound_id", BigInteger, ForeignKey("inbound_messages.id", ondelete="CASCADE"), nullable=False),
+    Column("modem_id", String(64), nullable=False),
+    Column("sender", String(32), nullable=False),
+    Column("scts", UtcDateTime, nullable=False),
+    Column("concat_ref", Integer, nullable=False),  # 0 / 0 / 1 / 1 for a message of one part
+    Column("concat_bits", SmallInteger, nullable=False),
+    Column("parts_total", SmallInteger, nullable=False),
+    Column("seq", SmallInteger, nullable=False),
+    Column("digest", String(16), nullable=False),  # of TP-DCS and the user data
+    Column("encoding", String(8), nullable=False),
+    Column("payload", Text, nullable=True),  # hex (modem/deliver.py says of what); NULL after retention
+    Column("entry_id", BigInteger, nullable=True),  # the modem_inbox entry it came from
+    Column("read_at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "modem_id",
+        "sender",
+        "scts",
+        "concat_ref",
+        "concat_bits",
+        "parts_total",
+        "seq",
+        "digest",
+        name="uq_inbound_parts_key",
+    ),
+    Index("ix_inbound_parts_inbound", "inbound_id", "seq"),
+)
+
+#: Changes to a directory entry made by the gateway itself (an opt-out keyword), naming their cause.
+directory_events = Table(
+    "directory_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(8), nullable=False),
+    Column("entry_id", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("change", String(16), nullable=False),  # opted_out | opted_in
+    Column("inbound_id", BigInteger, nullable=True),
+    Column("reason", String(200), nullable=True),
+    Index("ix_directory_events_entry", "kind", "entry_id", "id"),
+)
+
+#: The configured webhook endpoints (synchronised from [[webhooks]] at start); the outbox fans out to them.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(500), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("wants_inbound", Boolean, nullable=False),
+    Column("wants_status", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: One row per (event, endpoint), written in the transaction of the change it announces.
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("endpoint_id", BigInteger, ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("subject_id", BigInteger, nullable=False),  # the message or inbound message
+    Column("status", String(16), nullable=True),  # message.status: the new status
+    Column("from_status", String(16), nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | delivered | failed | abandoned
+    Column("attempts", SmallInteger, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Index("ix_webhook_outbox_due", "state", "next_attempt_at", "id"),
+    Index("ix_webhook_outbox_endpoint", "endpoint_id", "state", "id"),
+)
+
+#: The delivery log: every call made for an outbox row, with its answer.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("outbox_id", BigInteger, ForeignKey("webhook_outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("http_status", Integer, nullable=True),
+    Column("error", String(500), nullable=True),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_webhook_attempts_outbox", "outbox_id", "id"),
 )

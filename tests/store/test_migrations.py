@@ -28,6 +28,12 @@ TABLES = {
     "directory_entries",
     "modems",
     "modem_inbox",
+    "inbound_messages",
+    "inbound_parts",
+    "directory_events",
+    "webhook_endpoints",
+    "webhook_outbox",
+    "webhook_attempts",
 }
 
 
@@ -47,7 +53,7 @@ async def test_open_twice_migrates_once(target: StoreTarget) -> None:
             tables = set(names.scalars().all())
     finally:
         await again.close()
-    assert version == ["0003"]
+    assert version == [HEAD_REVISION]
     assert tables >= TABLES
 
 

@@ -17,6 +17,7 @@ from gsmgateway.core.config import (
     RetryPolicy,
     load,
 )
+from gsmgateway.core.config_inbound import WebhookConfig
 from gsmgateway.core.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "gsmgateway.toml"
@@ -41,15 +42,16 @@ def test_defaults_suit_a_daemon() -> None:
 
 def test_example_file_documents_every_key_with_its_default(tmp_path: Path) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
-    uncommented = re.sub(r"^# (\[\[modems\]\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
+    uncommented = re.sub(r"^# (\[\[(?:modems|webhooks)\]\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
     config = load(_write(tmp_path, uncommented), env={})
     modem = ModemConfig(id="modem-1", port="/dev/serial/by-id/usb-Quectel_EC25-if02-port0")
-    assert config == GatewayConfig(state_dir="/var/lib/gsmgateway", modems=(modem,))
+    hook = WebhookConfig(
+        url="https://crm.example.org/gsmgateway/events", secret="change-me-to-a-long-random-string"
+    )
+    assert config == GatewayConfig(state_dir="/var/lib/gsmgateway", modems=(modem,), webhooks=(hook,))
     sections = [getattr(config, f.name) for f in dataclasses.fields(GatewayConfig)]
-    names = [f.name for s in (*sections[2:-1], modem) for f in dataclasses.fields(s)] + [
-        "state_dir",
-        "log_level",
-    ]
+    tables = [s for s in sections if dataclasses.is_dataclass(s)] + [modem, hook]
+    names = [f.name for s in tables for f in dataclasses.fields(s)] + ["state_dir", "log_level"]
     for name in names:
         assert re.search(rf"^# {name} = ", text, re.MULTILINE), f"{name} is not documented"
 

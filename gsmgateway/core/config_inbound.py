@@ -1,0 +1,118 @@
+"""Configuration of two-way messaging: ``[inbound]``, ``[webhook_delivery]`` and ``[[webhooks]]``.
+
+Kept apart from :mod:`gsmgateway.core.config` (which imports these) so each file keeps one job:
+received SMS (concatenation timeout, opt-out/opt-in words, confirmation replies) and the webhook
+endpoints with how they are called (signing secret, events, retries, circuit breaker).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+from gsmgateway.core.config_values import build_section
+
+WebhookEvent = Literal["inbound.received", "message.status"]
+WEBHOOK_EVENTS: Final = ("inbound.received", "message.status")
+MIN_SECRET_LENGTH: Final = 16
+
+
+@dataclass(frozen=True)
+class InboundConfig:
+    """Received SMS: how long a long message waits for its parts, and the keywords."""
+
+    concat_timeout_seconds: float = 1800.0  # then shown as incomplete (Kannel waits as long)
+    opt_out_words: tuple[str, ...] = ("STOP",)
+    opt_in_words: tuple[str, ...] = ("START",)
+    confirm_keywords: bool = False  # queue a reply after an opt-out or opt-in
+    opt_out_reply: str = "You will receive no more SMS from us. Reply START to receive them again."
+    opt_in_reply: str = "You will receive SMS from us again. Reply STOP to stop them."
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryConfig:
+    """How every webhook is called: concurrency, retries with back-off, the circuit breaker."""
+
+    max_concurrent: int = 8  # calls in flight at once, all endpoints together
+    timeout_seconds: float = 10.0  # one call, connect to answer
+    retry_base_seconds: float = 5.0  # back-off: base * 2^(attempt-1), capped, ± 20 %
+    retry_max_seconds: float = 900.0
+    give_up_hours: float = 72.0  # an event still undelivered after this is marked failed
+    breaker_failures: int = 5  # consecutive failures that open an endpoint's circuit
+    breaker_cooldown_seconds: float = 60.0  # open this long, then one trial call
+    retention_days: int = 7  # delivered and failed events (and their attempt log) kept this long
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """One endpoint: where to POST, the signing secret, which events, and whether numbers go along."""
+
+    url: str
+    secret: str
+    name: str = ""  # identifies the endpoint in the store and logs; empty: the URL
+    events: tuple[WebhookEvent, ...] = WEBHOOK_EVENTS
+    include_numbers: bool = False  # phone numbers in payloads (sender, recipient) only when true
+    max_concurrent: int = 4  # calls in flight to this endpoint at once
+
+    @property
+    def key(self) -> str:
+        """The endpoint's name in the store: ``name`` or, without one, the URL."""
+        return self.name or self.url
+
+
+def build_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookConfig, ...]:
+    """Build ``[[webhooks]]``; record every problem (missing url or secret, unknown event …)."""
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        problems.append("webhooks: must be a list of tables ([[webhooks]])")
+        return ()
+    hooks = []
+    for index, item in enumerate(raw):
+        where = f"webhooks[{index}]"
+        missing = [name for name in ("url", "secret") if name not in item]
+        problems.extend(f"{where}.{name}: required" for name in missing)
+        events = item.get("events")
+        if isinstance(events, list):
+            problems.extend(f"{where}.events: unknown event {e!r}" for e in events if e not in WEBHOOK_EVENTS)
+            item = {**item, "events": [e for e in events if e in WEBHOOK_EVENTS]}
+        hook = None if missing else build_section(WebhookConfig, item, where, problems)
+        if hook is not None:
+            hooks.append(hook)
+    return tuple(hooks)
+
+
+def check_two_way(
+    inbound: InboundConfig,
+    delivery: WebhookDeliveryConfig,
+    hooks: tuple[WebhookConfig, ...],
+    problems: list[str],
+) -> None:
+    """Range and cross-field checks of the three sections."""
+    if inbound.concat_timeout_seconds <= 0:
+        problems.append("inbound.concat_timeout_seconds: must be > 0")
+    if not any(word.strip() for word in inbound.opt_out_words):
+        problems.append("inbound.opt_out_words: needs at least one word (STOP is the norm)")
+    if inbound.confirm_keywords and not (inbound.opt_out_reply.strip() and inbound.opt_in_reply.strip()):
+        problems.append("inbound: confirm_keywords needs opt_out_reply and opt_in_reply")
+    for name in ("max_concurrent", "breaker_failures", "retention_days"):
+        if getattr(delivery, name) < 1:
+            problems.append(f"webhook_delivery.{name}: must be >= 1")
+    for name in ("timeout_seconds", "retry_base_seconds", "retry_max_seconds", "give_up_hours",
+                 "breaker_cooldown_seconds"):  # fmt: skip
+        if getattr(delivery, name) <= 0:
+            problems.append(f"webhook_delivery.{name}: must be > 0")
+    seen: set[str] = set()
+    for index, hook in enumerate(hooks):
+        where = f"webhooks[{index}]"
+        parts = urlsplit(hook.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(f"{where}.url: must be an http:// or https:// URL, not {hook.url!r}")
+        if len(hook.secret) < MIN_SECRET_LENGTH:
+            problems.append(f"{where}.secret: at least {MIN_SECRET_LENGTH} characters (it signs every call)")
+        if not hook.events:
+            problems.append(f"{where}.events: at least one of {', '.join(WEBHOOK_EVENTS)}")
+        if hook.max_concurrent < 1:
+            problems.append(f"{where}.max_concurrent: must be >= 1")
+        if hook.key in seen:
+            problems.append(f"{where}: endpoint {hook.key!r} configured twice; give each a distinct name")
+        seen.add(hook.key)
