@@ -16,16 +16,21 @@ from typing import Any
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.directory.fineract_client import FineractClient
+from gsmgateway.directory.sender_match import SenderMatcher
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.dispatch import DispatchService
+from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
 from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
+from gsmgateway.store.inbound import InboundRepository
+from gsmgateway.store.inbound_queries import InboundQueries
 from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.modems import ModemRepository
+from gsmgateway.store.outbox import OutboxRepository
 from gsmgateway.store.queries import MessageQueries
 from gsmgateway.store.reports import ReportRepository
 from gsmgateway.store.repository import MessageRepository
@@ -46,6 +51,8 @@ class Services:
     api_keys: ApiKeyRepository
     writer: SubmitWriter
     collection: CollectionService
+    inbound: InboundService
+    outbox: OutboxRepository
 
     async def close(self) -> None:
         """Drain the submit writer, close Fineract and the database pools (idempotent)."""
@@ -73,8 +80,9 @@ async def open_services(
     keys = ApiKeyRepository(database)
     writer = SubmitWriter(database, max_batch=config.store.write_batch_max)
     fineract = FineractClient(config.fineract) if config.fineract.enabled else None
+    entries = DirectoryRepository(database)
     directory = DirectoryService(
-        DirectoryRepository(database), config.directory, fineract=fineract, clock=clock, monotonic=monotonic
+        entries, config.directory, fineract=fineract, clock=clock, monotonic=monotonic
     )
     messages = MessageService(
         config=config, repository=repository, queries=MessageQueries(database), writer=writer,
@@ -88,4 +96,12 @@ async def open_services(
     collection = CollectionService(
         config=config, inbox=inbox, reports=ReportRepository(database), clock=clock
     )
-    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer, collection)
+    inbound = InboundService(
+        config=config, inbox=inbox, store=InboundRepository(database), queries=InboundQueries(database),
+        matcher=SenderMatcher(entries, config.directory, fineract=fineract, monotonic=monotonic),
+        directory=directory, clock=clock,
+    )  # fmt: skip
+    return Services(
+        config, database, messages, dispatch, maintenance, directory, keys, writer, collection, inbound,
+        OutboxRepository(database),
+    )  # fmt: skip

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from gsmgateway.core.errors import InvalidNumberError
+from gsmgateway.core.numbers import normalise_number
 from gsmgateway.core.records import RecipientKind
 
 
@@ -95,6 +97,24 @@ def keyword_of(text: str | None, *, opt_out: Iterable[str], opt_in: Iterable[str
     return None
 
 
+def sender_number(sender: str, sender_type: SenderType, *, default_country_code: str) -> str | None:
+    """Return a received message's sender as ``+digits`` (the directory's form), or None.
+
+    A national number (TON 010) is what people dial inside the country, so it is normalised as
+    if typed with the trunk ``0``; digits of unknown type go through :func:`normalise_number` as
+    typed. A name, or what no rule makes a number of, is None: nothing to match it with.
+    """
+    if sender_type is SenderType.ALPHANUMERIC:
+        return None
+    raw = sender
+    if sender_type is SenderType.NATIONAL and not sender.startswith("0"):
+        raw = "0" + sender
+    try:
+        return normalise_number(raw, default_country_code=default_country_code)
+    except InvalidNumberError:
+        return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Candidate:
     """A directory entry (local, or a Fineract client) whose number is the sender's."""
@@ -138,7 +158,7 @@ class InboundView:
     text: str | None
     data_hex: str | None
     parts_total: int
-    parts_received: tuple[int, ...]
+    parts_received: int
     sent_at: datetime  # TP-SCTS of the first part, as the service centre stamped it
     received_at: datetime  # when the modem handed over the first part
     completed_at: datetime | None  # when the last part came (None while parts are missing)
@@ -160,6 +180,25 @@ class InboundView:
     def staff_id(self) -> str | None:
         """The matched staff member's id (the API's ``staffId``)."""
         return self.match_id if self.match_kind is RecipientKind.STAFF else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectoryChange:
+    """An opt-out or opt-in that a received keyword made (``directory_events``)."""
+
+    kind: RecipientKind
+    entry_id: str
+    change: str  # opted_out | opted_in
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundDetail:
+    """One received message with which parts are missing and what its keyword changed."""
+
+    message: InboundView
+    missing_parts: tuple[int, ...]
+    change: DirectoryChange | None
 
 
 @dataclass(frozen=True, kw_only=True)

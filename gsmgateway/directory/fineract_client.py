@@ -1,7 +1,9 @@
 """Live lookup of a client's or staff member's mobile number in Apache Fineract.
 
 ``GET {base}/clients/{id}`` or ``GET {base}/staff/{id}`` with HTTP Basic and the
-``Fineract-Platform-TenantId`` header; the number is in ``mobileNo``. The HTTP client session is
+``Fineract-Platform-TenantId`` header; the number is in ``mobileNo``. Who has a number (a received
+SMS's sender) is asked with ``GET {base}/search?resource=clients`` — clients only: Fineract has no
+search of staff by number. The HTTP client session is
 created on first use and closed by :meth:`FineractClient.close`.
 """
 
@@ -63,6 +65,34 @@ class FineractClient:
             mobile=str(mobile) if mobile not in (None, "") else None,
             name=str(name) if name else None,
         )
+
+    async def search_clients(self, query: str) -> list[FineractPerson]:
+        """Return the clients whose mobile number (or name, account or external id) contains ``query``.
+
+        Fineract's ``GET /clients`` has no number filter; ``GET /search?resource=clients`` matches
+        ``mobile_no LIKE %query%`` (``SearchReadPlatformServiceImpl``), within the user's office
+        hierarchy, at most 50 results. The caller keeps only exact matches of the number.
+
+        :raises DirectoryError: network error, timeout, an error status or an answer that is not a list.
+        """
+        url = f"{self._config.base_url.rstrip('/')}/search"
+        params = {"query": query, "resource": "clients", "exactMatch": "false"}
+        try:
+            async with self._client().get(url, params=params) as response:
+                if response.status >= 400:
+                    raise DirectoryError(f"Fineract search answered {response.status}")
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DirectoryError(f"Fineract search failed: {exc}") from exc
+        if not isinstance(body, list):
+            raise DirectoryError("Fineract search answered something other than a list")
+        return [
+            FineractPerson(entry_id=str(item["entityId"]), mobile=str(item["entityMobileNo"]),
+                           name=str(item["entityName"]) if item.get("entityName") else None)
+            for item in body
+            if isinstance(item, dict) and str(item.get("entityType", "")).upper() == "CLIENT"
+            and item.get("entityId") is not None and item.get("entityMobileNo")
+        ]  # fmt: skip
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -158,6 +158,10 @@ class DirectoryService:
             raise RecipientError(answer.message, reason=answer.reason, field=answer.field)
         return answer
 
+    def forget(self, kind: RecipientKind, entry_id: str) -> None:
+        """Drop what is cached about one entry that changed in the store directly (an opt-out keyword)."""
+        self._forget(kind, entry_id)
+
     def _forget(self, kind: RecipientKind, entry_id: str) -> None:
         self._changes += 1
         self._cache.pop((kind, entry_id), None)

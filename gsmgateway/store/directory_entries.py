@@ -43,6 +43,16 @@ class DirectoryRepository(Repository):
                     found[(entry.kind, entry.entry_id)] = entry
         return found
 
+    async def find_by_mobile(self, number: str) -> list[DirectoryEntry]:
+        """Return every entry whose (normalised) number is ``number``: who sent a received SMS."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(directory_entries)
+                .where(directory_entries.c.mobile == number)
+                .order_by(directory_entries.c.kind, directory_entries.c.entry_id)
+            )
+            return [_entry(row) for row in rows]
+
     async def put_many(self, entries: Sequence[DirectoryEntry]) -> None:
         """Insert or replace every entry in one transaction (an import is all or nothing)."""
         if not entries:

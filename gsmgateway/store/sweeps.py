@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, insert, select, update
 from gsmgateway.core.errors import StaleTransitionError
 from gsmgateway.core.models import FINAL_STATUSES, MessageStatus, can_transition
 from gsmgateway.store.base import Repository
+from gsmgateway.store.outbox import MESSAGE_STATUS, announce
 from gsmgateway.store.reports import rollup_message
 from gsmgateway.store.tables import message_events, message_parts, messages
 from gsmgateway.store.transitions import transition
@@ -68,6 +69,8 @@ class MessageSweeps(Repository):
                             for r in rows
                         ],
                     )  # fmt: skip
+                    changes = [(r.id, to.value, from_.value) for r in rows]
+                    await announce(conn, MESSAGE_STATUS, changes, now=now)  # webhooks, same transaction
                 moved.extend(r.id for r in rows)
 
     async def expire_sent_before(self, cutoff: datetime, *, now: datetime) -> list[int]:

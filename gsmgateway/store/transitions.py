@@ -2,7 +2,8 @@
 
 ``UPDATE messages … WHERE id = ? AND status = ?`` refuses any move that is not in
 :data:`gsmgateway.core.models.TRANSITIONS`; the event row of the audit trail is written in the
-same transaction. ``MessageRepository.transition`` wraps it in a transaction of its own; report
+same transaction, and so is the webhook event that announces it (``store/outbox.py``).
+``MessageRepository.transition`` wraps it in a transaction of its own; report
 application and the end of a send call it inside theirs.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.errors import MessageNotFoundError, StaleTransitionError
 from gsmgateway.core.models import MessageStatus, can_transition
+from gsmgateway.store.outbox import MESSAGE_STATUS, announce
 from gsmgateway.store.tables import message_events, messages
 
 
@@ -64,4 +66,5 @@ async def transition(
             reason=reason, modem_id=modem_id, error_code=error_code, attempt=attempts,
         )
     )  # fmt: skip
+    await announce(conn, MESSAGE_STATUS, [(message_id, to.value, from_.value)], now=now)  # webhooks
     return int(attempts)

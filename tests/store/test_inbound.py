@@ -1,0 +1,280 @@
+"""Received SMS: journaled PDUs become messages once, joined, matched, with keywords and webhook events.
+
+PDUs are built as the network sends them by the simulator's own encoder (TS 23.040 §9.2.2.1),
+journaled through the collection service the driver's sink calls, and processed by the inbound
+service — on a real SQLite file and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.config_inbound import InboundConfig, WebhookConfig
+from gsmgateway.core.errors import RecipientError
+from gsmgateway.core.inbound import (
+    InboundQuery,
+    InboundState,
+    KeywordResult,
+    MatchStatus,
+    PayloadEncoding,
+)
+from gsmgateway.core.inbox import CollectionSource, InboxOutcome, NewInboxEntry, PduKind
+from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import RecipientKind
+from gsmgateway.messages.inbound import GAP, InboundSummary
+from gsmgateway.messages.message_service import Caller
+from gsmgateway.modem.collection import classify
+from gsmgateway.store.tables import directory_events, messages, modem_inbox, webhook_outbox
+from gsmgateway.wiring import Services
+from simulator.pdu.encode import CONCAT_8BIT_OCTETS, CONCAT_16BIT_OCTETS, DCS_8BIT, deliver, split_text
+from tests.store.conftest import Clock, OpenStack, submit
+
+SENT = datetime(2026, 3, 2, 8, 59, tzinfo=UTC)
+CLIENT_NUMBER = "+255712345678"
+SHARED_NUMBER = "+255700000099"
+HOOK = WebhookConfig(url="http://127.0.0.1:9/hook", secret="s" * 16)
+
+
+def pdus(
+    text: str,
+    *,
+    sender: str = CLIENT_NUMBER,
+    reference: int = 0x42,
+    bits: int = 8,
+    order: list[int] | None = None,
+    sent: datetime = SENT,
+    smsc: str = "+255000000001",
+) -> list[str]:
+    """Return the SMS-DELIVER PDUs a network delivers for ``text``, in ``order`` (default: all)."""
+    header = CONCAT_16BIT_OCTETS if bits == 16 else CONCAT_8BIT_OCTETS
+    dcs, pieces = split_text(text, None, header)
+    total = len(pieces)
+    return [
+        deliver(
+            smsc=smsc, sender=sender, text=str(pieces[seq - 1]), dcs=dcs, sent=sent,
+            concat=(reference, total, seq) if total > 1 else None, sixteen_bit=bits == 16,
+        ).hex
+        for seq in (order or range(1, total + 1))
+    ]  # fmt: skip
+
+
+async def receive(stack: Services, batch: list[str], modem: str = "m1") -> InboundSummary:
+    """Journal ``batch`` as the driver's sink does, one PDU per storage slot, then process."""
+    collected = [
+        classify(pdu, tpdu_length=None, source=CollectionSource.SWEEP, memory="SM", index=i)
+        for i, pdu in enumerate(batch)
+    ]
+    await stack.collection.journal(modem, collected)
+    return await stack.inbound.process_pending()
+
+
+@pytest.fixture
+def config(make_config: Callable[..., GatewayConfig]) -> GatewayConfig:
+    return make_config(directory=DirectoryConfig(default_country_code="255"), webhooks=(HOOK,))
+
+
+@pytest.fixture
+async def two_way(open_stack: OpenStack, config: GatewayConfig, clock: Clock) -> Services:
+    services = await open_stack(config)
+    await services.outbox.sync_endpoints(config.webhooks, now=clock())
+    directory = services.directory
+    await directory.put(RecipientKind.CLIENT, "12", mobile=CLIENT_NUMBER, opted_out=False, name="Asha")
+    await directory.put(RecipientKind.CLIENT, "30", mobile=SHARED_NUMBER, opted_out=False, name="Joint")
+    await directory.put(RecipientKind.STAFF, "7", mobile=SHARED_NUMBER, opted_out=False, name="Officer")
+    return services
+
+
+async def listed(stack: Services, **filters: object) -> list[tuple[str | None, InboundState, MatchStatus]]:
+    page = await stack.inbound.list(InboundQuery(**filters))  # type: ignore[arg-type]
+    return [(item.text, item.state, item.match_status) for item in page.items]
+
+
+async def outbox_rows(stack: Services, event_type: str) -> list[int]:
+    async with stack.database.read.connect() as conn:
+        rows = await conn.scalars(
+            select(webhook_outbox.c.subject_id)
+            .where(webhook_outbox.c.event_type == event_type)
+            .order_by(webhook_outbox.c.id)
+        )
+        return list(rows)
+
+
+async def test_a_message_is_stored_matched_and_announced(two_way: Services) -> None:
+    summary = await receive(two_way, pdus("Paid yesterday, 25,000 TZS. § ok?"))
+    assert (summary.stored, summary.received) == (1, 1)
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert item.text == "Paid yesterday, 25,000 TZS. § ok?"
+    assert (item.state, item.encoding, item.sender) == (
+        InboundState.COMPLETE,
+        PayloadEncoding.GSM7,
+        CLIENT_NUMBER,
+    )
+    assert (item.match_status, item.client_id, item.staff_id) == (MatchStatus.MATCHED, "12", None)
+    assert item.sent_at == SENT
+    assert await outbox_rows(two_way, "inbound.received") == [item.id]
+
+
+async def test_the_same_part_read_twice_is_stored_once(two_way: Services) -> None:
+    (first,) = pdus("kill -9 between store and delete")
+    # The same SMS handed over again, now without the SMSC address (as +CMT shows it on some
+    # modems): a journal entry of its own, the very same part.
+    (again,) = pdus("kill -9 between store and delete", smsc="")
+    await receive(two_way, [first])
+    summary = await receive(two_way, [again])
+    assert (summary.stored, summary.duplicates) == (0, 1)
+    assert len((await two_way.inbound.list(InboundQuery())).items) == 1
+    assert await outbox_rows(two_way, "inbound.received") == [1]
+
+
+async def test_two_messages_in_the_same_second_stay_two(two_way: Services) -> None:
+    await receive(two_way, pdus("first") + pdus("second"))
+    assert sorted(text or "" for text, *_ in await listed(two_way)) == ["first", "second"]
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+async def test_concatenated_parts_in_any_order_join(two_way: Services, bits: int) -> None:
+    text = "Habari! " * 45 + "[€] mwisho"  # 3 GSM-7 parts, extension characters at the end
+    await receive(two_way, pdus(text, bits=bits, reference=0x1234 if bits == 16 else 0x42, order=[3, 1]))
+    assert await listed(two_way) == []  # not received yet: a part is missing
+    await receive(two_way, pdus(text, bits=bits, reference=0x1234 if bits == 16 else 0x42, order=[2]))
+    assert await listed(two_way) == [(text, InboundState.COMPLETE, MatchStatus.MATCHED)]
+
+
+async def test_unicode_with_emoji_over_two_parts(two_way: Services) -> None:
+    text = "Asante sana 🙏🏽 " + "ü" * 70 + " 😀"
+    await receive(two_way, pdus(text, order=[2, 1]))
+    ((got, state, _),) = await listed(two_way)
+    assert (got, state) == (text, InboundState.COMPLETE)
+
+
+async def test_a_part_that_never_comes_shows_incomplete_after_the_timeout(
+    two_way: Services, clock: Clock
+) -> None:
+    text = "x" * 153 + "y" * 153 + "z" * 10
+    await receive(two_way, pdus(text, order=[1, 3]))
+    assert await two_way.inbound.expire_partial() == []
+    clock.advance(timedelta(seconds=InboundConfig().concat_timeout_seconds + 1))
+    (expired,) = await two_way.inbound.expire_partial()
+    assert await listed(two_way) == [
+        ("x" * 153 + GAP + "z" * 10, InboundState.INCOMPLETE, MatchStatus.MATCHED)
+    ]
+    detail = await two_way.inbound.get(expired)
+    assert detail.missing_parts == (2,)
+    await receive(two_way, pdus(text, order=[2]))  # late, but it still completes the message
+    assert await listed(two_way) == [(text, InboundState.COMPLETE, MatchStatus.MATCHED)]
+    assert await outbox_rows(two_way, "inbound.received") == [expired, expired]
+
+
+async def test_8bit_data_is_kept_as_hex(two_way: Services) -> None:
+    data = bytes(range(0, 256, 5))
+    pdu = deliver(smsc="", sender=CLIENT_NUMBER, data=data, dcs=DCS_8BIT, sent=SENT).hex
+    await receive(two_way, [pdu])
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert (item.text, item.data_hex, item.encoding) == (None, data.hex().upper(), PayloadEncoding.DATA)
+
+
+@pytest.mark.parametrize(
+    ("sender", "status"),
+    [("+255799999999", MatchStatus.UNMATCHED), ("MPESA", MatchStatus.UNMATCHED),
+     (SHARED_NUMBER, MatchStatus.AMBIGUOUS), ("0712345678", MatchStatus.MATCHED)],
+)  # fmt: skip
+async def test_sender_matching(two_way: Services, sender: str, status: MatchStatus) -> None:
+    await receive(two_way, pdus("hello", sender=sender))
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert item.match_status is status
+    assert (
+        item.candidates
+        == {MatchStatus.UNMATCHED: 0, MatchStatus.MATCHED: 1, MatchStatus.AMBIGUOUS: 2}[status]
+    )
+    assert (await listed(two_way, match_status=status)) != []
+
+
+async def test_stop_opts_out_and_start_opts_in(two_way: Services) -> None:
+    await receive(two_way, pdus("  Stöp "))  # trimmed, case and accents ignored
+    with pytest.raises(RecipientError) as refused:
+        await two_way.directory.resolve(RecipientKind.CLIENT, "12")
+    assert refused.value.reason == "opted_out"
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert (item.keyword, item.keyword_result) == ("opt_out", KeywordResult.APPLIED)
+    detail = await two_way.inbound.get(item.id)
+    assert detail.change is not None
+    assert (detail.change.kind, detail.change.entry_id, detail.change.change) == ("client", "12", "opted_out")
+    await receive(two_way, pdus("START"))
+    assert (await two_way.directory.resolve(RecipientKind.CLIENT, "12")).number == CLIENT_NUMBER
+    async with two_way.database.read.connect() as conn:
+        events = (await conn.execute(select(directory_events.c.change, directory_events.c.inbound_id))).all()
+    assert [tuple(e) for e in events] == [("opted_out", item.id), ("opted_in", item.id + 1)]
+
+
+@pytest.mark.parametrize("text", ["stop please", "STOP STOP", "S T O P"])
+async def test_only_the_whole_message_is_a_keyword(two_way: Services, text: str) -> None:
+    await receive(two_way, pdus(text))
+    assert (await two_way.directory.resolve(RecipientKind.CLIENT, "12")).number == CLIENT_NUMBER
+
+
+async def test_a_shared_number_opts_nobody_out(two_way: Services) -> None:
+    await receive(two_way, pdus("STOP", sender=SHARED_NUMBER))
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert item.keyword_result is KeywordResult.AMBIGUOUS
+    assert (await two_way.directory.resolve(RecipientKind.STAFF, "7")).number == SHARED_NUMBER
+    assert (await two_way.directory.resolve(RecipientKind.CLIENT, "30")).number == SHARED_NUMBER
+
+
+async def test_confirmation_replies_are_queued_once_when_configured(
+    open_stack: OpenStack, config: GatewayConfig
+) -> None:
+    services = await open_stack(
+        GatewayConfig(**{**config.__dict__, "inbound": InboundConfig(confirm_keywords=True)})
+    )
+    await services.directory.put(RecipientKind.CLIENT, "12", mobile=CLIENT_NUMBER, opted_out=False, name=None)
+    woken: list[bool] = []
+    services.inbound.add_queued_listener(lambda: woken.append(True))
+    await receive(services, pdus("stop"))
+    (item,) = (await services.inbound.list(InboundQuery())).items
+    assert item.reply_message_id is not None
+    assert woken == [True]
+    reply = await services.messages.get(item.reply_message_id)
+    assert (reply.message.status, reply.message.client_id) == (MessageStatus.QUEUED, "12")
+    assert reply.message.message == InboundConfig().opt_out_reply
+    async with services.database.read.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(messages)) == 1
+
+
+async def test_a_journaled_deliver_that_cannot_be_decoded_is_kept_and_settled(two_way: Services) -> None:
+    broken = pdus("fine")[0][:-4]  # TP-UDL says 4 septets; two octets of user data are missing
+    await two_way.collection.inbox.add(
+        [NewInboxEntry(modem_id="m1", kind=PduKind.DELIVER, source=CollectionSource.CMTI, memory="SM", slot=1,
+                       pdu=broken)],
+        now=SENT,
+    )  # fmt: skip
+    summary = await two_way.inbound.process_pending()
+    assert (summary.undecodable, summary.stored) == (1, 0)
+    async with two_way.database.read.connect() as conn:
+        kept = (await conn.execute(select(modem_inbox.c.pdu, modem_inbox.c.outcome))).all()
+    assert [tuple(row) for row in kept] == [(broken, InboxOutcome.UNDECODABLE.value)]
+    assert await listed(two_way) == []
+
+
+def test_the_collection_seam_never_calls_a_truncated_deliver_an_sms() -> None:
+    broken = pdus("fine")[0][:-4]
+    assert classify(broken, tpdu_length=None, source=CollectionSource.CMT).kind is PduKind.OTHER
+
+
+async def test_status_transitions_are_announced_in_their_transaction(two_way: Services) -> None:
+    key_id = await two_way.api_keys.create(
+        name="p", key_hash="1" * 64, scopes=frozenset({"sms:send"}), now=SENT
+    )
+    view = await submit(two_way, Caller(key_id=key_id, name="p", scopes=frozenset({"sms:send"})))
+    claimed = await two_way.dispatch.claim_next("m1")
+    assert claimed is not None
+    await two_way.dispatch.record_part_written(claimed, 1, modem_id="m1")
+    await two_way.dispatch.record_part_sent(claimed, 1, modem_id="m1", mr=5)
+    await two_way.dispatch.mark_sent(claimed, modem_id="m1")
+    async with two_way.database.read.connect() as conn:
+        rows = (await conn.execute(select(webhook_outbox.c.subject_id, webhook_outbox.c.status))).all()
+    assert [tuple(r) for r in rows] == [(view.id, "sent")]  # claim (queued → sending) is not announced
