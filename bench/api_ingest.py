@@ -66,7 +66,9 @@ async def serve(state_dir: str, *, clients: int = CLIENTS, prepare: bool = True)
     config = replace(config, dispatch=replace(config.dispatch, mode="scheduled"))
     services = await open_services(config)
     key = await _prepare(services, clients) if prepare else ""
-    app = create_app(services.messages, services.directory, modems=_NoModems(), config=config)
+    app = create_app(
+        services.messages, services.directory, modems=_NoModems(), inbound=services.inbound, config=config
+    )
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -1,7 +1,8 @@
 """The composition root: store → services → drivers and workers → scheduler → web server; run and stop.
 
 Start order matters: the store is opened (migrated) and :meth:`MaintenanceService.recover_after_restart`
-settles messages a crash left in ``sending`` *before* any worker can claim; only then are modems
+settles messages a crash left in ``sending`` *before* any worker can claim; then webhook delivery
+and inbound processing start (the latter takes what a stop left pending); only then are modems
 connected, workers started, jobs scheduled and, last, the API bound — so a caller never reaches a
 gateway that is half built. Shutdown runs the other way: the API stops accepting, the scheduler
 stops (running jobs finish), each worker finishes the command in flight, the modem sessions close,
@@ -25,6 +26,9 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig, ModemConfig
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.heap import prepare_heap_for_serving
+from gsmgateway.messages.inbound_runner import InboundRunner
+from gsmgateway.messages.webhook_dispatcher import WebhookDispatcher
+from gsmgateway.messages.webhook_payloads import PayloadBuilder
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
@@ -73,6 +77,8 @@ class Gateway:
         self.drivers: list[ModemDriver] = []
         self.workers: list[ModemWorker] = []
         self.scheduler: JobScheduler | None = None
+        self.inbound: InboundRunner | None = None  # received SMS → messages, keywords, events
+        self.webhooks: WebhookDispatcher | None = None
         self.server: ApiServer | None = None
         self.fineract_server: ApiServer | None = None  # the compatibility app, when enabled
 
@@ -102,6 +108,7 @@ class Gateway:
             )
             await services.maintenance.recover_after_restart()  # logs what it settled
             await services.collection.apply_pending()  # reports journaled before a crash or a stop
+            await self._start_two_way(services)
             self._build_modems(services)
             if not self.workers:
                 logger.warning("no [[modems]] configured: messages are accepted but none will be sent")
@@ -112,7 +119,13 @@ class Gateway:
                 await worker.start()
             self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
             self.scheduler.start()
-            app = create_app(services.messages, services.directory, modems=self, config=self.config)
+            app = create_app(
+                services.messages,
+                services.directory,
+                modems=self,
+                config=self.config,
+                inbound=services.inbound,
+            )
             self.server = await serve(app, self.config.api.host, self.config.api.port)
             bridge = self.config.fineract_gateway
             if bridge.enabled:
@@ -123,6 +136,18 @@ class Gateway:
             await self.stop()
             raise
         logger.info("gateway started: API on %s, %d modem(s)", self.server.url, len(self.workers))
+
+    async def _start_two_way(self, services: Services) -> None:
+        """Start webhook delivery and inbound processing (its first pass takes what a stop left)."""
+        self.webhooks = WebhookDispatcher(
+            self.config, services.outbox, PayloadBuilder(services.messages, services.inbound),
+            clock=self._clock, monotonic=self._monotonic,
+        )  # fmt: skip
+        await self.webhooks.start()
+        services.inbound.add_received_listener(self.webhooks.wake)
+        services.inbound.add_queued_listener(self._wake_workers)
+        self.inbound = InboundRunner(services.inbound, services.collection)
+        await self.inbound.start()
 
     def _build_modems(self, services: Services) -> None:
         for modem in self.config.modems:
@@ -156,6 +181,10 @@ class Gateway:
         for driver in self.drivers:
             await driver.stop()
         self.workers, self.drivers = [], []
+        for part in (self.inbound, self.webhooks):  # nothing is journaled any more; calls repeat later
+            if part is not None:
+                await part.stop()
+        self.inbound = self.webhooks = None
         if self._services is not None:
             services, self._services = self._services, None
             await services.close()

@@ -92,16 +92,26 @@ async def open_services(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
     inbox = InboxRepository(database)
-    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), inbox=inbox, clock=clock)
+    received = InboundRepository(database)
+    outbox = OutboxRepository(database)
+    await outbox.sync_endpoints(config.webhooks, now=clock())  # before anything can announce an event
+    maintenance = MaintenanceService(
+        config=config,
+        sweeps=MessageSweeps(database),
+        inbox=inbox,
+        inbound=received,
+        outbox=outbox,
+        clock=clock,
+    )
     collection = CollectionService(
         config=config, inbox=inbox, reports=ReportRepository(database), clock=clock
     )
     inbound = InboundService(
-        config=config, inbox=inbox, store=InboundRepository(database), queries=InboundQueries(database),
+        config=config, inbox=inbox, store=received, queries=InboundQueries(database),
         matcher=SenderMatcher(entries, config.directory, fineract=fineract, monotonic=monotonic),
         directory=directory, clock=clock,
     )  # fmt: skip
     return Services(
         config, database, messages, dispatch, maintenance, directory, keys, writer, collection, inbound,
-        OutboxRepository(database),
+        outbox,
     )  # fmt: skip

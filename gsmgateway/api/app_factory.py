@@ -13,7 +13,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from gsmgateway.api.auth import auth_middleware
-from gsmgateway.api.context import CONFIG, DIRECTORY, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
+from gsmgateway.api.context import CONFIG, DIRECTORY, INBOUND, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
 from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.openapi import build_document
 from gsmgateway.api.requests import BATCH_BODY_FACTOR
@@ -21,6 +21,7 @@ from gsmgateway.api.routes import ENDPOINTS
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.message_service import MessageService
 
 
@@ -29,6 +30,7 @@ def create_app(
     directory: DirectoryService,
     *,
     modems: ModemStatusProvider,
+    inbound: InboundService,
     config: GatewayConfig | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
@@ -37,6 +39,7 @@ def create_app(
     :param service: the message use cases (submit, list, get, cancel, authenticate).
     :param directory: the client/staff directory behind ``/clients`` and ``/staff``.
     :param modems: where ``/modems`` and ``/ready`` read modem state (the worker registry).
+    :param inbound: received SMS behind ``/inbound``.
     :param config: limits (body size, batch size, per-key rate); defaults when None.
     :param clock: monotonic seconds for the per-key limiter; tests pass their own.
     """
@@ -49,6 +52,7 @@ def create_app(
     app[SERVICE] = service
     app[DIRECTORY] = directory
     app[MODEMS] = modems
+    app[INBOUND] = inbound
     app[CONFIG] = config
     app[OPENAPI] = build_document()
     for endpoint in ENDPOINTS:

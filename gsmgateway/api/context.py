@@ -15,6 +15,7 @@ from aiohttp import web
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.message_service import Caller, MessageService
 
 
@@ -33,6 +34,7 @@ class ModemStatusProvider(Protocol):
 SERVICE: Final = web.AppKey("service", MessageService)
 DIRECTORY: Final = web.AppKey("directory", DirectoryService)
 MODEMS: Final = web.AppKey("modems", ModemStatusProvider)
+INBOUND: Final = web.AppKey("inbound", InboundService)
 CONFIG: Final = web.AppKey("config", GatewayConfig)
 OPENAPI: Final = web.AppKey("openapi", dict[str, Any])
 CALLER: Final = web.RequestKey("caller", Caller)

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from gsmgateway import __version__
 from gsmgateway.api.error_responses import ERROR_TYPES
+from gsmgateway.api.openapi_inbound import inbound_schemas
 from gsmgateway.api.requests import REQUEST_SCHEMAS
 from gsmgateway.api.routes import ENDPOINTS, Endpoint
 
@@ -137,6 +138,7 @@ def response_schemas() -> dict[str, JsonObject]:
                 }
             },
         },
+        **inbound_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],

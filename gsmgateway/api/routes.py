@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from gsmgateway.api import handlers_directory, handlers_ops, handlers_sms
+from gsmgateway.api import handlers_directory, handlers_inbound, handlers_ops, handlers_sms
 from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
+from gsmgateway.api.requests_inbound import LIST_INBOUND
 from gsmgateway.api.schemas import ObjectSchema
-from gsmgateway.api.scopes import DIRECTORY_WRITE, SMS_READ, SMS_SEND
+from gsmgateway.api.scopes import DIRECTORY_WRITE, INBOUND_READ, SMS_READ, SMS_SEND
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,23 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             404: ("No such message.", None),
             409: ("Already sending or done; not cancellable.", None),
         },
+    ),
+    Endpoint(
+        "GET",
+        "/inbound",
+        handlers_inbound.list_inbound,
+        "List received SMS, newest first",
+        (INBOUND_READ,),
+        query=LIST_INBOUND,
+        responses={200: ("One page; nextCursor is null on the last.", "InboundPage")},
+    ),
+    Endpoint(
+        "GET",
+        "/inbound/{id}",
+        handlers_inbound.get_inbound,
+        "One received SMS with its missing parts and what its keyword changed",
+        (INBOUND_READ,),
+        responses={200: ("The received message.", "InboundDetail"), 404: ("No such message.", None)},
     ),
     Endpoint(
         "GET",

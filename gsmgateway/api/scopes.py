@@ -10,6 +10,7 @@ SMS_SEND: Final = "sms:send"
 SMS_READ: Final = "sms:read"
 SMS_READ_NUMBERS: Final = "sms:read-numbers"
 DIRECTORY_WRITE: Final = "directory:write"
+INBOUND_READ: Final = "inbound:read"  # received SMS (GET /inbound); numbers need sms:read-numbers too
 PLATFORM: Final = "platform"
 ADMIN: Final = "admin"
 

@@ -42,6 +42,7 @@ class WebhookDeliveryConfig:
     breaker_failures: int = 5  # consecutive failures that open an endpoint's circuit
     breaker_cooldown_seconds: float = 60.0  # open this long, then one trial call
     retention_days: int = 7  # delivered and failed events (and their attempt log) kept this long
+    poll_seconds: float = 1.0  # how often the outbox is looked at for new status events
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def check_two_way(
         if getattr(delivery, name) < 1:
             problems.append(f"webhook_delivery.{name}: must be >= 1")
     for name in ("timeout_seconds", "retry_base_seconds", "retry_max_seconds", "give_up_hours",
-                 "breaker_cooldown_seconds"):  # fmt: skip
+                 "breaker_cooldown_seconds", "poll_seconds"):  # fmt: skip
         if getattr(delivery, name) <= 0:
             problems.append(f"webhook_delivery.{name}: must be > 0")
     seen: set[str] = set()

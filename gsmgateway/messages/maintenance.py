@@ -8,8 +8,9 @@
 * ``sent`` with no final report after ``report_window_hours`` → ``expired`` (reason ``no-report``).
 * ``queued`` past its validity → ``expired`` (reason ``validity``).
 * Text of done messages older than ``retention_days`` is removed; the metadata stays. Processed
-  status reports and undecodable PDUs of the modem inbox go after the same time (received SMS are
-  inbound processing's to keep or prune).
+  entries of the modem inbox go after the same time, and so do the text and data of received
+  messages (the journal's PDUs carry the text too); delivered webhook events after
+  ``webhook_delivery.retention_days``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from datetime import datetime, timedelta
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.inbox import PduKind
+from gsmgateway.store.inbound import InboundRepository
 from gsmgateway.store.inbox import InboxRepository
+from gsmgateway.store.outbox import OutboxRepository
 from gsmgateway.store.sweeps import MessageSweeps
 
 logger = logging.getLogger(__name__)
@@ -36,11 +39,15 @@ class MaintenanceService:
         config: GatewayConfig,
         sweeps: MessageSweeps,
         inbox: InboxRepository | None = None,
+        inbound: InboundRepository | None = None,
+        outbox: OutboxRepository | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._config = config
         self._sweeps = sweeps
         self._inbox = inbox
+        self._inbound = inbound
+        self._outbox = outbox
         self._clock = clock
 
     async def recover_after_restart(self) -> list[int]:
@@ -64,7 +71,14 @@ class MaintenanceService:
 
     async def apply_retention(self) -> int:
         """Remove the text of done messages older than the retention period; return how many."""
-        cutoff = self._clock() - timedelta(days=self._config.dispatch.retention_days)
+        now = self._clock()
+        cutoff = now - timedelta(days=self._config.dispatch.retention_days)
         if self._inbox is not None:
-            await self._inbox.prune([PduKind.REPORT, PduKind.OTHER], processed_before=cutoff)
+            await self._inbox.prune([PduKind.REPORT, PduKind.OTHER, PduKind.DELIVER], processed_before=cutoff)
+        if self._inbound is not None:
+            await self._inbound.remove_text_before(cutoff)
+        if self._outbox is not None:
+            await self._outbox.prune(
+                before=now - timedelta(days=self._config.webhook_delivery.retention_days)
+            )
         return await self._sweeps.remove_text_before(cutoff)

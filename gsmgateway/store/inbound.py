@@ -143,6 +143,22 @@ class InboundRepository(Repository):
                     expired.append(inbound_id)
         return expired
 
+    async def remove_text_before(self, cutoff: datetime) -> int:
+        """Remove text and data of messages (and parts) received before ``cutoff``; return how many."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(inbound_messages)
+                .where(inbound_messages.c.received_at < cutoff,
+                       (inbound_messages.c.text.is_not(None)) | (inbound_messages.c.data_hex.is_not(None)))
+                .values(text=None, data_hex=None)
+            )  # fmt: skip
+            await conn.execute(
+                update(inbound_parts)
+                .where(inbound_parts.c.read_at < cutoff, inbound_parts.c.payload.is_not(None))
+                .values(payload=None)
+            )
+        return int(result.rowcount or 0)
+
 
 async def _known(conn: AsyncConnection, part: NewPart) -> bool:
     """Whether this very part (its full key) is stored already."""

@@ -26,7 +26,7 @@ from gsmgateway.messages.message_service import MessageService
 from gsmgateway.store import Database
 from gsmgateway.wiring import Services, open_services
 
-ALL = "sms:send,sms:read,sms:read-numbers,directory:write"
+ALL = "sms:send,sms:read,sms:read-numbers,directory:write,inbound:read"
 
 
 class StoredModems:
@@ -110,8 +110,9 @@ async def make_stack(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Calla
         clock = [1000.0]
         provider = StoredModems(services.dispatch)
         app = create_app(
-            services.messages, services.directory, modems=provider, config=config, clock=lambda: clock[0]
-        )
+            services.messages, services.directory, modems=provider, inbound=services.inbound, config=config,
+            clock=lambda: clock[0],
+        )  # fmt: skip
         client = await aiohttp_client(app)
         return Stack(client, state_dir / "gsmgateway.db", services, clock)
 

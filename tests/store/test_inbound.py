@@ -8,7 +8,8 @@ service — on a real SQLite file and on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -26,51 +27,22 @@ from gsmgateway.core.inbound import (
 from gsmgateway.core.inbox import CollectionSource, InboxOutcome, NewInboxEntry, PduKind
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.inbound import GAP, InboundSummary
+from gsmgateway.messages.inbound import GAP
 from gsmgateway.messages.message_service import Caller
 from gsmgateway.modem.collection import classify
 from gsmgateway.store.tables import directory_events, messages, modem_inbox, webhook_outbox
 from gsmgateway.wiring import Services
-from simulator.pdu.encode import CONCAT_8BIT_OCTETS, CONCAT_16BIT_OCTETS, DCS_8BIT, deliver, split_text
+from simulator.pdu.encode import DCS_8BIT, deliver
+from tests.inbound import SENT, deliver_pdus, receive
 from tests.store.conftest import Clock, OpenStack, submit
 
-SENT = datetime(2026, 3, 2, 8, 59, tzinfo=UTC)
 CLIENT_NUMBER = "+255712345678"
 SHARED_NUMBER = "+255700000099"
 HOOK = WebhookConfig(url="http://127.0.0.1:9/hook", secret="s" * 16)
 
 
-def pdus(
-    text: str,
-    *,
-    sender: str = CLIENT_NUMBER,
-    reference: int = 0x42,
-    bits: int = 8,
-    order: list[int] | None = None,
-    sent: datetime = SENT,
-    smsc: str = "+255000000001",
-) -> list[str]:
-    """Return the SMS-DELIVER PDUs a network delivers for ``text``, in ``order`` (default: all)."""
-    header = CONCAT_16BIT_OCTETS if bits == 16 else CONCAT_8BIT_OCTETS
-    dcs, pieces = split_text(text, None, header)
-    total = len(pieces)
-    return [
-        deliver(
-            smsc=smsc, sender=sender, text=str(pieces[seq - 1]), dcs=dcs, sent=sent,
-            concat=(reference, total, seq) if total > 1 else None, sixteen_bit=bits == 16,
-        ).hex
-        for seq in (order or range(1, total + 1))
-    ]  # fmt: skip
-
-
-async def receive(stack: Services, batch: list[str], modem: str = "m1") -> InboundSummary:
-    """Journal ``batch`` as the driver's sink does, one PDU per storage slot, then process."""
-    collected = [
-        classify(pdu, tpdu_length=None, source=CollectionSource.SWEEP, memory="SM", index=i)
-        for i, pdu in enumerate(batch)
-    ]
-    await stack.collection.journal(modem, collected)
-    return await stack.inbound.process_pending()
+def pdus(text: str, *, sender: str = CLIENT_NUMBER, **extra: Any) -> list[str]:
+    return deliver_pdus(text, sender=sender, **extra)
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "gsmgateway.api": DRIVERS,
     "gsmgateway.scheduler": DRIVERS,
     "gsmgateway.messages.worker": DRIVERS,
+    "gsmgateway.messages.inbound_runner": DRIVERS,
+    "gsmgateway.messages.webhook_dispatcher": DRIVERS,
     "gsmgateway.messages": USE_CASES,
     "gsmgateway.store": SERVICES,
     "gsmgateway.directory": SERVICES,
