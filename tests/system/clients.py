@@ -204,6 +204,14 @@ class SimulatorControl:
         """Replace the whole fault plan (its JSON form, docs/interfaces.md §2)."""
         await self._call("POST", "/faults", plan)
 
+    async def incoming(self, sender: str, text: str, **fields: Any) -> None:
+        """Have the network deliver an SMS from ``sender`` (``parts=[…]``, ``reference_bits=16``, …)."""
+        await self._call("POST", "/sms", {"sender": sender, "text": text, **fields})
+
+    async def storage(self) -> dict[str, Any]:
+        """Every memory's use and contents (``GET /storage``)."""
+        return dict((await self._call("GET", "/storage"))["storage"])
+
     async def unplug(self) -> None:
         """Pull the cable: the pty goes away."""
         await self._call("POST", "/unplug")

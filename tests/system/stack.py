@@ -30,7 +30,7 @@ CLIENT_IDS = range(1, 200)
 STAFF_ID = "7"
 OPTED_OUT_ID = "out"
 NO_NUMBER_ID = "nonum"
-FULL_SCOPES = "sms:send,sms:read,sms:read-numbers,directory:write"
+FULL_SCOPES = "sms:send,sms:read,sms:read-numbers,directory:write,inbound:read"
 
 
 def number_of(client_id: int | str) -> str:
@@ -70,6 +70,8 @@ class StackOptions:
     runtime: Runtime = DEVELOPMENT
     #: False: everything is set up but the daemon, which the test starts its own way.
     start_daemon: bool = True
+    #: More TOML appended to the daemon's config (sections of its own, e.g. [[webhooks]]).
+    extra_toml: str = ""
 
 
 def config_toml(root: Path, devices: list[str], options: StackOptions) -> str:
@@ -110,7 +112,7 @@ retention_seconds = 600.0
 
 [directory]
 default_country_code = "255"
-{modems}"""
+{modems}{options.extra_toml}"""
 
 
 @dataclass

@@ -13,6 +13,9 @@ import asyncio
 import hashlib
 import hmac
 import json
+import signal
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,8 +55,9 @@ class Receiver:
     hold: asyncio.Event | None = None  # set: calls wait for it before answering
     waiting: int = 0  # calls held right now
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _runner: web.AppRunner | None = None
     port: int = 0
+    on_call: Callable[[Received], None] | None = None  # told of every call (the process form records them)
+    _runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
@@ -77,8 +81,11 @@ class Receiver:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         ok = signature_is_valid(self.secret, request.headers.get("X-Gsmgateway-Signature", ""), body)
+        call = Received(dict(request.headers), body, ok)
+        if self.on_call is not None:
+            self.on_call(call)
         async with self._arrived:
-            self.calls.append(Received(dict(request.headers), body, ok))
+            self.calls.append(call)
             self._arrived.notify_all()
         if self.hold is not None:
             self.waiting += 1
@@ -93,3 +100,46 @@ class Receiver:
         async with asyncio.timeout(deadline), self._arrived:
             await self._arrived.wait_for(lambda: len(self.calls) >= count)
         return self.calls
+
+
+async def _serve(port: int, secret: str, record: str) -> None:
+    """Run a receiver on ``port`` until SIGTERM; append every call to ``record`` as a JSON line."""
+
+    def write(call: Received) -> None:
+        line = {"headers": call.headers, "body": call.body.decode(), "signature_ok": call.signature_ok}
+        with open(record, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+
+    receiver = Receiver(secret, port=port, on_call=write)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    switching: set[asyncio.Task[None]] = set()
+
+    async def switch(up: bool) -> None:  # SIGUSR1: go down (refuse connections), SIGUSR2: come back
+        await (receiver.start() if up else receiver.stop())
+        _say("up" if up else "down")
+
+    for signum, up in ((signal.SIGUSR1, False), (signal.SIGUSR2, True)):
+        loop.add_signal_handler(signum, lambda up=up: switching.add(loop.create_task(switch(up))))
+    await receiver.start()
+    _say(f"listening {receiver.port}")
+    await stop.wait()
+    await asyncio.gather(*switching)
+    await receiver.stop()
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":  # a receiver of its own process, for the system tests
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--record", required=True)
+    arguments = parser.parse_args()
+    asyncio.run(_serve(arguments.port, arguments.secret, arguments.record))
