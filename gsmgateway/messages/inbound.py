@@ -18,10 +18,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
-from gsmgateway.core.errors import PduError, ValidationError
+from gsmgateway.core.errors import PduError, StoreError, ValidationError
 from gsmgateway.core.inbound import (
     InboundDetail,
     InboundPage,
@@ -92,47 +93,64 @@ class InboundService:
     async def process_pending(self, modem_id: str | None = None) -> InboundSummary:
         """Store every pending journaled SMS (of one modem, or all), oldest first."""
         summary = InboundSummary()
-        queued = False
+        results: list[PartResult] = []
         after = 0
         while entries := await self._inbox.pending(PduKind.DELIVER, modem_id=modem_id, after_id=after):
-            matches: dict[tuple[str, SenderType], SenderMatch] = {}
-            for entry in entries:
-                result = await self._process(entry, matches, summary)
-                queued = queued or (result is not None and result.reply_message_id is not None)
+            batch = await self._decoded(entries, summary)
+            results += await self._store_batch(batch)
             after = entries[-1].id
+        for result in results:
+            if result.outcome is InboxOutcome.DUPLICATE:
+                summary.duplicates += 1
+                logger.info("a received SMS part was read again; stored once")
+            elif result.outcome is InboxOutcome.APPLIED:
+                summary.stored += 1
+                summary.received += result.received
+                self._after_keyword(result)
         if summary.received:
             self._tell(self._received_listeners)
-        if queued:
+        if any(result.reply_message_id is not None for result in results):
             self._tell(self._queued_listeners)
         return summary
 
-    async def _process(
-        self, entry: InboxEntry, matches: dict[tuple[str, SenderType], SenderMatch], summary: InboundSummary
-    ) -> PartResult | None:
+    async def _decoded(
+        self, entries: Sequence[InboxEntry], summary: InboundSummary
+    ) -> list[tuple[NewPart, SenderMatch]]:
+        """Decode and match each entry; settle the undecodable ones (kept in the journal)."""
+        matches: dict[tuple[str, SenderType], SenderMatch] = {}
+        batch: list[tuple[NewPart, SenderMatch]] = []
+        for entry in entries:
+            try:
+                part = decode_received(entry.pdu)
+            except PduError:
+                if await self._inbox.settle(entry.id, InboxOutcome.UNDECODABLE, now=self._clock()):
+                    summary.undecodable += 1
+                    logger.error("%s: a received SMS cannot be decoded; kept in the inbox (id %s)",
+                                 entry.modem_id, entry.id)  # fmt: skip
+                continue
+            key = (part.sender, part.sender_type)
+            if key not in matches:
+                matches[key] = await self._matcher.match(part.sender, part.sender_type)
+            batch.append((_new_part(entry, part), matches[key]))
+        return batch
+
+    async def _store_batch(self, batch: Sequence[tuple[NewPart, SenderMatch]]) -> list[PartResult]:
+        """Store a batch in one transaction; if that fails, part by part (a bad one stays pending)."""
+        if not batch:
+            return []
+        store = partial(self._store.record_parts, now=self._clock(), assemble=assemble, policy=self._policy)
         try:
-            part = decode_received(entry.pdu)
-        except PduError:
-            if await self._inbox.settle(entry.id, InboxOutcome.UNDECODABLE, now=self._clock()):
-                summary.undecodable += 1
-                logger.error("%s: a received SMS cannot be decoded; kept in the inbox (id %s)",
-                             entry.modem_id, entry.id)  # fmt: skip
-            return None
-        key = (part.sender, part.sender_type)
-        if key not in matches:
-            matches[key] = await self._matcher.match(part.sender, part.sender_type)
-        result = await self._store.record_part(
-            _new_part(entry, part), matches[key], now=self._clock(), assemble=assemble, policy=self._policy
-        )
-        if result.outcome is InboxOutcome.DUPLICATE:
-            summary.duplicates += 1
-            logger.info(
-                "%s: received SMS part read again (inbox id %s); stored once", entry.modem_id, entry.id
+            return await store(batch)
+        except StoreError:
+            if len(batch) == 1:
+                raise
+            logger.warning(
+                "storing %d received SMS parts together failed; storing them one by one", len(batch)
             )
-        elif result.outcome is InboxOutcome.APPLIED:
-            summary.stored += 1
-            summary.received += result.received
-            self._after_keyword(result)
-        return result
+        results: list[PartResult] = []
+        for item in batch:
+            results += await store([item])
+        return results
 
     def _after_keyword(self, result: PartResult) -> None:
         if result.changed is not None:

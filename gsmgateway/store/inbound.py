@@ -1,6 +1,7 @@
 """Storing received parts: exactly once, joined into messages, with keyword and webhook in one go.
 
-:meth:`InboundRepository.record_part` runs one transaction per journaled part:
+:meth:`InboundRepository.record_parts` stores journaled parts, each like this (many in one
+transaction; the steps of one part all happen in that transaction):
 
 1. claim the journal entry (``store/inbox.settle_entry``): a second processor finds nothing to do;
 2. look the part up by its key — modem, sender, TP-SCTS, concatenation reference and position,
@@ -13,7 +14,7 @@
    message now being received — apply an opt-out/opt-in keyword (``store/inbound_actions.py``) and
    queue the ``inbound.received`` webhook event (``store/outbox.py``).
 
-Everything of one part commits together, so a crash anywhere leaves the entry pending and the next
+Everything of a part commits together, so a crash anywhere leaves the entry pending and the next
 pass does it all, once. :meth:`expire_partial` marks messages still missing parts after the
 concatenation timeout as ``incomplete`` (text of the parts that came, a gap shown as ``…``).
 """
@@ -93,26 +94,25 @@ class PartResult:
 class InboundRepository(Repository):
     """Writes of received messages; reads are in ``store/inbound_queries.py``."""
 
-    async def record_part(
-        self, part: NewPart, match: SenderMatch, *, now: datetime, assemble: Assembler, policy: KeywordPolicy
-    ) -> PartResult:
-        """Store one journaled part (the module docstring gives the steps); one transaction."""
+    async def record_parts(
+        self,
+        parts: Sequence[tuple[NewPart, SenderMatch]],
+        *,
+        now: datetime,
+        assemble: Assembler,
+        policy: KeywordPolicy,
+    ) -> list[PartResult]:
+        """Store journaled parts (the module docstring gives the steps), all in one transaction.
+
+        One transaction for a burst of parts rather than one each: on SQLite every transaction takes
+        the one write lock, which the modem's journal wants at the same moment. A caller that gets
+        a :class:`StoreError` can retry the parts one by one to find the one that fails.
+        """
         async with self._write() as conn:
-            if not await settle_entry(conn, part.entry_id, outcome=None, now=now):
-                return PartResult(outcome=None)
-            if await _known(conn, part):
-                await record_outcome(conn, part.entry_id, InboxOutcome.DUPLICATE)
-                return PartResult(outcome=InboxOutcome.DUPLICATE)
-            inbound_id = await _open_message(conn, part, now=now) if part.parts_total > 1 else None
-            if inbound_id is None:
-                inbound_id = await _new_message(conn, part, match, now=now)
-            await conn.execute(insert(inbound_parts).values(inbound_id=inbound_id, **_part_row(part)))
-            received, state, text = await _after_part(conn, inbound_id, now=now, assemble=assemble)
-            await record_outcome(conn, part.entry_id, InboxOutcome.APPLIED)
-            result = PartResult(outcome=InboxOutcome.APPLIED, inbound_id=inbound_id, received=received)
-            if received:
-                result = await _on_received(conn, result, match, text, state, now=now, policy=policy)
-            return result
+            return [
+                await _record(conn, part, match, now=now, assemble=assemble, policy=policy)
+                for part, match in parts
+            ]
 
     async def expire_partial(
         self, *, older_than: datetime, now: datetime, assemble: Assembler, limit: int = 200
@@ -158,6 +158,33 @@ class InboundRepository(Repository):
                 .values(payload=None)
             )
         return int(result.rowcount or 0)
+
+
+async def _record(
+    conn: AsyncConnection,
+    part: NewPart,
+    match: SenderMatch,
+    *,
+    now: datetime,
+    assemble: Assembler,
+    policy: KeywordPolicy,
+) -> PartResult:
+    """Store one part inside the caller's transaction."""
+    if not await settle_entry(conn, part.entry_id, outcome=None, now=now):
+        return PartResult(outcome=None)
+    if await _known(conn, part):
+        await record_outcome(conn, part.entry_id, InboxOutcome.DUPLICATE)
+        return PartResult(outcome=InboxOutcome.DUPLICATE)
+    inbound_id = await _open_message(conn, part, now=now) if part.parts_total > 1 else None
+    if inbound_id is None:
+        inbound_id = await _new_message(conn, part, match, now=now)
+    await conn.execute(insert(inbound_parts).values(inbound_id=inbound_id, **_part_row(part)))
+    received, state, text = await _after_part(conn, inbound_id, now=now, assemble=assemble)
+    await record_outcome(conn, part.entry_id, InboxOutcome.APPLIED)
+    result = PartResult(outcome=InboxOutcome.APPLIED, inbound_id=inbound_id, received=received)
+    if received:
+        result = await _on_received(conn, result, match, text, state, now=now, policy=policy)
+    return result
 
 
 async def _known(conn: AsyncConnection, part: NewPart) -> bool:
