@@ -103,8 +103,8 @@ def check_two_way(
         if getattr(delivery, name) <= 0:
             problems.append(f"webhook_delivery.{name}: must be > 0")
     seen: set[str] = set()
-    for index, hook in enumerate(hooks):
-        where = f"webhooks[{index}]"
+    for hook in hooks:
+        where = f"webhooks[{hook.key!r}]"  # built ones only: a table missing its url is not among them
         parts = urlsplit(hook.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append(f"{where}.url: must be an http:// or https:// URL, not {hook.url!r}")
@@ -115,5 +115,5 @@ def check_two_way(
         if hook.max_concurrent < 1:
             problems.append(f"{where}.max_concurrent: must be >= 1")
         if hook.key in seen:
-            problems.append(f"{where}: endpoint {hook.key!r} configured twice; give each a distinct name")
+            problems.append(f"{where}: configured twice; give each endpoint a distinct name")
         seen.add(hook.key)

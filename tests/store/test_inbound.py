@@ -18,19 +18,23 @@ from gsmgateway.core.config import DirectoryConfig, GatewayConfig
 from gsmgateway.core.config_inbound import InboundConfig, WebhookConfig
 from gsmgateway.core.errors import RecipientError
 from gsmgateway.core.inbound import (
+    Candidate,
     InboundQuery,
     InboundState,
     KeywordResult,
     MatchStatus,
     PayloadEncoding,
+    SenderMatch,
 )
 from gsmgateway.core.inbox import CollectionSource, InboxOutcome, NewInboxEntry, PduKind
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.inbound import GAP
+from gsmgateway.messages.inbound import GAP, assemble
 from gsmgateway.messages.message_service import Caller
 from gsmgateway.modem.collection import classify
-from gsmgateway.store.tables import directory_events, messages, modem_inbox, webhook_outbox
+from gsmgateway.modem.deliver import decode_received
+from gsmgateway.store.inbound import InboundRepository, KeywordPolicy, NewPart
+from gsmgateway.store.tables import directory_events, inbound_parts, messages, modem_inbox, webhook_outbox
 from gsmgateway.wiring import Services
 from simulator.pdu.encode import DCS_8BIT, deliver
 from tests.inbound import SENT, deliver_pdus, receive
@@ -250,3 +254,44 @@ async def test_status_transitions_are_announced_in_their_transaction(two_way: Se
     async with two_way.database.read.connect() as conn:
         rows = (await conn.execute(select(webhook_outbox.c.subject_id, webhook_outbox.c.status))).all()
     assert [tuple(r) for r in rows] == [(view.id, "sent")]  # claim (queued → sending) is not announced
+
+
+async def test_stop_from_a_client_known_only_in_fineract_is_kept_locally(
+    two_way: Services, clock: Clock
+) -> None:
+    fineract_only = SenderMatch(
+        number="+255754111222",
+        candidates=(
+            Candidate(kind=RecipientKind.CLIENT, entry_id="21", source="fineract", mobile="+255754111222"),
+        ),
+    )
+    (pdu,) = pdus("STOP", sender="+255754111222")
+    (entry,) = await two_way.collection.journal(
+        "m1", [classify(pdu, tpdu_length=None, source=CollectionSource.CMT)]
+    )
+    part = decode_received(pdu)
+    new = NewPart(
+        entry_id=entry, modem_id="m1", sender=part.sender, sender_type=part.sender_type, scts=part.scts,
+        concat_ref=0, concat_bits=0, parts_total=1, seq=1, digest="d" * 16, encoding=part.encoding,
+        payload=part.payload, read_at=clock(),
+    )  # fmt: skip
+    policy = KeywordPolicy(opt_out=("STOP",), opt_in=("START",))
+    (result,) = await InboundRepository(two_way.database).record_parts(
+        [(new, fineract_only)], now=clock(), assemble=assemble, policy=policy
+    )
+    assert result.changed == fineract_only.matched
+    local = await two_way.directory.get(RecipientKind.CLIENT, "21")
+    assert (local.mobile, local.opted_out) == ("+255754111222", True)
+
+
+async def test_retention_removes_received_text_and_the_journaled_pdus(
+    two_way: Services, clock: Clock
+) -> None:
+    await receive(two_way, pdus("private words"))
+    clock.advance(timedelta(days=two_way.config.dispatch.retention_days + 1))
+    await two_way.maintenance.apply_retention()
+    (item,) = (await two_way.inbound.list(InboundQuery())).items
+    assert (item.text, item.data_hex, item.sender) == (None, None, CLIENT_NUMBER)  # the metadata stays
+    async with two_way.database.read.connect() as conn:
+        assert (await conn.scalars(select(modem_inbox.c.pdu))).all() == []
+        assert (await conn.scalars(select(inbound_parts.c.payload))).all() == [None]

@@ -223,3 +223,58 @@ def test_a_modem_id_of_the_wrong_type_is_a_problem_not_a_crash() -> None:
     with pytest.raises(ConfigError) as caught:
         load(overrides={"modems": [{"id": [1], "port": "/dev/ttyUSB0"}]}, env={})
     assert any(problem.startswith("modems[0].id:") for problem in caught.value.problems)
+
+
+def test_webhooks_and_inbound_problems_are_all_reported(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+[inbound]
+concat_timeout_seconds = 0
+opt_out_words = []
+confirm_keywords = true
+opt_in_reply = ""
+
+[webhook_delivery]
+max_concurrent = 0
+retry_base_seconds = -1
+
+[[webhooks]]
+url = "ftp://example.org/hook"
+secret = "short"
+events = ["message.status", "sms.sent"]
+
+[[webhooks]]
+secret = "long-enough-secret-1234"
+
+[[webhooks]]
+url = "https://a.example/hook"
+secret = "long-enough-secret-1234"
+[[webhooks]]
+url = "https://a.example/hook"
+secret = "long-enough-secret-1234"
+""",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load(path, env={})
+    problems = "\n".join(raised.value.problems)
+    for expected in (
+        "inbound.concat_timeout_seconds: must be > 0",
+        "inbound.opt_out_words: needs at least one word",
+        "confirm_keywords needs opt_out_reply and opt_in_reply",
+        "webhook_delivery.max_concurrent: must be >= 1",
+        "webhook_delivery.retry_base_seconds: must be > 0",
+        "webhooks['ftp://example.org/hook'].url: must be an http:// or https:// URL",
+        "webhooks['ftp://example.org/hook'].secret: at least 16 characters",
+        "webhooks[0].events: unknown event 'sms.sent'",
+        "webhooks[1].url: required",
+        "webhooks['https://a.example/hook']: configured twice",
+    ):
+        assert expected in problems, f"{expected!r} not in:\n{problems}"
+
+
+def test_word_lists_come_from_toml_lists_or_comma_separated_environment() -> None:
+    config = load(
+        env={"GSMGATEWAY_INBOUND__OPT_OUT_WORDS": "STOP, ACHA ,", "GSMGATEWAY_INBOUND__OPT_IN_WORDS": "ANZA"}
+    )
+    assert (config.inbound.opt_out_words, config.inbound.opt_in_words) == (("STOP", "ACHA"), ("ANZA",))
