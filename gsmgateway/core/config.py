@@ -27,7 +27,7 @@ from gsmgateway.core.config_inbound import (
     build_webhooks,
     check_two_way,
 )
-from gsmgateway.core.config_values import build_section, convert_value
+from gsmgateway.core.config_values import build_section, build_tables, convert_value
 from gsmgateway.core.errors import ConfigError
 from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
@@ -293,18 +293,7 @@ def _build_root(data: dict[str, Any], problems: list[str]) -> GatewayConfig:
 
 
 def _build_modems(raw: Any, problems: list[str]) -> tuple[ModemConfig, ...]:
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        problems.append("modems: must be a list of tables ([[modems]])")
-        return ()
-    modems = []
-    for index, item in enumerate(raw):
-        where = f"modems[{index}]"
-        missing = [name for name in ("id", "port") if name not in item]
-        problems.extend(f"{where}.{name}: required" for name in missing)
-        modem = None if missing else build_section(ModemConfig, item, where, problems)
-        if modem is not None:
-            modems.append(modem)
-    return tuple(modems)
+    return tuple(build_tables(ModemConfig, raw, "modems", ("id", "port"), problems))
 
 
 def _check(config: GatewayConfig, problems: list[str]) -> None:

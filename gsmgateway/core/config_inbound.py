@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from gsmgateway.core.config_values import build_section
+from gsmgateway.core.config_values import build_tables
 
 WebhookEvent = Literal["inbound.received", "message.status"]
 WEBHOOK_EVENTS: Final = ("inbound.received", "message.status")
@@ -64,22 +64,19 @@ class WebhookConfig:
 
 def build_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookConfig, ...]:
     """Build ``[[webhooks]]``; record every problem (missing url or secret, unknown event …)."""
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        problems.append("webhooks: must be a list of tables ([[webhooks]])")
-        return ()
-    hooks = []
-    for index, item in enumerate(raw):
-        where = f"webhooks[{index}]"
-        missing = [name for name in ("url", "secret") if name not in item]
-        problems.extend(f"{where}.{name}: required" for name in missing)
-        events = item.get("events")
-        if isinstance(events, list):
-            problems.extend(f"{where}.events: unknown event {e!r}" for e in events if e not in WEBHOOK_EVENTS)
-            item = {**item, "events": [e for e in events if e in WEBHOOK_EVENTS]}
-        hook = None if missing else build_section(WebhookConfig, item, where, problems)
-        if hook is not None:
-            hooks.append(hook)
-    return tuple(hooks)
+    if isinstance(raw, list):  # an unknown event is named, and the known ones are kept
+        raw = [_known_events(item, index, problems) for index, item in enumerate(raw)]
+    return tuple(build_tables(WebhookConfig, raw, "webhooks", ("url", "secret"), problems))
+
+
+def _known_events(item: Any, index: int, problems: list[str]) -> Any:
+    events = item.get("events") if isinstance(item, dict) else None
+    if not isinstance(events, list):
+        return item
+    problems.extend(
+        f"webhooks[{index}].events: unknown event {e!r}" for e in events if e not in WEBHOOK_EVENTS
+    )
+    return {**item, "events": [e for e in events if e in WEBHOOK_EVENTS]}
 
 
 def check_two_way(

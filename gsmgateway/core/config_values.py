@@ -34,6 +34,24 @@ def build_section(cls: type[Any], raw: dict[str, Any], where: str, problems: lis
 _INVALID: Any = object()
 
 
+def build_tables(
+    cls: type[Any], raw: Any, name: str, required: tuple[str, ...], problems: list[str]
+) -> list[Any]:
+    """Build an array of tables (``[[name]]``), each a ``cls``; record every problem, keep the good ones."""
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        problems.append(f"{name}: must be a list of tables ([[{name}]])")
+        return []
+    built = []
+    for index, item in enumerate(raw):
+        where = f"{name}[{index}]"
+        missing = [key for key in required if key not in item]
+        problems.extend(f"{where}.{key}: required" for key in missing)
+        table = None if missing else build_section(cls, item, where, problems)
+        if table is not None:
+            built.append(table)
+    return built
+
+
 def convert_value(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
     """Turn a TOML value or an environment string into ``hint``; record a problem if impossible."""
     origin = typing.get_origin(hint)
