@@ -102,10 +102,10 @@ async def test_received_sms_is_read_and_deleted(sim: SimulatorServer, make_drive
 async def test_reports_arrive_whatever_the_routing(
     sim: SimulatorServer, make_driver: MakeDriver, routing: ReportRouting, request: pytest.FixtureRequest
 ) -> None:
-    if routing is ReportRouting.POLL and sim.profile.report_storage is not ReportStorage.SR:
-        # Issue 8, open: the driver sweeps only "SR"; Huawei E173 keeps reports in <mem3> ("SM"),
-        # SIMCom SIM800 keeps none (only +CDS shows them). Strict: remove once the driver is fixed.
-        reason = "issue 8: poll sweeps only SR; this modem keeps reports elsewhere or not at all"
+    if routing is ReportRouting.POLL and sim.profile.report_storage is ReportStorage.NONE:
+        # SIMCom SIM800 keeps no reports (only +CDS shows them): polling cannot find any. The
+        # sweep of every memory (issue 8, commit 2fbb195) finds Huawei E173's reports in <mem3>.
+        reason = "issue 8: this modem keeps no status reports, so there is nothing to poll"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     sim.plan("+255700000009", Outcome.TEMPORARY_THEN_DELIVERED)
     driver = await make_driver(routing)
