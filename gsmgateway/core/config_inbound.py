@@ -61,6 +61,14 @@ class WebhookConfig:
         """The endpoint's name in the store: ``name`` or, without one, the URL."""
         return self.name or self.url
 
+    @property
+    def label(self) -> str:
+        """How logs name the endpoint: ``name``, else the URL without credentials or query (tokens)."""
+        if self.name:
+            return self.name
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
 
 def build_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookConfig, ...]:
     """Build ``[[webhooks]]``; record every problem (missing url or secret, unknown event …)."""

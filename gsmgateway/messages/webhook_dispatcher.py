@@ -180,7 +180,7 @@ class WebhookDispatcher:
             self.calls_made += 1
             await self._settle(endpoint, entry, status, error, int((self._monotonic() - started) * 1000))
         except StoreError:  # the row stays pending and is called again: at least once
-            logger.exception("webhook %s: could not record event %s", endpoint.hook.key, entry.id)
+            logger.exception("webhook %s: could not record event %s", endpoint.hook.label, entry.id)
         finally:  # only now: until the attempt is recorded, the row must not be picked again
             endpoint.in_flight.discard(entry.id)
             self._calls.pop(entry.id, None)
@@ -209,7 +209,7 @@ class WebhookDispatcher:
         self, endpoint: _Endpoint, entry: OutboxEntry, status: int | None, error: str | None, duration_ms: int
     ) -> None:
         now = self._clock()
-        name = endpoint.hook.key
+        name = endpoint.hook.label
         if error is None:
             if endpoint.breaker.succeeded():
                 logger.info("webhook %s answers again; delivering its queued events", name)

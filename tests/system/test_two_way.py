@@ -165,6 +165,8 @@ async def test_a_receiver_down_for_a_while_gets_every_event_after(
     for text in texts:
         await sim.incoming(number_of(184), text)
     items = await received_from(gateway, number_of(184), 3)
+    accepted = await gateway.accepted("Sending goes on meanwhile.", clientId="184")
+    await gateway.wait_for(accepted["id"], "delivered")  # a dead endpoint holds nothing else up
     await eventually(  # the daemon noticed: its breaker opened on the refused connections
         lambda: _logs(stack), lambda text: "failed 3 times in a row" in text, what="breaker opened"
     )

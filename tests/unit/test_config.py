@@ -278,3 +278,9 @@ def test_word_lists_come_from_toml_lists_or_comma_separated_environment() -> Non
         env={"GSMGATEWAY_INBOUND__OPT_OUT_WORDS": "STOP, ACHA ,", "GSMGATEWAY_INBOUND__OPT_IN_WORDS": "ANZA"}
     )
     assert (config.inbound.opt_out_words, config.inbound.opt_in_words) == (("STOP", "ACHA"), ("ANZA",))
+
+
+def test_logs_name_a_webhook_without_the_tokens_its_url_may_carry() -> None:
+    hook = WebhookConfig(url="https://user:pw@crm.example.org:8443/hook?token=s3cret", secret="x" * 16)
+    assert hook.label == "https://crm.example.org:8443/hook"
+    assert WebhookConfig(url=hook.url, secret=hook.secret, name="crm").label == "crm"
