@@ -45,6 +45,9 @@ from gsmgateway.store.inbox import InboxRepository
 logger = logging.getLogger(__name__)
 MAX_LIST_LIMIT = 500
 GAP = "…"  # where a part of an incomplete message is missing
+#: Parts stored per transaction: few transactions in a burst, yet the write lock is never held long
+#: (a send's claim and the modem's journal wait for it on SQLite).
+PARTS_PER_TRANSACTION = 50
 
 
 @dataclass
@@ -95,7 +98,9 @@ class InboundService:
         summary = InboundSummary()
         results: list[PartResult] = []
         after = 0
-        while entries := await self._inbox.pending(PduKind.DELIVER, modem_id=modem_id, after_id=after):
+        while entries := await self._inbox.pending(
+            PduKind.DELIVER, modem_id=modem_id, after_id=after, limit=PARTS_PER_TRANSACTION
+        ):
             batch = await self._decoded(entries, summary)
             results += await self._store_batch(batch)
             after = entries[-1].id
@@ -135,7 +140,11 @@ class InboundService:
         return batch
 
     async def _store_batch(self, batch: Sequence[tuple[NewPart, SenderMatch]]) -> list[PartResult]:
-        """Store a batch in one transaction; if that fails, part by part (a bad one stays pending)."""
+        """Store a batch in one transaction; if that fails, part by part.
+
+        A part the store refuses on its own stays pending (logged, tried again on the next pass);
+        it never keeps the others from being stored.
+        """
         if not batch:
             return []
         store = partial(self._store.record_parts, now=self._clock(), assemble=assemble, policy=self._policy)
@@ -148,8 +157,12 @@ class InboundService:
                 "storing %d received SMS parts together failed; storing them one by one", len(batch)
             )
         results: list[PartResult] = []
-        for item in batch:
-            results += await store([item])
+        for part, match in batch:
+            try:
+                results += await store([(part, match)])
+            except StoreError as exc:
+                logger.error("%s: received SMS (inbox id %s) could not be stored; kept for the next pass: %s",
+                             part.modem_id, part.entry_id, exc)  # fmt: skip
         return results
 
     def _after_keyword(self, result: PartResult) -> None:

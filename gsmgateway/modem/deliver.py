@@ -43,6 +43,7 @@ _UDHI: Final = 0x40
 _IEI_CONCAT_8: Final = 0x00
 _IEI_CONCAT_16: Final = 0x08
 _EXTENSION_CHARS: Final = {code: char for char, code in GSM7_EXTENSION.items()}
+_MAX_ADDRESS_DIGITS: Final = 20  # TP-OA is at most 12 octets: type of address and 10 of value
 _BCD_EXTRA: Final = "*#abc"  # semi-octets 0xA-0xE (TS 23.040 §9.1.2.3); 0xF is filler
 _TON: Final = {0b001: SenderType.INTERNATIONAL, 0b010: SenderType.NATIONAL, 0b101: SenderType.ALPHANUMERIC}
 
@@ -176,6 +177,8 @@ def payload_text(encoding: PayloadEncoding, payload: bytes) -> str | None:
 def _sender(reader: _Reader) -> tuple[str, SenderType]:
     """Read TP-OA: ``+digits`` (international), digits, or an alphanumeric name."""
     semi_octets = reader.octet()
+    if semi_octets > _MAX_ADDRESS_DIGITS:
+        raise PduError(f"a sender of {semi_octets} semi-octets (TS 23.040 allows {_MAX_ADDRESS_DIGITS})")
     toa = reader.octet()
     raw = reader.take((semi_octets + 1) // 2)
     sender_type = _TON.get((toa >> 4) & 0x07, SenderType.UNKNOWN)

@@ -208,6 +208,7 @@ def test_captured_pdus(
         "00040B915752000000F100006210101200000005C8",  # TP-UDL 5 septets, one octet of text
         "00440B915752000000F1000062101012000000050A0003",  # UDHI with a header running past the PDU
         "00040B915752000000F10000629999120000000141",  # month 99
+        "000415915752000000000000000000000000000000000000000062101012000000000141",  # a 21-digit sender
     ],
 )
 def test_garbage_is_a_pdu_error(bad: str) -> None:

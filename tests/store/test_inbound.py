@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from gsmgateway.core.config import DirectoryConfig, GatewayConfig
 from gsmgateway.core.config_inbound import InboundConfig, WebhookConfig
-from gsmgateway.core.errors import RecipientError
+from gsmgateway.core.errors import RecipientError, StoreError
 from gsmgateway.core.inbound import (
     Candidate,
     InboundQuery,
@@ -29,11 +29,15 @@ from gsmgateway.core.inbound import (
 from gsmgateway.core.inbox import CollectionSource, InboxOutcome, NewInboxEntry, PduKind
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.inbound import GAP, assemble
+from gsmgateway.directory.sender_match import SenderMatcher
+from gsmgateway.messages.inbound import GAP, InboundService, assemble
 from gsmgateway.messages.message_service import Caller
 from gsmgateway.modem.collection import classify
 from gsmgateway.modem.deliver import decode_received
-from gsmgateway.store.inbound import InboundRepository, KeywordPolicy, NewPart
+from gsmgateway.store.db import Database
+from gsmgateway.store.directory_entries import DirectoryRepository
+from gsmgateway.store.inbound import InboundRepository, KeywordPolicy, NewPart, PartResult
+from gsmgateway.store.inbound_queries import InboundQueries
 from gsmgateway.store.tables import directory_events, inbound_parts, messages, modem_inbox, webhook_outbox
 from gsmgateway.wiring import Services
 from simulator.pdu.encode import DCS_8BIT, deliver
@@ -295,3 +299,35 @@ async def test_retention_removes_received_text_and_the_journaled_pdus(
     async with two_way.database.read.connect() as conn:
         assert (await conn.scalars(select(modem_inbox.c.pdu))).all() == []
         assert (await conn.scalars(select(inbound_parts.c.payload))).all() == [None]
+
+
+class RefusingStore(InboundRepository):
+    """The real store, refusing any batch that holds one chosen journal entry (an injected fault)."""
+
+    def __init__(self, database: Database, refused: int) -> None:
+        super().__init__(database)
+        self.refused = refused
+
+    async def record_parts(self, parts: Any, **options: Any) -> list[PartResult]:
+        if any(part.entry_id == self.refused for part, _ in parts):
+            raise StoreError("refused for the test")
+        return await super().record_parts(parts, **options)
+
+
+async def test_a_part_the_store_refuses_never_holds_up_the_others(two_way: Services, clock: Clock) -> None:
+    batch = pdus("one", sender="+255799000001") + pdus("two", sender="+255799000002") + pdus("three")
+    collected = [classify(pdu, tpdu_length=None, source=CollectionSource.SWEEP) for pdu in batch]
+    first, second, third = await two_way.collection.journal("m1", collected)
+    service = InboundService(
+        config=two_way.config, inbox=two_way.collection.inbox, store=RefusingStore(two_way.database, second),
+        queries=InboundQueries(two_way.database), directory=two_way.directory, clock=clock,
+        matcher=SenderMatcher(DirectoryRepository(two_way.database), two_way.config.directory),
+    )  # fmt: skip
+    summary = await service.process_pending()
+    assert summary.stored == 2
+    assert sorted(text or "" for text, *_ in await listed(two_way)) == ["one", "three"]
+    pending = await two_way.collection.inbox.pending(PduKind.DELIVER)
+    assert [entry.id for entry in pending] == [second]  # kept for the next pass
+    assert (await two_way.inbound.process_pending()).stored == 1  # the store takes it now
+    assert sorted(text or "" for text, *_ in await listed(two_way)) == ["one", "three", "two"]
+    assert first < second < third
