@@ -4,7 +4,7 @@ Nothing is announced by a call *after* a commit (a crash in between would lose i
 transition (``store/transitions.py``, ``store/sweeps.py``) and a received message
 (``store/inbound.py``) call :func:`announce` inside their own transaction, which adds one outbox
 row per active endpoint that subscribes to the event — an ``INSERT … SELECT`` from
-``webhook_endpoints``, which inserts nothing when no webhook is configured. The dispatcher
+``webhook_endpoints`` (skipped altogether when no configured endpoint wants the event). The dispatcher
 (``messages/webhook_dispatcher.py``) takes due rows with :meth:`OutboxRepository.due`, and records
 every call with :meth:`OutboxRepository.record_attempt` (the delivery log); a restart simply finds
 the pending rows again, so delivery is at least once.
@@ -37,6 +37,9 @@ ANNOUNCED_STATUSES: Final = frozenset(
     )
 )  # fmt: skip
 _ERROR_CHARS: Final = 500
+#: Execution option of the write engine naming the event types some active endpoint wants; set by
+#: :meth:`OutboxRepository.sync_endpoints`, so a gateway without webhooks runs no outbox SQL at all.
+_WANTED_OPTION: Final = "gsmgateway_webhook_events"
 
 
 class OutboxState(StrEnum):
@@ -80,6 +83,11 @@ async def announce(
     ``subjects`` are ``(subject id, status, from status)``; for ``message.status`` only the
     statuses in :data:`ANNOUNCED_STATUSES` are queued (and nothing when the list is empty).
     """
+    wanted = (
+        conn.sync_connection.get_execution_options().get(_WANTED_OPTION) if conn.sync_connection else None
+    )
+    if wanted is not None and event_type not in wanted:
+        return  # no endpoint subscribes (known since the endpoints were synchronised)
     if event_type == MESSAGE_STATUS:
         subjects = [s for s in subjects if s[1] in ANNOUNCED_STATUSES and s[1] != s[2]]
     if not subjects:
@@ -145,6 +153,8 @@ class OutboxRepository(Repository):
                     )
                     .values(state=OutboxState.ABANDONED.value)
                 )
+        wanted = {event for hook in hooks for event in hook.events}
+        self._db.write.sync_engine.update_execution_options(**{_WANTED_OPTION: frozenset(wanted)})
         return ids
 
     async def due(
