@@ -204,13 +204,17 @@ class SimulatorControl:
         """Replace the whole fault plan (its JSON form, docs/interfaces.md §2)."""
         await self._call("POST", "/faults", plan)
 
-    async def incoming(self, sender: str, text: str, **fields: Any) -> None:
-        """Have the network deliver an SMS from ``sender`` (``parts=[…]``, ``reference_bits=16``, …)."""
-        await self._call("POST", "/sms", {"sender": sender, "text": text, **fields})
-
     async def storage(self) -> dict[str, Any]:
-        """Every memory's use and contents (``GET /storage``)."""
-        return dict((await self._call("GET", "/storage"))["storage"])
+        """``GET /storage``: every memory's use and contents."""
+        return dict(await self._call("GET", "/storage"))
+
+    async def preload(self, items: list[dict[str, Any]]) -> None:
+        """``POST /storage``: put old SMS or reports into the modem's memories."""
+        await self._call("POST", "/storage", items)
+
+    async def inject(self, sms: dict[str, Any]) -> None:
+        """``POST /sms``: the network delivers an SMS to the modem (any kind, docs/interfaces.md §2)."""
+        await self._call("POST", "/sms", sms)
 
     async def unplug(self) -> None:
         """Pull the cable: the pty goes away."""

@@ -87,9 +87,9 @@ async def test_single_long_and_unicode_messages_appear_once_matched(
     gateway, sim = clients(stack, http)
     long_text = "Nimelipa rejesho la wiki hii. " * 12 + "[€] asante"  # 3 GSM-7 parts
     emoji_text = "Asante sana 🙏🏽 " + "ü" * 70 + " 😀"  # 2 UCS-2 parts
-    await sim.incoming(number_of(181), "Paid yesterday, 25,000 TZS")
-    await sim.incoming(number_of(181), long_text, parts=[3, 1, 2], reference_bits=16)
-    await sim.incoming(number_of(181), emoji_text, parts=[2, 1])
+    await sim.inject({"sender": number_of(181), "text": "Paid yesterday, 25,000 TZS"})
+    await sim.inject({"sender": number_of(181), "text": long_text, "parts": [3, 1, 2], "reference_bits": 16})
+    await sim.inject({"sender": number_of(181), "text": emoji_text, "parts": [2, 1]})
     items = await received_from(gateway, number_of(181), 3)
     assert len(items) == 3  # each exactly once
     assert sorted(i["text"] for i in items) == sorted(["Paid yesterday, 25,000 TZS", long_text, emoji_text])
@@ -120,12 +120,12 @@ async def test_stop_opts_out_and_start_opts_in(
     stack, _ = two_way
     gateway, sim = clients(stack, http)
     assert (await gateway.send("Before STOP", clientId="182")).status == 202
-    await sim.incoming(number_of(182), " Stop ")
+    await sim.inject({"sender": number_of(182), "text": " Stop "})
     (stop,) = await received_from(gateway, number_of(182), 1)
     assert (stop["keyword"], stop["keywordResult"]) == ("opt_out", "applied")
     refused = await gateway.send("After STOP", clientId="182")
     assert (refused.status, refused.body["error"]["type"]) == (422, "recipient_opted_out")
-    await sim.incoming(number_of(182), "START")
+    await sim.inject({"sender": number_of(182), "text": "START"})
     await received_from(gateway, number_of(182), 2)
     assert (await gateway.send("After START", clientId="182")).status == 202
     detail = await gateway.request("GET", f"/inbound/{stop['id']}")
@@ -163,7 +163,7 @@ async def test_a_receiver_down_for_a_while_gets_every_event_after(
     await receiver.go_down()
     texts = [f"Sent while the CRM was down ({n})" for n in range(3)]
     for text in texts:
-        await sim.incoming(number_of(184), text)
+        await sim.inject({"sender": number_of(184), "text": text})
     items = await received_from(gateway, number_of(184), 3)
     accepted = await gateway.accepted("Sending goes on meanwhile.", clientId="184")
     await gateway.wait_for(accepted["id"], "delivered")  # a dead endpoint holds nothing else up
@@ -201,7 +201,7 @@ async def test_no_number_or_text_of_a_received_sms_in_the_logs(
     stack, _ = two_way
     gateway, sim = clients(stack, http)
     secret_text = "Siri kubwa: PIN yangu ni 4711"
-    await sim.incoming(number_of(189), secret_text)
+    await sim.inject({"sender": number_of(189), "text": secret_text})
     await received_from(gateway, number_of(189), 1)
     logs = await _logs(stack)
     assert "received SMS" in logs  # the daemon does log about them
@@ -217,9 +217,9 @@ async def test_kill_between_store_and_delete_yields_one_row(
     stack = await make_stack(StackOptions())
     gateway, sim = stack.clients(http)
     await sim.set_faults({"silences": [{"command": "+CMGD"}]})  # deletes go unanswered, and undone
-    await sim.incoming(number_of(185), "Stored, then the power went")
+    await sim.inject({"sender": number_of(185), "text": "Stored, then the power went"})
     (item,) = await received_from(gateway, number_of(185), 1)
-    storage = await sim.storage()
+    storage = (await sim.storage())["storage"]
     stored = [m for mem in storage.values() for m in mem["messages"] if m["kind"] == "sms"]
     assert stored, storage  # journaled and processed, but not deleted from the modem
     await stack.kill_daemon()
@@ -228,7 +228,9 @@ async def test_kill_between_store_and_delete_yields_one_row(
     gateway = GatewayClient(http, stack.url, stack.key)
     await eventually(
         sim.storage,
-        lambda found: not any(m["kind"] == "sms" for mem in found.values() for m in mem["messages"]),
+        lambda found: (
+            not any(m["kind"] == "sms" for mem in found["storage"].values() for m in mem["messages"])
+        ),
         what="the SMS deleted from the modem after the restart",
     )
     items = [i for i in await inbound(gateway) if i["sender"] == number_of(185)]
