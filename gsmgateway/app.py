@@ -20,6 +20,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from gsmgateway.api import create_app, create_fineract_app
+from gsmgateway.api.console import mount_console
 from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig, ModemConfig
@@ -110,6 +111,11 @@ class Gateway:
             self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
             self.scheduler.start()
             app = create_app(services.messages, services.directory, modems=self, config=self.config)
+            if self.config.console.enabled:
+                mount_console(
+                    app, operator=services.operator, messages=services.messages,
+                    directory=services.directory, modems=self,
+                )  # fmt: skip
             self.server = await serve(app, self.config.api.host, self.config.api.port)
             bridge = self.config.fineract_gateway
             if bridge.enabled:

@@ -27,7 +27,7 @@ from simulator import SimulatorServer
 
 logger = logging.getLogger(__name__)
 
-DEMO_SCOPES = "sms:send,sms:read,directory:write"
+DEMO_SCOPES = "sms:send,sms:read,directory:write,console"
 KEY_VARIABLE = "GW_KEY"  # not GSMGATEWAY_*: those names are read as configuration
 DEMO_PEOPLE: tuple[tuple[RecipientKind, str, str, str], ...] = (
     (RecipientKind.CLIENT, "1001", "+255700001001", "Amina Juma"),
@@ -93,6 +93,8 @@ Send an SMS to client 1001, then follow it:
   curl -s {url}/sms/1 {auth}
   curl -s {url}/sms {auth}
   curl -s {url}/modems {auth}
+
+Or open the operator console in a browser and sign in with the key: {url}/console/
 
 Press Ctrl-C to stop.
 """

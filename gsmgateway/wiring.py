@@ -17,13 +17,17 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.console_sessions import ConsoleSessions
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
+from gsmgateway.messages.operator import OperatorService
 from gsmgateway.store.api_keys import ApiKeyRepository
+from gsmgateway.store.console_sessions import ConsoleSessionRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
 from gsmgateway.store.modems import ModemRepository
+from gsmgateway.store.overview import OverviewQueries
 from gsmgateway.store.queries import MessageQueries
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.store.sweeps import MessageSweeps
@@ -42,6 +46,7 @@ class Services:
     directory: DirectoryService
     api_keys: ApiKeyRepository
     writer: SubmitWriter
+    operator: OperatorService
 
     async def close(self) -> None:
         """Drain the submit writer, close Fineract and the database pools (idempotent)."""
@@ -72,12 +77,21 @@ async def open_services(
     directory = DirectoryService(
         DirectoryRepository(database), config.directory, fineract=fineract, clock=clock, monotonic=monotonic
     )
+    queries = MessageQueries(database)
     messages = MessageService(
-        config=config, repository=repository, queries=MessageQueries(database), writer=writer,
+        config=config, repository=repository, queries=queries, writer=writer,
         keys=keys, directory=directory, clock=clock, monotonic=monotonic,
     )  # fmt: skip
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
     maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), clock=clock)
-    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer)
+    sessions = ConsoleSessions(
+        repository=ConsoleSessionRepository(database), authenticate=messages.authenticate,
+        config=config.console, clock=clock,
+    )  # fmt: skip
+    operator = OperatorService(
+        config=config, messages=messages, repository=repository, queries=queries,
+        overview=OverviewQueries(database), keys=keys, sessions=sessions, directory=directory, clock=clock,
+    )  # fmt: skip
+    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer, operator)

@@ -11,6 +11,7 @@ SMS_READ: Final = "sms:read"
 SMS_READ_NUMBERS: Final = "sms:read-numbers"
 DIRECTORY_WRITE: Final = "directory:write"
 PLATFORM: Final = "platform"
+CONSOLE: Final = "console"  # sign in to the operator console (gsmgateway/api/console/)
 ADMIN: Final = "admin"
 
 

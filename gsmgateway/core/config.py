@@ -179,6 +179,19 @@ class FineractGatewayConfig:
     tenant: str = "default"
 
 
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """The operator console under ``/console`` on the API listener (``gsmgateway/api/console/``).
+
+    A session ends after ``idle_minutes`` without a page view, and ``absolute_hours`` after sign-in
+    whatever happens; "today" on its pages is counted in ``quiet_hours.timezone``, the branch's zone.
+    """
+
+    enabled: bool = True
+    idle_minutes: int = 30
+    absolute_hours: int = 12
+
+
 def _default_state_dir() -> str:
     return os.environ.get("STATE_DIRECTORY", "/var/lib/gsmgateway")
 
@@ -199,6 +212,7 @@ class GatewayConfig:
     directory: DirectoryConfig = DirectoryConfig()
     fineract: FineractConfig = FineractConfig()
     fineract_gateway: FineractGatewayConfig = FineractGatewayConfig()
+    console: ConsoleConfig = ConsoleConfig()
     modems: tuple[ModemConfig, ...] = ()
 
     @property
@@ -309,6 +323,8 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
         "dispatch.report_match_hours": config.dispatch.report_match_hours,
         "dispatch.retention_days": config.dispatch.retention_days,
         "retry.max_attempts": config.retry.max_attempts,
+        "console.idle_minutes": config.console.idle_minutes,
+        "console.absolute_hours": config.console.absolute_hours,
         **{f"jobs.{f.name}": getattr(config.jobs, f.name) for f in dataclasses.fields(config.jobs)},
     }
     problems.extend(f"{name}: must be > 0, not {value}" for name, value in positive.items() if value <= 0)

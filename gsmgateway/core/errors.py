@@ -14,7 +14,8 @@ caller only ever has to know this tree. Each class also inherits the matching bu
     │   ├── InvalidNumberError                  a phone number that is not +digits
     │   └── BatchValidationError                items of a batch are invalid: (index, error) pairs
     ├── AuthError                               missing or unknown API key                    → 401
-    │   └── ForbiddenError                      key lacks the scope                           → 403
+    │   ├── ForbiddenError                      key lacks the scope                           → 403
+    │   └── SessionEndedError                   console: no live session for the cookie       → sign-in page
     ├── RateLimitedError                        per key / per recipient limit; retry_after    → 429
     ├── ConflictError                           same idempotency key, different body          → 409
     ├── RecipientError(LookupError)             unknown id, no number, opted out              → 404/422
@@ -94,6 +95,13 @@ class AuthError(GatewayError):
 
 class ForbiddenError(AuthError):
     """The API key is valid but lacks the scope the endpoint needs (e.g. ``sms:send``)."""
+
+
+class SessionEndedError(AuthError):
+    """The operator console has no live session for this cookie.
+
+    Examples: never signed in, signed out, idle or absolute expiry, the key was revoked since.
+    """
 
 
 class RateLimitedError(GatewayError):

@@ -52,8 +52,9 @@ TRANSITIONS: Final[dict[MessageStatus, frozenset[MessageStatus]]] = {
     # the first byte of the PDU); → unknown when the PDU may have left (timeout, crash).
     S.SENDING: frozenset({S.SENT, S.QUEUED, S.FAILED, S.UNKNOWN}),
     S.SENT: frozenset({S.DELIVERED, S.UNDELIVERED, S.EXPIRED}),
-    # A late report resolves an unknown message; at-least-once operators may requeue it by hand.
-    S.UNKNOWN: frozenset({S.DELIVERED, S.UNDELIVERED, S.SENT, S.QUEUED}),
+    # A late report resolves an unknown message; at-least-once operators may requeue it by hand;
+    # an operator who learnt what happened marks it sent or, never resending it, failed (console).
+    S.UNKNOWN: frozenset({S.DELIVERED, S.UNDELIVERED, S.SENT, S.QUEUED, S.FAILED}),
     S.DELIVERED: frozenset(),
     S.UNDELIVERED: frozenset(),
     S.FAILED: frozenset(),

@@ -143,6 +143,12 @@ class MessageService:
         self._auth_cache[digest] = (now + _AUTH_CACHE_SECONDS, caller)
         return caller
 
+    def forget_key(self, key_id: int) -> None:
+        """Drop a key from the authentication cache, so a revocation bites now, not within a minute."""
+        for digest, (_, caller) in list(self._auth_cache.items()):
+            if caller.key_id == key_id:
+                del self._auth_cache[digest]
+
     async def submit(
         self, req: SubmitRequest, *, caller: Caller, idempotency_key: str | None
     ) -> tuple[MessageView, bool]:

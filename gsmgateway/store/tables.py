@@ -117,6 +117,9 @@ messages = Table(
     Index("ix_messages_status_created", "status", "created_at", "id"),
     Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
     Index("ix_messages_external_id", "external_id"),  # Fineract compatibility: status by externalId
+    # The console's overview counts a day's messages by status and modem from this index alone
+    # (store/overview.py): a range of created_at, never a scan of the table.
+    Index("ix_messages_created_status_modem", "created_at", "status", "modem_id"),
 )
 
 message_parts = Table(
@@ -173,4 +176,16 @@ modems = Table(
     Column("sent_count", BigInteger, nullable=False, default=0),
     Column("failed_count", BigInteger, nullable=False, default=0),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("api_key_id", BigInteger, ForeignKey("api_keys.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),  # shown in the session's own forms
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # absolute end, whatever the activity
+    Index("ix_console_sessions_api_key_id", "api_key_id"),
 )

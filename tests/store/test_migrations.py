@@ -20,7 +20,15 @@ from gsmgateway.store.migrations import HEAD_REVISION
 from gsmgateway.store.tables import metadata
 from tests.store.conftest import StoreTarget
 
-TABLES = {"api_keys", "messages", "message_parts", "message_events", "directory_entries", "modems"}
+TABLES = {
+    "api_keys",
+    "messages",
+    "message_parts",
+    "message_events",
+    "directory_entries",
+    "modems",
+    "console_sessions",
+}
 
 
 async def test_open_twice_migrates_once(target: StoreTarget) -> None:
@@ -39,7 +47,7 @@ async def test_open_twice_migrates_once(target: StoreTarget) -> None:
             tables = set(names.scalars().all())
     finally:
         await again.close()
-    assert version == ["0002"]
+    assert version == [HEAD_REVISION]
     assert tables >= TABLES
 
 
