@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from gsmgateway.api.console import pages_admin, pages_messages, pages_overview, pages_sign_in
-from gsmgateway.api.console.context import DIRECTORY, MESSAGES, MODEM_STATUS, OPERATOR, SESSION
+from gsmgateway.api.console.context import DIRECTORY, MESSAGES, MODEM_STATUS, OPERATOR
 from gsmgateway.api.console.guard import SECURITY_HEADERS, guard_middleware
-from gsmgateway.api.console.present import (
-    age_words,
-    local_time,
-    modem_words,
-    shown_number,
-    signal_bars,
-    status_tone,
-    status_words,
-)
+from gsmgateway.api.console.rendering import PREFIX_KEY, TEMPLATES, render, template_environment
 from gsmgateway.api.context import ModemStatusProvider
 from gsmgateway.api.error_responses import Handler, describe
-from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, SMS_READ_NUMBERS, has_scope
 from gsmgateway.core.errors import GatewayError
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.messages.message_service import MessageService
@@ -42,36 +31,8 @@ HERE: Final = Path(__file__).parent
 STATIC: Final = HERE / "static"
 
 
-async def _context(request: web.Request) -> dict[str, Any]:
-    """Give every template the session, what its key may do, and the console's helpers."""
-    session = request.get(SESSION)
-    caller = session.caller if session is not None else None
-    operator = request.app[OPERATOR]
-    return {
-        "prefix": PREFIX,
-        "session": session,
-        "csrf_token": session.csrf_token if session is not None else "",
-        "can_numbers": caller is not None and has_scope(caller, (SMS_READ_NUMBERS,)),
-        "can_directory": caller is not None and has_scope(caller, (DIRECTORY_WRITE,)),
-        "is_admin": caller is not None and has_scope(caller, (ADMIN,)),
-        "now": operator.now(),
-        "zone": operator.zone,
-        "local_time": lambda moment: local_time(moment, operator.zone),
-        "age": lambda moment: age_words(moment, operator.now()),
-        "status_words": status_words,
-        "status_tone": status_tone,
-        "modem_words": modem_words,
-        "signal_bars": signal_bars,
-        "shown_number": shown_number,
-        "path": request.path,
-    }
-
-
 def _error_page(request: web.Request, status: int, message: str) -> web.Response:
-    response = aiohttp_jinja2.render_template(
-        "error.html", request, {"status": status, "message": message}, status=status
-    )
-    return response
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 @web.middleware
@@ -107,13 +68,8 @@ def create_console_app(
 ) -> web.Application:
     """Return the console application, to be mounted under :data:`PREFIX`."""
     app = web.Application(middlewares=[page_middleware, guard_middleware(PREFIX, ("/sign-in", "/static/"))])
-    aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.PackageLoader("gsmgateway.api.console", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        context_processors=[_context],
-    )
+    app[TEMPLATES] = template_environment()
+    app[PREFIX_KEY] = PREFIX
     app[OPERATOR] = operator
     app[MESSAGES] = messages
     app[DIRECTORY] = directory

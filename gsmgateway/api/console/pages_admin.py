@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Final
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from gsmgateway.api.console.context import DIRECTORY, OPERATOR, SESSION
 from gsmgateway.api.console.guard import see_other
+from gsmgateway.api.console.rendering import render
 from gsmgateway.api.schemas import Field, FieldKind
 from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, has_scope
 from gsmgateway.core.errors import RecipientError, ValidationError
@@ -48,7 +48,7 @@ async def _keys_page(
         "error": error,
         "done": "The key was revoked." if request.query.get("done") == "revoked" else None,
     }
-    return aiohttp_jinja2.render_template("keys.html", request, context, status=status)
+    return render(request, "keys.html", context, status=status)
 
 
 async def keys(request: web.Request) -> web.Response:
@@ -108,7 +108,7 @@ async def directory(request: web.Request) -> web.Response:
         "kind": kind_raw, "entry_id": entry_raw, "entry": entry, "error": error,
         "done": request.query.get("done"),
     }  # fmt: skip
-    return aiohttp_jinja2.render_template("directory.html", request, context, status=status)
+    return render(request, "directory.html", context, status=status)
 
 
 async def set_opt_out(request: web.Request) -> web.StreamResponse:

@@ -10,12 +10,12 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from gsmgateway.api.console.context import MESSAGES, OPERATOR, SESSION
 from gsmgateway.api.console.guard import see_other
 from gsmgateway.api.console.present import MOVING, STATUS_WORDS
+from gsmgateway.api.console.rendering import render
 from gsmgateway.api.handlers_sms import message_id
 from gsmgateway.api.schemas import Field, FieldKind
 from gsmgateway.core.errors import (
@@ -89,11 +89,11 @@ async def search(request: web.Request) -> web.Response:
         page = await request.app[MESSAGES].list(_search_query(request))
     except ValidationError as exc:
         context["error"] = exc.message
-        return aiohttp_jinja2.render_template("messages.html", request, context, status=400)
+        return render(request, "messages.html", context, status=400)
     context.update(items=page.items, next_cursor=page.next_cursor)
     if page.next_cursor:
         context["next_query"] = {**{k: v for k, v in form.items() if v}, "cursor": page.next_cursor}
-    return aiohttp_jinja2.render_template("messages.html", request, context)
+    return render(request, "messages.html", context)
 
 
 async def _detail_page(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
@@ -105,7 +105,7 @@ async def _detail_page(request: web.Request, *, error: str | None = None, status
         "error": error,
         "refresh": 3 if detail.message.status.value in MOVING else None,
     }
-    return aiohttp_jinja2.render_template("message.html", request, context, status=status)
+    return render(request, "message.html", context, status=status)
 
 
 async def detail(request: web.Request) -> web.Response:
@@ -143,7 +143,7 @@ async def resolve(request: web.Request) -> web.StreamResponse:
 def _test_form(request: web.Request, values: dict[str, str], *, error: str | None = None,
                status: int = 200) -> web.Response:  # fmt: skip
     context = {"values": values, "error": error, "nonce": secrets.token_urlsafe(16)}
-    return aiohttp_jinja2.render_template("test_sms.html", request, context, status=status)
+    return render(request, "test_sms.html", context, status=status)
 
 
 async def test_sms_form(request: web.Request) -> web.Response:

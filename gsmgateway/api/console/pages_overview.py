@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from gsmgateway.api.console.context import MODEM_STATUS, OPERATOR
 from gsmgateway.api.console.present import SERIES, SIGNAL_WORDS, day_chart, signal_bars
+from gsmgateway.api.console.rendering import render
 from gsmgateway.api.render import modems_json
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.overview import StatusCounts
@@ -85,9 +85,9 @@ async def overview(request: web.Request) -> web.Response:
         "chart": day_chart(activity.days),
         "refresh": REFRESH_SECONDS,
     }
-    return aiohttp_jinja2.render_template("overview.html", request, context)
+    return render(request, "overview.html", context)
 
 
 async def inbound(request: web.Request) -> web.Response:
     """``GET /console/inbound``: received messages; this version of the gateway does not keep them."""
-    return aiohttp_jinja2.render_template("inbound.html", request, {})
+    return render(request, "inbound.html", {})

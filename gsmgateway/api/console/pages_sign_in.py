@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from gsmgateway.api.console.context import OPERATOR, SESSION_ID
@@ -17,6 +16,7 @@ from gsmgateway.api.console.guard import (
     see_other,
     set_cookie,
 )
+from gsmgateway.api.console.rendering import render
 from gsmgateway.core.credentials import is_well_formed_key
 from gsmgateway.core.errors import AuthError, ForbiddenError
 
@@ -25,9 +25,7 @@ logger = logging.getLogger(__name__)
 
 def _form(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
     token = new_sign_in_token()
-    response = aiohttp_jinja2.render_template(
-        "sign_in.html", request, {"sign_in_token": token, "error": error}, status=status
-    )
+    response = render(request, "sign_in.html", {"sign_in_token": token, "error": error}, status=status)
     set_cookie(request, response, SIGN_IN_COOKIE, token, path=request.path)
     return response
 
