@@ -188,8 +188,8 @@ class ConsoleConfig:
     """
 
     enabled: bool = True
-    idle_minutes: int = 30
-    absolute_hours: int = 12
+    idle_minutes: float = 30.0
+    absolute_hours: float = 12.0
 
 
 def _default_state_dir() -> str:

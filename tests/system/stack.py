@@ -64,6 +64,8 @@ class StackOptions:
     messages_per_minute: int = 60000
     #: Seconds each simulated network waits before the status report (see :func:`plan_report_delay`).
     report_delay: float = 1.0
+    #: Extra TOML appended to the config (a section of its own, e.g. ``[console]``).
+    extra_toml: str = ""
 
 
 def config_toml(root: Path, devices: list[str], options: StackOptions) -> str:
@@ -104,6 +106,7 @@ retention_seconds = 600.0
 
 [directory]
 default_country_code = "255"
+{options.extra_toml}
 {modems}"""
 
 
