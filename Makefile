@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest browser bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -32,8 +32,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest
+
+# The console's browser tests drive Debian's chromium through chromium-driver (no browser download).
+# Installed here when root on Debian; elsewhere the tests fail and say which packages they need.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	         && apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver; } \
+	    || echo "note: the browser tests need chromium and chromium-driver (apt-get install chromium chromium-driver)"
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

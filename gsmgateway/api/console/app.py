@@ -8,6 +8,7 @@ in HTML, and the API's auth middleware lets its routes through (they are in no A
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Final
 
@@ -42,6 +43,7 @@ async def page_middleware(request: web.Request, handler: Handler) -> web.StreamR
     One of the places allowed ``except Exception`` (the API's own middleware is another): an
     unexpected failure is logged with its traceback and the operator sees a plain 500 page.
     """
+    started = time.perf_counter()
     try:
         response = await handler(request)
     except web.HTTPException as exc:
@@ -56,6 +58,8 @@ async def page_middleware(request: web.Request, handler: Handler) -> web.StreamR
         logger.exception("unhandled error in console %s %s", request.method, request.path)
         response = _error_page(request, 500, "Something went wrong; the gateway's log has the details.")
     response.headers.update(SECURITY_HEADERS)
+    # The page's server time, a standard header browsers show and bench/console_pages.py reads.
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     return response
 
 
