@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from list_latency import stored_count
 from sqlalchemy import update
 
 from gsmgateway.api import create_app
@@ -63,17 +63,6 @@ class TwoModems:
             )
             for n in (1, 2)
         ]  # fmt: skip
-
-
-def stored_count(db_path: Path) -> int:
-    """Return how many messages the file holds (0 when it does not exist yet)."""
-    if not db_path.exists():
-        return 0
-    with sqlite3.connect(db_path) as conn:
-        try:
-            return int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
-        except sqlite3.OperationalError:
-            return 0
 
 
 def _message(n: int, total: int, span: timedelta) -> NewMessage:

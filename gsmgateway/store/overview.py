@@ -1,9 +1,10 @@
 """The counts behind the console's overview, each answered from an index without reading the table.
 
-``ix_messages_created_status_modem`` (created_at, status, modem_id) turns "the last seven days by
-status" and "today by modem and status" into one range of index entries each; the queue figures use
-the ``(status, …)`` indexes the worker already needs. Nothing here walks the whole table, so the
-page costs the same with ten thousand stored messages or ten million (``bench/console_pages.py``).
+Each day's count of a status is a stretch of ``ix_messages_status_created`` (status, created_at, id);
+"today by modem and status" is one range of ``ix_messages_created_status_modem`` (created_at,
+status, modem_id); the queue figures use the ``(status, …)`` indexes the worker already needs, and
+stop counting at :data:`COUNT_CAP`. Nothing walks the table: the cost follows the number of messages
+of the last seven days, not how many are stored (``bench/console_pages.py`` measures both).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.models import MessageStatus
@@ -34,23 +35,26 @@ class OverviewQueries(Repository):
         :param days: each local day with the UTC moment it starts, oldest first; the last is today.
         :param end: when the last day ends (exclusive).
         """
-        async with self._read() as conn:
-            day_column = case(
-                *((messages.c.created_at < start, literal(index - 1)) for index, (_, start) in enumerate(days)
-                  if index > 0),
-                else_=literal(len(days) - 1),
-            )  # fmt: skip
-            per_day = await conn.execute(
-                select(day_column.label("day"), messages.c.status, func.count())
-                .where(messages.c.created_at >= days[0][1], messages.c.created_at < end)
-                .group_by("day", messages.c.status)
+        edges = [start for _, start in days] + [end]
+        statuses = list(MessageStatus)
+        # One statement of range counts, one per (status, day), each a stretch of
+        # ix_messages_status_created: SQLite counts index entries without building groups, which
+        # costs a fifth of one GROUP BY over the whole week.
+        counts = select(
+            *(
+                select(func.count())
+                .where(messages.c.status == status.value)
+                .where(messages.c.created_at >= edges[i], messages.c.created_at < edges[i + 1])
+                .scalar_subquery()
+                for status in statuses
+                for i in range(len(days))
             )
-            tallies: list[dict[MessageStatus, int]] = [{} for _ in days]
-            for index, status, count in per_day:
-                tallies[int(index)][MessageStatus(status)] = int(count)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(counts)).one()
             per_modem = await conn.execute(
                 select(messages.c.modem_id, messages.c.status, func.count())
-                .where(messages.c.created_at >= days[-1][1], messages.c.created_at < end)
+                .where(messages.c.created_at >= edges[-2], messages.c.created_at < end)
                 .where(messages.c.modem_id.is_not(None))
                 .group_by(messages.c.modem_id, messages.c.status)
             )
@@ -58,6 +62,10 @@ class OverviewQueries(Repository):
             for modem_id, status, count in per_modem:
                 modems.setdefault(modem_id, {})[MessageStatus(status)] = int(count)
             queue = await self._queue(conn, now)
+        tallies: list[dict[MessageStatus, int]] = [{} for _ in days]
+        for index, count in enumerate(row):
+            if count:
+                tallies[index % len(days)][statuses[index // len(days)]] = int(count)
         return ActivityFigures(
             days=tuple(
                 DayFigures(day=day, counts=tally) for (day, _), tally in zip(days, tallies, strict=True)
