@@ -104,8 +104,10 @@ async def test_an_operator_walks_through_the_console(
         wait_until(driver, lambda d: d.find_element(By.NAME, "staff"), "the search form").send_keys(STAFF_ID)
         Select(driver.find_element(By.ID, "status")).select_by_value("delivered")
         driver.find_element(By.ID, "search").click()
-        row = wait_until(
-            driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'#results tr[data-id="{message_id}"]'),
+        row = wait_until(  # on the answer to the search, not on the list shown before it
+            driver,
+            lambda d: "status=delivered" in d.current_url
+            and d.find_elements(By.CSS_SELECTOR, f'#results tr[data-id="{message_id}"]'),
             "the delivered test SMS in the results",
         )  # fmt: skip
         assert STAFF_NUMBER in row[0].text  # admin holds sms:read-numbers: the whole number

@@ -25,6 +25,7 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.records import MessageView
 from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 
 PAGE_SIZE: Final = 50
@@ -96,6 +97,17 @@ async def search(request: web.Request) -> web.Response:
     return render(request, "messages.html", context)
 
 
+def _moving(message: MessageView, now: datetime) -> bool:
+    """Whether the message may change within seconds (its page then follows it).
+
+    A message scheduled for later is left alone: refreshing it for hours helps nobody, and a page
+    that keeps replacing itself is a harder page to press a button on.
+    """
+    if message.status.value not in MOVING:
+        return False
+    return message.send_at is None or message.send_at <= now + timedelta(minutes=1)
+
+
 async def _detail_page(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
     detail = await request.app[MESSAGES].get(message_id(request))
     context = {
@@ -103,7 +115,7 @@ async def _detail_page(request: web.Request, *, error: str | None = None, status
         "message": detail.message,
         "done": DONE.get(request.query.get("done", "")),
         "error": error,
-        "refresh": 3 if detail.message.status.value in MOVING else None,
+        "refresh": 3 if _moving(detail.message, request.app[OPERATOR].now()) else None,
     }
     return render(request, "message.html", context, status=status)
 
