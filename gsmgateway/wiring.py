@@ -20,6 +20,7 @@ from gsmgateway.directory.service import DirectoryService
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
+from gsmgateway.messages.platform_intake import PlatformIntake
 from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
@@ -42,6 +43,7 @@ class Services:
     directory: DirectoryService
     api_keys: ApiKeyRepository
     writer: SubmitWriter
+    platform: PlatformIntake  # rows Fineract posts with its own numbers
 
     async def close(self) -> None:
         """Drain the submit writer, close Fineract and the database pools (idempotent)."""
@@ -72,12 +74,16 @@ async def open_services(
     directory = DirectoryService(
         DirectoryRepository(database), config.directory, fineract=fineract, clock=clock, monotonic=monotonic
     )
+    queries = MessageQueries(database)
     messages = MessageService(
-        config=config, repository=repository, queries=MessageQueries(database), writer=writer,
+        config=config, repository=repository, queries=queries, writer=writer,
         keys=keys, directory=directory, clock=clock, monotonic=monotonic,
     )  # fmt: skip
+    platform = PlatformIntake(
+        config=config, service=messages, writer=writer, queries=queries, directory=directory, clock=clock
+    )
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
     maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), clock=clock)
-    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer)
+    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer, platform)

@@ -23,11 +23,15 @@ def _nullable(kind: str, **extra: Any) -> JsonObject:
 
 
 _TIME: Final = {"type": "string", "format": "date-time"}
+_ID_DESCRIPTION: Final = (
+    "A number when the id is a whole number without a leading zero (up to 2**53 - 1), else a string, "
+    "whichever of the two the request used."
+)
 _MESSAGE_PROPS: Final[JsonObject] = {
     "id": {"type": "integer"},
     "status": {"type": "string", "enum": []},  # filled from MessageStatus below
-    "clientId": _nullable("string"),
-    "staffId": _nullable("string"),
+    "clientId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
+    "staffId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
     "number": _nullable(
         "string", description="Masked except the last 3 digits unless the key has sms:read-numbers."
     ),
@@ -106,7 +110,7 @@ def response_schemas() -> dict[str, JsonObject]:
             "type": "object",
             "properties": {
                 "kind": {"type": "string", "enum": ["client", "staff"]},
-                "id": {"type": "string"},
+                "id": {"type": ["integer", "string"], "description": _ID_DESCRIPTION},
                 "mobile": _nullable("string"),
                 "optedOut": {"type": "boolean"},
                 "name": _nullable("string"),

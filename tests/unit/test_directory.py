@@ -50,7 +50,7 @@ def test_bad_numbers_are_refused(raw: str) -> None:
 
 
 def test_national_number_needs_a_country_code() -> None:
-    with pytest.raises(InvalidNumberError, match="no default country code"):
+    with pytest.raises(InvalidNumberError, match=r"set directory\.default_country_code"):
         normalise_number("0712345678")
 
 
