@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -34,6 +34,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Schemathesis with many more cases per operation than `make test` runs (tests/api/test_schemathesis.py).
+fuzz: $(STAMP)
+	GSMGATEWAY_FUZZ_EXAMPLES=$${GSMGATEWAY_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_schemathesis.py -q
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

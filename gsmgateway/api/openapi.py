@@ -106,6 +106,15 @@ def response_schemas() -> dict[str, JsonObject]:
                 "nextCursor": _nullable("string"),
             },
         },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "store", "readyModems"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                "store": {"type": "string", "enum": ["ok", "unavailable"]},
+                "readyModems": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "DirectoryEntry": {
             "type": "object",
             "properties": {
@@ -183,6 +192,7 @@ def _operation(endpoint: Endpoint) -> JsonObject:
         responses[str(status)] = response
     wanted: list[str] = ["400", "413", "415"] if endpoint.body is not None else []
     wanted += ["400"] if endpoint.query is not None else []
+    wanted += ["400"] if endpoint.id_pattern and not endpoint.router_checks_id else []
     wanted += ["401", "403", "429"] if endpoint.scopes else []
     for code in wanted:
         responses.setdefault(
@@ -196,7 +206,10 @@ def _operation(endpoint: Endpoint) -> JsonObject:
     operation["security"] = [{"bearer": []}, {"apiKey": []}] if endpoint.scopes else []
     if endpoint.scopes:
         operation["x-scopes"] = list(endpoint.scopes)
-    parameters = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    id_schema: JsonObject = {"type": "string"}
+    if endpoint.id_pattern:
+        id_schema["pattern"] = f"^{endpoint.id_pattern}$"
+    parameters = [{"name": "id", "in": "path", "required": True, "schema": id_schema}]
     parameters = parameters if "{id}" in endpoint.path else []
     if endpoint.query is not None:
         parameters += endpoint.query.openapi_parameters()

@@ -9,7 +9,7 @@ import pytest
 
 from gsmgateway.api import create_fineract_app
 from gsmgateway.api.fineract_gateway import delivery_status, external_id_for
-from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.config import DirectoryConfig, LimitsConfig
 from gsmgateway.core.models import MessageStatus, ReportOutcome
 from gsmgateway.core.records import MessageView, RecipientKind
 from tests.api.conftest import Stack
@@ -182,3 +182,21 @@ def test_external_ids_are_scoped_by_tenant_and_absent_ids_give_none() -> None:
     assert external_id_for("other", 57) != external_id_for("default", 57)
     assert external_id_for("default", None) is None
     assert external_id_for("default", True) is None
+
+
+async def test_the_fineract_listener_limits_requests_per_key_on_its_own(
+    stack: Stack, aiohttp_client: Any
+) -> None:
+    limits = LimitsConfig(per_key_per_second=1, per_key_burst=2)
+    app = create_fineract_app(
+        stack.service, stack.services.platform, tenant="default", limits=limits, clock=lambda: 0.0
+    )
+    client = await aiohttp_client(app)
+    key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
+    headers = {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
+    statuses = [(await client.get("/smsbridges", headers=headers)).status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = await client.post("/sms%2Freport", json=[1], headers=headers)
+    assert limited.status == 429
+    assert (await limited.json())["error"]["type"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
