@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest browser bench clean deb deb-tools deb-check
+.PHONY: run test lint typecheck pytest browser bench clean deb deb-tools deb-check fuzz
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
@@ -62,6 +62,10 @@ deb-tools:
 
 deb-check: $(DEB)
 	packaging/check-install.sh $(DEB)
+
+# Schemathesis with many more cases per operation than `make test` runs (tests/api/test_schemathesis.py).
+fuzz: $(STAMP)
+	GSMGATEWAY_FUZZ_EXAMPLES=$${GSMGATEWAY_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_schemathesis.py -q
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -121,7 +121,9 @@ class Gateway:
             self.server = await serve(app, self.config.api.host, self.config.api.port)
             bridge = self.config.fineract_gateway
             if bridge.enabled:
-                compat = create_fineract_app(services.messages, tenant=bridge.tenant)
+                compat = create_fineract_app(
+                    services.messages, services.platform, tenant=bridge.tenant, limits=self.config.limits
+                )
                 self.fineract_server = await serve(compat, bridge.host, bridge.port)
                 logger.info("Fineract message-gateway contract on %s", self.fineract_server.url)
         except BaseException:

@@ -22,6 +22,7 @@ from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
 from gsmgateway.messages.operator import OperatorService
+from gsmgateway.messages.platform_intake import PlatformIntake
 from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.console_sessions import ConsoleSessionRepository
 from gsmgateway.store.db import Database, open_database
@@ -47,6 +48,7 @@ class Services:
     api_keys: ApiKeyRepository
     writer: SubmitWriter
     operator: OperatorService
+    platform: PlatformIntake  # rows Fineract posts with its own numbers
 
     async def close(self) -> None:
         """Drain the submit writer, close Fineract and the database pools (idempotent)."""
@@ -82,6 +84,9 @@ async def open_services(
         config=config, repository=repository, queries=queries, writer=writer,
         keys=keys, directory=directory, clock=clock, monotonic=monotonic,
     )  # fmt: skip
+    platform = PlatformIntake(
+        config=config, service=messages, writer=writer, queries=queries, directory=directory, clock=clock
+    )
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
@@ -94,4 +99,6 @@ async def open_services(
         config=config, messages=messages, repository=repository, queries=queries,
         overview=OverviewQueries(database), keys=keys, sessions=sessions, directory=directory, clock=clock,
     )  # fmt: skip
-    return Services(config, database, messages, dispatch, maintenance, directory, keys, writer, operator)
+    return Services(
+        config, database, messages, dispatch, maintenance, directory, keys, writer, operator, platform
+    )

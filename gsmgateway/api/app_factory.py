@@ -52,5 +52,5 @@ def create_app(
     app[CONFIG] = config
     app[OPENAPI] = build_document()
     for endpoint in ENDPOINTS:
-        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+        app.router.add_route(endpoint.method, endpoint.route_path, endpoint.handler)
     return app

@@ -23,11 +23,15 @@ def _nullable(kind: str, **extra: Any) -> JsonObject:
 
 
 _TIME: Final = {"type": "string", "format": "date-time"}
+_ID_DESCRIPTION: Final = (
+    "A number when the id is a whole number without a leading zero (up to 2**53 - 1), else a string, "
+    "whichever of the two the request used."
+)
 _MESSAGE_PROPS: Final[JsonObject] = {
     "id": {"type": "integer"},
     "status": {"type": "string", "enum": []},  # filled from MessageStatus below
-    "clientId": _nullable("string"),
-    "staffId": _nullable("string"),
+    "clientId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
+    "staffId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
     "number": _nullable(
         "string", description="Masked except the last 3 digits unless the key has sms:read-numbers."
     ),
@@ -102,11 +106,20 @@ def response_schemas() -> dict[str, JsonObject]:
                 "nextCursor": _nullable("string"),
             },
         },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "store", "readyModems"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                "store": {"type": "string", "enum": ["ok", "unavailable"]},
+                "readyModems": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "DirectoryEntry": {
             "type": "object",
             "properties": {
                 "kind": {"type": "string", "enum": ["client", "staff"]},
-                "id": {"type": "string"},
+                "id": {"type": ["integer", "string"], "description": _ID_DESCRIPTION},
                 "mobile": _nullable("string"),
                 "optedOut": {"type": "boolean"},
                 "name": _nullable("string"),
@@ -179,6 +192,7 @@ def _operation(endpoint: Endpoint) -> JsonObject:
         responses[str(status)] = response
     wanted: list[str] = ["400", "413", "415"] if endpoint.body is not None else []
     wanted += ["400"] if endpoint.query is not None else []
+    wanted += ["400"] if endpoint.id_pattern and not endpoint.router_checks_id else []
     wanted += ["401", "403", "429"] if endpoint.scopes else []
     for code in wanted:
         responses.setdefault(
@@ -192,7 +206,10 @@ def _operation(endpoint: Endpoint) -> JsonObject:
     operation["security"] = [{"bearer": []}, {"apiKey": []}] if endpoint.scopes else []
     if endpoint.scopes:
         operation["x-scopes"] = list(endpoint.scopes)
-    parameters = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    id_schema: JsonObject = {"type": "string"}
+    if endpoint.id_pattern:
+        id_schema["pattern"] = f"^{endpoint.id_pattern}$"
+    parameters = [{"name": "id", "in": "path", "required": True, "schema": id_schema}]
     parameters = parameters if "{id}" in endpoint.path else []
     if endpoint.query is not None:
         parameters += endpoint.query.openapi_parameters()

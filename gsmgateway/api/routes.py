@@ -13,7 +13,7 @@ from typing import Final
 from gsmgateway.api import handlers_directory, handlers_ops, handlers_sms
 from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
-from gsmgateway.api.schemas import ObjectSchema
+from gsmgateway.api.schemas import ID_PATTERN, ObjectSchema
 from gsmgateway.api.scopes import DIRECTORY_WRITE, SMS_READ, SMS_SEND
 
 
@@ -33,9 +33,21 @@ class Endpoint:
     body: ObjectSchema | None = None
     query: ObjectSchema | None = None
     responses: Mapping[int, tuple[str, str | None]] = field(default_factory=dict)
+    id_pattern: str | None = None  # what ``{id}`` must match (a regex without anchors), documented
+    router_checks_id: bool = False  # True: the router refuses other ids (404/405), else the handler (400)
+
+    @property
+    def route_path(self) -> str:
+        """The path as aiohttp registers it: ``{id}`` carries its pattern when the router checks it."""
+        if self.router_checks_id and self.id_pattern:
+            return self.path.replace("{id}", "{id:" + self.id_pattern + "}")
+        return self.path
 
 
 _ENTRY_RESPONSES: Final = {200: ("The entry.", "DirectoryEntry"), 404: ("No such entry.", None)}
+MESSAGE_ID_PATTERN: Final = "[0-9]{1,19}"
+"""A message id in a path; anything else is no route (so ``GET /sms/batch`` is a 405, not a lookup)."""
+ENTRY_ID_PATTERN: Final = ID_PATTERN.removeprefix("^").removesuffix("$")
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
     Endpoint(
@@ -66,6 +78,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         responses={
             202: ("Every item accepted, in request order.", "MessageList"),
             400: ("Some items are malformed; error.items lists each with its index.", None),
+            409: ("Some externalIds were used before with another request; error.items lists them.", None),
             422: ("Some recipients cannot receive SMS; error.items lists each with its index.", None),
         },
     ),
@@ -85,6 +98,8 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "One message with its parts, attempts and event timeline",
         (SMS_READ,),
         responses={200: ("The message.", "MessageDetail"), 404: ("No such message.", None)},
+        id_pattern=MESSAGE_ID_PATTERN,
+        router_checks_id=True,
     ),
     Endpoint(
         "POST",
@@ -93,10 +108,12 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "Cancel a message that has not started sending",
         (SMS_SEND,),
         responses={
-            200: ("Cancelled.", "Message"),
-            404: ("No such message.", None),
+            200: ("Cancelled. Without sms:read the body holds only id and status.", "Message"),
+            404: ("No such message, or not one this key created (admin keys may cancel any).", None),
             409: ("Already sending or done; not cancellable.", None),
         },
+        id_pattern=MESSAGE_ID_PATTERN,
+        router_checks_id=True,
     ),
     Endpoint(
         "GET",
@@ -114,7 +131,10 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "/ready",
         handlers_ops.ready,
         "Readiness: the store answers and at least one modem is ready (no key needed)",
-        responses={200: ("Ready.", None), 503: ("Not ready; the body says what is missing.", None)},
+        responses={
+            200: ("Ready.", "Readiness"),
+            503: ("Not ready; the body says what is missing.", "Readiness"),
+        },
     ),
     Endpoint(
         "GET", "/openapi.json", handlers_ops.openapi, "This document", responses={200: ("OpenAPI 3.1.", None)}
@@ -131,6 +151,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 (DIRECTORY_WRITE,),
                 body=PUT_DIRECTORY_ENTRY,
                 responses={200: ("The stored entry, number normalised.", "DirectoryEntry")},
+                id_pattern=ENTRY_ID_PATTERN,
             ),
             Endpoint(
                 "GET",
@@ -139,6 +160,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 f"Read a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses=_ENTRY_RESPONSES,
+                id_pattern=ENTRY_ID_PATTERN,
             ),
             Endpoint(
                 "DELETE",
@@ -147,6 +169,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 f"Delete a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses={204: ("Deleted.", None), 404: ("No such entry.", None)},
+                id_pattern=ENTRY_ID_PATTERN,
             ),
         )
     ),

@@ -35,7 +35,7 @@ class MessageView:
     status: MessageStatus
     recipient_kind: RecipientKind
     recipient_id: str
-    number: str
+    number: str | None  # None only for a Fineract row refused because its number could not be read
     message: str | None  # None once retention removed the text
     parts_total: int
     attempts: int
@@ -67,7 +67,7 @@ def build_message_view(
     status: MessageStatus,
     recipient_kind: RecipientKind,
     recipient_id: str,
-    number: str,
+    number: str | None,
     message: str | None,
     parts_total: int,
     attempts: int,

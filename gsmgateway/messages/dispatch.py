@@ -25,6 +25,7 @@ from gsmgateway.core.models import MessageStatus, ReportOutcome
 from gsmgateway.core.numbers import mask_number, normalise_number
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
+from gsmgateway.modem.results import describe_tp_st
 from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.repository import MessageRepository, ReportMatch
 
@@ -160,6 +161,7 @@ class DispatchService:
         match = await self._repository.match_report(
             modem_id=modem_id, mr=mr, number=number, outcome=outcome, tp_st=tp_st,
             at=at or self._clock(), window=timedelta(hours=self._config.dispatch.report_match_hours),
+            detail=f"{outcome}, {describe_tp_st(tp_st)}" if tp_st is not None else str(outcome),
         )  # fmt: skip
         if match is None:
             logger.warning(

@@ -206,6 +206,47 @@ TP_ST_VALIDITY_EXPIRED: Final = 0x46
 TP_ST_NO_RESPONSE_STOPPED: Final = 0x62
 
 
+#: TS 23.040 §9.2.3.15: what each assigned TP-ST value says happened to the short message.
+TP_ST_TEXT: Final[dict[int, str]] = {
+    0x00: "short message received by the SME",
+    0x01: "forwarded by the SC to the SME, delivery not confirmed",
+    0x02: "short message replaced by the SC",
+    0x20: "congestion, SC still trying",
+    0x21: "SME busy, SC still trying",
+    0x22: "no response from SME, SC still trying",
+    0x23: "service rejected, SC still trying",
+    0x24: "quality of service not available, SC still trying",
+    0x25: "error in SME, SC still trying",
+    0x40: "remote procedure error",
+    0x41: "incompatible destination",
+    0x42: "connection rejected by SME",
+    0x43: "not obtainable",
+    0x44: "quality of service not available",
+    0x45: "no interworking available",
+    0x46: "validity period expired",
+    0x47: "deleted by the originating SME",
+    0x48: "deleted by SC administration",
+    0x49: "short message does not exist",
+    0x60: "congestion, SC stopped trying",
+    0x61: "SME busy, SC stopped trying",
+    0x62: "no response from SME, SC stopped trying",
+    0x63: "service rejected, SC stopped trying",
+    0x64: "quality of service not available, SC stopped trying",
+    0x65: "error in SME, SC stopped trying",
+}
+
+
+def describe_tp_st(status: int) -> str:
+    """Return ``TP-ST 0x43 (not obtainable)``: the value and its meaning (SC-specific or reserved)."""
+    text = TP_ST_TEXT.get(status)
+    if text is None:
+        specific = (
+            0x10 <= status <= 0x1F or 0x30 <= status <= 0x3F or 0x50 <= status <= 0x5F or status >= 0x70
+        )
+        text = "SC-specific value" if specific else "reserved value"
+    return f"TP-ST 0x{status:02X} ({text})"
+
+
 def classify_tp_st(status: int) -> ReportOutcome:
     """Map a TP-ST octet to delivered / still trying / failed.
 

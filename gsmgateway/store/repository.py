@@ -197,11 +197,13 @@ class MessageRepository(Repository):
         tp_st: int | None,
         at: datetime,
         window: timedelta,
+        detail: str | None = None,
     ) -> ReportMatch | None:
         """Record a status report on the most recent open part it matches, then roll up the message.
 
         A part matches on (modem, MR, normalised number) and was sent within ``window`` before ``at``;
-        "open" means it has no final report yet. Returns None when nothing matches.
+        "open" means it has no final report yet. Returns None when nothing matches. ``detail`` (what
+        the report said, e.g. its TP-ST meaning) goes into the reason if the message's status moves.
         """
         async with self._write() as conn:
             part = (
@@ -235,7 +237,7 @@ class MessageRepository(Repository):
                 if found is None:
                     return None
                 message_id, part_no = found
-            new_status = await self._rollup(conn, message_id, at, modem_id, tp_st)
+            new_status = await self._rollup(conn, message_id, at, modem_id, tp_st, detail)
             return ReportMatch(message_id, part_no, new_status)
 
     async def _adopt_unknown_part(
@@ -289,7 +291,13 @@ class MessageRepository(Repository):
         return candidate.id, part_no
 
     async def _rollup(
-        self, conn: AsyncConnection, message_id: int, now: datetime, modem_id: str, tp_st: int | None
+        self,
+        conn: AsyncConnection,
+        message_id: int,
+        now: datetime,
+        modem_id: str,
+        tp_st: int | None,
+        detail: str | None,
     ) -> MessageStatus | None:
         message = (
             await conn.execute(
@@ -310,6 +318,7 @@ class MessageRepository(Repository):
         if target is None or target == current or not can_transition(current, target):
             return None
         reason = "report" if current is MessageStatus.SENT else f"late report ({current})"
+        reason = f"{reason}: {detail}"[:200] if detail else reason
         values = {"sent_at": now} if target is MessageStatus.SENT else None
         await self._transition(
             conn, message_id, current, target, now=now, reason=reason, modem_id=modem_id, error_code=tp_st,

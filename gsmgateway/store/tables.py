@@ -94,7 +94,7 @@ messages = Table(
     Column("status", String(16), nullable=False),
     Column("recipient_kind", String(8), nullable=False),
     Column("recipient_id", String(64), nullable=False),
-    Column("number", String(20), nullable=False),
+    Column("number", String(20), nullable=True),  # NULL: a Fineract row refused for its number
     Column("text", Text, nullable=True),  # NULL once retention removed it
     Column("parts_total", SmallInteger, nullable=False),
     Column("attempts", SmallInteger, nullable=False, default=0),

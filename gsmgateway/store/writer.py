@@ -37,7 +37,7 @@ from gsmgateway.store.tables import messages, to_micros
 
 @dataclass
 class NewMessage:
-    """A validated message ready to be stored as ``queued``.
+    """A validated message ready to be stored as ``queued`` (or, refused, as ``failed`` with its reason).
 
     Not frozen: the service fills in ``number`` once the recipient is resolved (for a batch, all
     recipients in one query), which is cheaper than copying the object.
@@ -45,7 +45,7 @@ class NewMessage:
 
     recipient_kind: RecipientKind
     recipient_id: str
-    number: str
+    number: str | None  # None only for a refused Fineract row whose number could not be read
     text: str
     parts_total: int
     not_before: datetime
@@ -56,6 +56,8 @@ class NewMessage:
     idempotency_key: str | None
     fingerprint: str | None
     external_id: str | None
+    status: MessageStatus = MessageStatus.QUEUED  # FAILED: a platform row refused, stored with its reason
+    status_reason: str | None = None
 
 
 class Inserted(NamedTuple):
@@ -72,7 +74,7 @@ _Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
 _INSERT_COLUMNS: Final = (
     "status", "recipient_kind", "recipient_id", "number", "text", "parts_total", "attempts",
     "not_before", "send_at", "expires_at", "created_at", "updated_at",
-    "api_key_id", "idempotency_key", "fingerprint", "external_id",
+    "api_key_id", "idempotency_key", "fingerprint", "external_id", "status_reason",
 )  # fmt: skip
 
 
@@ -275,24 +277,23 @@ def _message_rows(batch: Sequence[NewMessage]) -> list[tuple[Any, ...]]:
             value = micros[moment] = to_micros(moment)
         return value
 
-    queued = MessageStatus.QUEUED.value
     rows: list[tuple[Any, ...]] = []
     for m in batch:
         created = stored(m.created_at)
         send_at = None if m.send_at is None else stored(m.send_at)
         rows.append(
-            (queued, m.recipient_kind, m.recipient_id, m.number, m.text, m.parts_total, 0,
+            (m.status.value, m.recipient_kind, m.recipient_id, m.number, m.text, m.parts_total, 0,
              stored(m.not_before), send_at, stored(m.expires_at), created, created,
-             m.api_key_id, m.idempotency_key, m.fingerprint, m.external_id)
+             m.api_key_id, m.idempotency_key, m.fingerprint, m.external_id, m.status_reason)
         )  # fmt: skip
     return rows
 
 
 def _new_view(message: NewMessage, message_id: int) -> MessageView:
     return build_message_view(  # a thousand times per batch: see build_message_view
-        id=message_id, status=MessageStatus.QUEUED, recipient_kind=message.recipient_kind,
+        id=message_id, status=message.status, recipient_kind=message.recipient_kind,
         recipient_id=message.recipient_id, number=message.number, message=message.text,
         parts_total=message.parts_total, attempts=0, external_id=message.external_id,
         send_at=message.send_at, created_at=message.created_at, updated_at=message.created_at,
-        status_reason=None, modem_id=None,
+        status_reason=message.status_reason, modem_id=None,
     )  # fmt: skip

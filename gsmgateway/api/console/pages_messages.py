@@ -130,9 +130,13 @@ def _back_to(request: web.Request, done: str) -> web.Response:
 
 
 async def cancel(request: web.Request) -> web.StreamResponse:
-    """``POST /console/messages/{id}/cancel``: cancel a message that is still waiting to be sent."""
+    """``POST /console/messages/{id}/cancel``: cancel a message that is still waiting to be sent.
+
+    The console is the branch operator's desk, so it may cancel any caller's message (the API's keys
+    only their own); the event names the operator's key.
+    """
     try:
-        await request.app[MESSAGES].cancel(message_id(request), caller=request[SESSION].caller)
+        await request.app[MESSAGES].cancel(message_id(request), caller=request[SESSION].caller, any_owner=True)
     except StaleTransitionError:
         return await _detail_page(request, error="Too late to cancel: it is no longer waiting.", status=409)
     return _back_to(request, "cancelled")
