@@ -136,7 +136,9 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     only their own); the event names the operator's key.
     """
     try:
-        await request.app[MESSAGES].cancel(message_id(request), caller=request[SESSION].caller, any_owner=True)
+        await request.app[MESSAGES].cancel(
+            message_id(request), caller=request[SESSION].caller, any_owner=True
+        )
     except StaleTransitionError:
         return await _detail_page(request, error="Too late to cancel: it is no longer waiting.", status=409)
     return _back_to(request, "cancelled")
