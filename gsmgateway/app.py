@@ -7,6 +7,11 @@ gateway that is half built. Shutdown runs the other way: the API stops accepting
 stops (running jobs finish), each worker finishes the command in flight, the modem sessions close,
 and the store is drained and closed. ``run`` handles SIGTERM and SIGINT itself and returns normally,
 so the process exits 0 after an orderly stop.
+
+One daemon per store: on SQLite the database's lock (``store/ownership.py``) is taken before the
+store is even opened, on PostgreSQL each modem's advisory lock (``store/modem_locks.py``) before
+anything is recovered; a second daemon is refused with :class:`StoreInUseError`. A database deleted
+while running stops the daemon (``storewatch.py``) and ``run`` raises :class:`StoreLostError`.
 """
 
 from __future__ import annotations
@@ -23,13 +28,18 @@ from gsmgateway.api import create_app, create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig, ModemConfig
+from gsmgateway.core.errors import ConfigError, StoreLostError
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.heap import prepare_heap_for_serving
+from gsmgateway.logsetup import set_level
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
+from gsmgateway.store.modem_locks import ModemLocks
+from gsmgateway.store.ownership import StoreLock, sqlite_path
+from gsmgateway.storewatch import StoreWatch
 from gsmgateway.systemd.notify import ServiceNotifier
 from gsmgateway.systemd.supervisor import ServiceSupervisor
 from gsmgateway.wiring import Services, open_services
@@ -48,7 +58,9 @@ class Gateway:
     """Everything the daemon runs, built from one config; :meth:`start` then :meth:`stop`.
 
     ``openers`` replaces the serial port of a modem by id (tests pass the simulator's memory link);
-    ``clock``/``monotonic`` are injected into every service and worker.
+    ``clock``/``monotonic`` are injected into every service and worker. ``store_lock`` is the SQLite
+    lock when the caller took it already (the demo, before it touches the database); otherwise
+    :meth:`start` takes it. ``reload_config`` reads the configuration again on SIGHUP.
     """
 
     def __init__(
@@ -60,8 +72,18 @@ class Gateway:
         worker_options: WorkerOptions | None = None,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
+        store_lock: StoreLock | None = None,
+        reload_config: Callable[[], GatewayConfig] | None = None,
     ) -> None:
         self.config = config
+        self._store_lock = store_lock
+        self._lock_is_ours = False
+        self._modem_locks: ModemLocks | None = None
+        self._watch: StoreWatch | None = None
+        self._reload_config = reload_config
+        #: Why the gateway stopped by itself (the database was lost), else None; see :meth:`on_failure`.
+        self.failure: StoreLostError | None = None
+        self.on_failure: Callable[[], None] = lambda: None
         self._openers = dict(openers or {})
         self._driver_options = driver_options
         self._worker_options = worker_options or WorkerOptions(
@@ -97,10 +119,19 @@ class Gateway:
         :raises OSError: the API address cannot be bound.
         """
         try:
+            database_file = sqlite_path(self.config.store_url)
+            if database_file is not None and self._store_lock is None:
+                self._store_lock, self._lock_is_ours = StoreLock.acquire(database_file), True
             self._services = services = await open_services(
                 self.config, clock=self._clock, monotonic=self._monotonic
             )
-            await services.maintenance.recover_after_restart()  # logs what it settled
+            if self._store_lock is not None:
+                self._store_lock.remember_database()
+            modem_ids = [modem.id for modem in self.config.modems]
+            self._modem_locks = await ModemLocks.acquire(services.database, modem_ids)
+            # On PostgreSQL other processes may drive other modems: settle only what ours were sending.
+            mine = modem_ids if services.database.dialect == "postgresql" else None
+            await services.maintenance.recover_after_restart(mine)  # logs what it settled
             self._build_modems(services)
             if not self.workers:
                 logger.warning("no [[modems]] configured: messages are accepted but none will be sent")
@@ -118,6 +149,8 @@ class Gateway:
                 compat = create_fineract_app(services.messages, tenant=bridge.tenant)
                 self.fineract_server = await serve(compat, bridge.host, bridge.port)
                 logger.info("Fineract message-gateway contract on %s", self.fineract_server.url)
+            self._watch = StoreWatch(self._store_lock, services.database.health, self._lost)
+            self._watch.start()
         except BaseException:
             await self.stop()
             raise
@@ -135,12 +168,19 @@ class Gateway:
                             clock=self._clock, monotonic=self._monotonic)
             )  # fmt: skip
 
+    def _lost(self, reason: str) -> None:
+        self.failure = StoreLostError(reason)
+        self.on_failure()
+
     def _wake_workers(self) -> None:
         for worker in self.workers:
             worker.wake()
 
     async def stop(self) -> None:
-        """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store."""
+        """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store, locks."""
+        if self._watch is not None:
+            watch, self._watch = self._watch, None
+            await watch.stop()
         for server in (self.fineract_server, self.server):
             if server is not None:
                 await server.close()
@@ -153,18 +193,45 @@ class Gateway:
         for driver in self.drivers:
             await driver.stop()
         self.workers, self.drivers = [], []
+        if self._modem_locks is not None:
+            locks, self._modem_locks = self._modem_locks, None
+            await locks.release()
         if self._services is not None:
             services, self._services = self._services, None
             await services.close()
+        if self._lock_is_ours and self._store_lock is not None:
+            self._store_lock.release()
+            self._store_lock, self._lock_is_ours = None, False
         logger.info("gateway stopped")
 
     def request_reload(self) -> None:
         """SIGHUP (``systemctl reload gsmgateway``): apply what can change without a restart.
 
-        The hook for issue 10's reload (log level, API keys, directory cache). Until that lands the
-        request is only logged: the daemon keeps running either way, never killed by the signal.
+        The configuration is read again and its ``log_level`` applied; the cache of API keys (a key
+        revoked with the CLI is refused from now on, not within a minute) and the directory's cache
+        are dropped. Other changed settings are named in the log: they need a restart. A file with
+        problems changes nothing. The daemon keeps running either way.
         """
-        logger.info("reload requested (SIGHUP); nothing is reloaded yet: restart to apply config changes")
+        if self._reload_config is None or self._services is None:
+            logger.warning("reload requested (SIGHUP) but there is nothing to reload from; ignored")
+            return
+        try:
+            new = self._reload_config()
+        except ConfigError as exc:
+            logger.error("reload (SIGHUP): nothing changed, the configuration has problems: %s", exc)
+            return
+        set_level(new.log_level)
+        self._services.messages.forget_keys()
+        self._services.directory.forget_cached()
+        pending = [
+            name for name in GatewayConfig.__dataclass_fields__
+            if name != "log_level" and getattr(new, name) != getattr(self.config, name)
+        ]  # fmt: skip
+        logger.info(
+            "reloaded (SIGHUP): log level %s, API keys and directory cache re-read%s",
+            new.log_level.upper(),
+            f"; changes to {', '.join(pending)} need a restart" if pending else "",
+        )
 
     async def queue_depth(self) -> int:
         """How many messages are queued (systemd's ``STATUS=``)."""
@@ -191,6 +258,9 @@ async def run(
     ``on_listening`` gets the API's URL once it is bound (the CLI prints it). Under systemd
     (``$NOTIFY_SOCKET``) the supervisor says READY once started, pings the watchdog and STATUS,
     and says STOPPING when the stop begins. SIGHUP asks for a reload and never stops the daemon.
+
+    :raises StoreInUseError: another daemon holds the store.
+    :raises StoreLostError: the database was deleted while running (after an orderly stop).
     """
     gateway = gateway or Gateway(config)
     supervisor = ServiceSupervisor(ServiceNotifier.from_environment(), gateway)
@@ -199,6 +269,7 @@ async def run(
     handlers = {signal.SIGTERM: stop.set, signal.SIGINT: stop.set, signal.SIGHUP: gateway.request_reload}
     for signum, handler in handlers.items():
         loop.add_signal_handler(signum, handler)
+    gateway.on_failure = stop.set
     try:
         await gateway.start()
         # Everything long-lived exists now; later full collections walk only per-request garbage.
@@ -206,10 +277,12 @@ async def run(
         on_listening(gateway.url)
         await supervisor.ready()
         await stop.wait()
-        logger.info("stop requested; shutting down")
+        logger.info("stop requested; shutting down" if gateway.failure is None else "shutting down")
     finally:
         await supervisor.stop()
         await gateway.stop()
         for signum in handlers:
             with suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(signum)
+    if gateway.failure is not None:
+        raise gateway.failure

@@ -177,16 +177,19 @@ def _print_listening(url: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from gsmgateway.app import run
+    from gsmgateway.app import Gateway, run
     from gsmgateway.core.config import load
+    from gsmgateway.core.errors import StoreError
     from gsmgateway.logsetup import configure_logging
 
+    path = _config_path(args)
     overrides = {"log_level": args.log_level} if args.log_level else None
-    config = load(_config_path(args), overrides=overrides)
+    config = load(path, overrides=overrides)
     configure_logging(config.log_level)
+    gateway = Gateway(config, reload_config=lambda: load(path, overrides=overrides))
     try:
-        asyncio.run(run(config, on_listening=_print_listening))
-    except OSError as exc:
+        asyncio.run(run(config, on_listening=_print_listening, gateway=gateway))
+    except (OSError, StoreError) as exc:  # address in use, store held by another daemon, lost, unwritable
         print(f"gsmgateway: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
     return 0

@@ -158,6 +158,11 @@ class DirectoryService:
             raise RecipientError(answer.message, reason=answer.reason, field=answer.field)
         return answer
 
+    def forget_cached(self) -> None:
+        """Drop every cached answer (SIGHUP): the next message to anyone asks the directory again."""
+        self._changes += 1
+        self._cache.clear()
+
     def _forget(self, kind: RecipientKind, entry_id: str) -> None:
         self._changes += 1
         self._cache.pop((kind, entry_id), None)

@@ -10,13 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.errors import GatewayError, StoreError
 from gsmgateway.store.db import Database
+from gsmgateway.store.health import describe_failure
 
 
 class Repository:
     """Base of the repositories: ``_write()`` and ``_read()`` open one transaction each.
 
     A ``GatewayError`` raised inside (a lost compare-and-set) rolls the transaction back and passes
-    through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError`.
+    through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError` whose message says what
+    kind of failure it was (``store/health.py``) and never carries SQL or values. Every write tells
+    the store's health whether it went through (``GET /ready``).
     """
 
     def __init__(self, database: Database) -> None:
@@ -30,7 +33,10 @@ class Repository:
         except GatewayError:
             raise
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"store write failed: {exc}") from exc
+            failure = describe_failure(exc)
+            self._db.health.failed(failure)
+            raise StoreError(f"store write failed: {failure.text}") from exc
+        self._db.health.succeeded()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
@@ -40,4 +46,4 @@ class Repository:
         except GatewayError:
             raise
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"store read failed: {exc}") from exc
+            raise StoreError(f"store read failed: {describe_failure(exc).text}") from exc

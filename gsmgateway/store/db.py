@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gsmgateway.core.errors import StoreError
+from gsmgateway.store.health import StoreHealth
 from gsmgateway.store.migrations import HEAD_REVISION
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,12 @@ WAL_CHECKPOINT_PAGES = 10_000
 
 
 class Database:
-    """The open store: a write engine and a read engine (the same one except on SQLite)."""
+    """The open store: a write engine and a read engine (the same one except on SQLite), and its health."""
 
     def __init__(self, write: AsyncEngine, read: AsyncEngine) -> None:
         self.write = write
         self.read = read
+        self.health = StoreHealth(write)
 
     @property
     def dialect(self) -> str:
@@ -124,7 +126,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: in WAL mode every commit is fdatasync'ed before it returns, so a message whose 202
+        # was sent, or a claim made before AT+CMGS, survives a power cut (NORMAL may lose the last
+        # commits). The group commit (store/writer.py) keeps that to one fsync per group.
+        cursor.execute("PRAGMA synchronous=FULL")
         if immediate:
             cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.close()

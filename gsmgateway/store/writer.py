@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +69,7 @@ class Inserted(NamedTuple):
     created: bool
 
 
+logger = logging.getLogger(__name__)
 _Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
 _INSERT_COLUMNS: Final = (
     "status", "recipient_kind", "recipient_id", "number", "text", "parts_total", "attempts",
@@ -145,7 +147,9 @@ class SubmitWriter(Repository):
             try:
                 await self._commit(jobs)
             except Exception as exc:  # every waiter must get an answer
-                error = exc if isinstance(exc, StoreError) else StoreError(f"store write failed: {exc}")
+                error = exc if isinstance(exc, StoreError) else StoreError("store write failed")
+                if not isinstance(exc, StoreError):
+                    logger.exception("the submit writer failed")
                 for _, future in jobs:
                     if not future.done():
                         future.set_exception(error)
@@ -258,7 +262,7 @@ async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> li
     try:
         rows = _message_rows(batch)
     except ValueError as exc:
-        raise StoreError(f"store write failed: {exc}") from exc
+        raise StoreError(f"store write failed: {exc}") from exc  # our own words (to_micros)
     return await insert_returning_ids(conn, messages, _INSERT_COLUMNS, rows)
 
 
