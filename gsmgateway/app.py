@@ -25,7 +25,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from gsmgateway.api import create_app, create_fineract_app
-from gsmgateway.api.server import ApiServer, serve
+from gsmgateway.api.server import ApiServer, serve, tls_context
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig, ModemConfig
 from gsmgateway.core.errors import ConfigError, StoreLostError
@@ -33,12 +33,15 @@ from gsmgateway.core.records import ModemStatusView
 from gsmgateway.heap import prepare_heap_for_serving
 from gsmgateway.logsetup import set_level
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
+from gsmgateway.metrics import GatewayMetrics, ModemFigures
 from gsmgateway.modem.driver import ModemDriver
+from gsmgateway.modem.initialise import REGISTERED
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
 from gsmgateway.store.modem_locks import ModemLocks
 from gsmgateway.store.ownership import StoreLock, sqlite_path
+from gsmgateway.store.statistics import StatisticsQueries
 from gsmgateway.storewatch import StoreWatch
 from gsmgateway.systemd.notify import ServiceNotifier
 from gsmgateway.systemd.supervisor import ServiceSupervisor
@@ -97,6 +100,7 @@ class Gateway:
         self.scheduler: JobScheduler | None = None
         self.server: ApiServer | None = None
         self.fineract_server: ApiServer | None = None  # the compatibility app, when enabled
+        self.metrics: GatewayMetrics | None = None
 
     @property
     def services(self) -> Services:
@@ -142,12 +146,28 @@ class Gateway:
                 await worker.start()
             self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
             self.scheduler.start()
-            app = create_app(services.messages, services.directory, modems=self, config=self.config)
-            self.server = await serve(app, self.config.api.host, self.config.api.port)
+            self.metrics = GatewayMetrics(
+                StatisticsQueries(services.database), self.modem_figures, clock=self._clock
+            )
+            await self.metrics.start()
+            app = create_app(
+                services.messages, services.directory, modems=self, config=self.config,
+                metrics=self.metrics, store_health=services.database.health,
+            )  # fmt: skip
+            api = self.config.api
+            tls = tls_context(api.tls_cert, api.tls_key) if api.tls_cert else None
+            self.server = await serve(
+                app, api.host, api.port, tls=tls, max_connections=api.max_connections,
+                idle_timeout=api.idle_timeout_seconds,
+            )  # fmt: skip
             bridge = self.config.fineract_gateway
             if bridge.enabled:
                 compat = create_fineract_app(services.messages, tenant=bridge.tenant)
-                self.fineract_server = await serve(compat, bridge.host, bridge.port)
+                tls = tls_context(bridge.tls_cert, bridge.tls_key) if bridge.tls_cert else None
+                self.fineract_server = await serve(
+                    compat, bridge.host, bridge.port, tls=tls, max_connections=api.max_connections,
+                    idle_timeout=api.idle_timeout_seconds,
+                )  # fmt: skip
                 logger.info("Fineract message-gateway contract on %s", self.fineract_server.url)
             self._watch = StoreWatch(self._store_lock, services.database.health, self._lost)
             self._watch.start()
@@ -240,6 +260,22 @@ class Gateway:
     def modem_states(self) -> list[tuple[str, str]]:
         """Each modem's id and live state, from memory (systemd's ``STATUS=``)."""
         return [(worker.modem_id, worker.driver.state.value) for worker in self.workers]
+
+    def modem_figures(self) -> list[ModemFigures]:
+        """Each modem for ``/metrics``: live state, last signal and registration, reconnects."""
+        figures = []
+        for worker in self.workers:
+            health = worker.last_health
+            figures.append(
+                ModemFigures(
+                    modem_id=worker.modem_id,
+                    state=worker.driver.state.value,
+                    signal_dbm=health.dbm if health else None,
+                    registered=None if health is None else health.registration in REGISTERED,
+                    reconnects=max(0, worker.driver.connections - 1),
+                )
+            )
+        return figures
 
     async def modem_statuses(self) -> list[ModemStatusView]:
         """``GET /modems`` and ``/ready``: live state from each worker, counters from the store."""

@@ -21,7 +21,7 @@ from gsmgateway.core.errors import ValidationError
 KEY_PREFIX: Final = "gsk_"
 MAX_KEY_LENGTH: Final = 200
 KNOWN_SCOPES: Final = frozenset(
-    {"sms:send", "sms:read", "sms:read-numbers", "directory:write", "admin", "platform"}
+    {"sms:send", "sms:read", "sms:read-numbers", "directory:write", "metrics:read", "admin", "platform"}
 )
 
 

@@ -88,6 +88,9 @@ async def open_database(
             async with write.connect() as conn:
                 await conn.run_sync(_upgrade)
                 await conn.commit()
+        except StoreError:
+            await database.close()
+            raise
         except (SQLAlchemyError, OSError) as exc:
             await database.close()
             raise StoreError(f"cannot migrate the store {redact_url(url)}: {exc}") from exc
@@ -95,16 +98,29 @@ async def open_database(
 
 
 def _upgrade(connection: Connection) -> None:
-    if schema_revision(connection) == HEAD_REVISION:
+    """Migrate to head; refuse a database written by a newer gsmgateway (a revision we do not know).
+
+    :raises StoreError: the schema is newer than this code (after a rollback of the package).
+    """
+    current = schema_revision(connection)
+    if current == HEAD_REVISION:
         logger.info("store schema is at head (%s)", HEAD_REVISION)
         return
     # Imported only when there is something to migrate: Alembic costs the daemon ~11 MB resident.
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            f"the database is at schema revision {current!r}, newer than this gsmgateway knows "
+            f"(up to {HEAD_REVISION!r}): install the newer gsmgateway again, or restore the backup "
+            "taken before the upgrade"
+        )
     command.upgrade(config, "head")
     logger.info("store schema migrated to head (%s)", HEAD_REVISION)
 

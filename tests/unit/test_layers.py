@@ -30,6 +30,8 @@ LAYERS: dict[str, int] = {
     "gsmgateway.logsetup": ENTRY,
     "gsmgateway.heap": ENTRY,
     "gsmgateway.storewatch": ENTRY,
+    "gsmgateway.metrics": ENTRY,
+    "gsmgateway.status_report": ENTRY,
     "gsmgateway.systemd": ENTRY,
     "gsmgateway.api": DRIVERS,
     "gsmgateway.scheduler": DRIVERS,
