@@ -19,7 +19,8 @@ class Repository:
     A ``GatewayError`` raised inside (a lost compare-and-set) rolls the transaction back and passes
     through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError` whose message says what
     kind of failure it was (``store/health.py``) and never carries SQL or values. Every write tells
-    the store's health whether it went through (``GET /ready``).
+    the store's health whether it went through (``GET /ready``); while the disk or the file is in
+    trouble, writes fail at once without touching it, until the health probe has recovered the store.
     """
 
     def __init__(self, database: Database) -> None:
@@ -27,6 +28,8 @@ class Repository:
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
+        if not self._db.health.writable:  # fail fast: what space is freed goes to the recovery first
+            raise StoreError(f"store write failed: {self._db.health.problem}")
         try:
             async with self._db.write.begin() as conn:
                 yield conn

@@ -1,11 +1,12 @@
 """Whether the store can be written now, and what a database failure means in an operator's words.
 
 Every write goes through :meth:`Repository._write`, which reports here: a failure of the disk or the
-file (full, read-only, I/O error) marks the store *not writable* — ``GET /ready`` then answers 503 —
-and the next successful write marks it writable again. While not writable, :meth:`StoreHealth.probe`
-(a job every few seconds) tries to recover by itself: on SQLite it checkpoints the WAL and truncates
-it to nothing, so the space freed on the disk is not eaten by a WAL that only grows, then makes a
-one-page write. A lock held too long by another writer is no failure of the store and changes
+file (full, read-only, I/O error) marks the store *not writable* — ``GET /ready`` then answers 503 and
+further writes fail at once (503) without touching the disk. Meanwhile :meth:`StoreHealth.probe`
+(every few seconds) tries to recover by itself: on SQLite it copies the WAL into the database and
+truncates it to nothing, then makes a one-page write. Were the writes let through, each would append
+to the WAL and eat the space an operator freed before the checkpoint could use it, and the store
+would stay full. A lock held too long by another writer is no failure of the store and changes
 nothing here.
 
 The text a caller sees (``describe_failure``) never contains SQL, parameters or a phone number: the
@@ -99,14 +100,15 @@ class StoreHealth:
             self.problem = None
 
     async def probe(self) -> bool:
-        """If not writable, try to recover (WAL checkpoint and truncate, then a write); return writable."""
+        """After a failure of the disk: checkpoint and truncate the WAL, then write; return writable."""
         if self.writable:
             return True
         try:
             async with self._engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    await _checkpoint_and_write(conn)
-                else:
+                if conn.dialect.name == "sqlite" and not await _checkpoint_and_write(conn):
+                    logger.debug("store probe: the WAL is still in use; trying again")
+                    return False
+                if conn.dialect.name != "sqlite":
                     await conn.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError, sqlite3.Error) as exc:
             logger.debug("store probe: still not writable: %s", describe_failure(exc).detail)
@@ -115,13 +117,15 @@ class StoreHealth:
         return True
 
 
-async def _checkpoint_and_write(conn: AsyncConnection) -> None:
-    """Copy the WAL into the database and truncate it, then write one page (outside any transaction).
+async def _checkpoint_and_write(conn: AsyncConnection) -> bool:
+    """Copy the WAL into the database and truncate it, then write one page; return whether truncated.
 
-    The write sets ``user_version`` to the value it has: a real commit, and nothing changes.
+    Outside any transaction. The write sets ``user_version`` to the value it has: a real commit, and
+    nothing changes. The checkpoint is partial (not truncated) while a reader still needs the WAL.
     """
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection  # aiosqlite's connection; autocommit (isolation_level None)
-    await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (busy, _, _), *_ = await driver.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
     rows = await driver.execute_fetchall("PRAGMA user_version")
     await driver.execute(f"PRAGMA user_version = {int(rows[0][0])}")
+    return not busy
