@@ -39,6 +39,7 @@ from gsmgateway.modem.initialise import REGISTERED
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
+from gsmgateway.store.backup import rescue_deleted_database
 from gsmgateway.store.modem_locks import ModemLocks
 from gsmgateway.store.ownership import StoreLock, sqlite_path
 from gsmgateway.store.statistics import StatisticsQueries
@@ -101,6 +102,7 @@ class Gateway:
         self.server: ApiServer | None = None
         self.fineract_server: ApiServer | None = None  # the compatibility app, when enabled
         self.metrics: GatewayMetrics | None = None
+        self._started = False
 
     @property
     def services(self) -> Services:
@@ -169,11 +171,12 @@ class Gateway:
                     idle_timeout=api.idle_timeout_seconds,
                 )  # fmt: skip
                 logger.info("Fineract message-gateway contract on %s", self.fineract_server.url)
-            self._watch = StoreWatch(self._store_lock, services.database.health, self._lost)
+            self._watch = StoreWatch(self._store_lock, services.database, self._lost)
             self._watch.start()
         except BaseException:
             await self.stop()
             raise
+        self._started = True
         logger.info("gateway started: API on %s, %d modem(s)", self.server.url, len(self.workers))
 
     def _build_modems(self, services: Services) -> None:
@@ -187,6 +190,19 @@ class Gateway:
                 ModemWorker(modem, driver, services.dispatch, options=self._worker_options,
                             clock=self._clock, monotonic=self._monotonic)
             )  # fmt: skip
+
+    def _rescue(self) -> None:
+        """After the database was deleted: save its content before the connections close for good.
+
+        Closing the last connection would fold the WAL into the deleted file and remove it; the
+        content is copied now, while nothing writes any more (``<db>.rescued-<time>``).
+        """
+        if self.failure is None or self._store_lock is None:
+            return
+        saved = rescue_deleted_database(self._store_lock.database)
+        outcome = f"; what it held is saved in {saved}" if saved else "; nothing could be saved"
+        logger.critical("%s%s", self.failure.message, outcome)
+        self.failure = StoreLostError(self.failure.message + outcome)
 
     def _lost(self, reason: str) -> None:
         self.failure = StoreLostError(reason)
@@ -217,12 +233,16 @@ class Gateway:
             locks, self._modem_locks = self._modem_locks, None
             await locks.release()
         if self._services is not None:
+            await self._services.writer.close()
+            self._rescue()
             services, self._services = self._services, None
             await services.close()
         if self._lock_is_ours and self._store_lock is not None:
             self._store_lock.release()
             self._store_lock, self._lock_is_ours = None, False
-        logger.info("gateway stopped")
+        if self._started:  # a start refused (store in use, too new) says so in one line, from the CLI
+            logger.info("gateway stopped")
+        self._started = False
 
     def request_reload(self) -> None:
         """SIGHUP (``systemctl reload gsmgateway``): apply what can change without a restart.

@@ -254,13 +254,14 @@ def _has_modems(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from gsmgateway.core.errors import StoreError
     from gsmgateway.demo import run_demo
     from gsmgateway.logsetup import configure_logging
 
     configure_logging("INFO")
     try:
         run_demo(args.state_dir, host=args.host, port=args.port, fresh=args.fresh, say=_say)
-    except OSError as exc:
+    except (OSError, StoreError) as exc:
         print(f"gsmgateway: demo cannot start: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
     return 0

@@ -4,7 +4,8 @@ Every :data:`WATCH_INTERVAL` seconds the watch asks the SQLite lock whether the 
 still the one opened (a deleted file stays writable through the open connections, so the gateway
 would go on accepting messages into a file nobody will ever read again), and lets the store's
 health probe try to recover while writes fail (``store/health.py``). A lost database is fatal:
-``on_lost`` gets the reason once, and the daemon stops with it.
+``on_lost`` gets the reason once, and the daemon stops with it (saving what the file held, see
+``Gateway.stop``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from gsmgateway.store.health import StoreHealth
+from gsmgateway.store.db import Database
 from gsmgateway.store.ownership import StoreLock
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,13 @@ class StoreWatch:
     def __init__(
         self,
         lock: StoreLock | None,
-        health: StoreHealth,
+        database: Database,
         on_lost: Callable[[str], None],
         *,
         interval: float = WATCH_INTERVAL,
     ) -> None:
         self._lock = lock
-        self._health = health
+        self._database = database
         self._on_lost = on_lost
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
@@ -58,9 +59,7 @@ class StoreWatch:
             await asyncio.sleep(self._interval)
             reason = self._lock.lost() if self._lock is not None else None
             if reason is not None:
-                logger.critical(
-                    "%s: stopping the gateway (restore the database, then start it again)", reason
-                )
+                logger.critical("%s: stopping the gateway", reason)
                 self._on_lost(reason)
                 return
-            await self._health.probe()
+            await self._database.health.probe()

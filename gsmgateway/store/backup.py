@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 from gsmgateway.core.errors import StoreError
-from gsmgateway.store.ownership import sqlite_path
+from gsmgateway.store.ownership import RESCUED_SUFFIX, sqlite_path
 
 
 def backup_store(url: str, target: Path) -> int:
@@ -71,3 +73,45 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def rescue_deleted_database(path: Path) -> Path | None:
+    """Save what a deleted database held, through this process's open descriptor of it; return the copy.
+
+    Call it while the daemon's connections are still open but no longer write: the file's name is
+    gone but its content is reachable as ``/proc/self/fd/N``, and its WAL (never deleted with it)
+    sits at ``<path>-wal``. Both are copied to ``<path>.rescued-<UTC time>`` (and ``…-wal``), then
+    the copy is checkpointed into one self-contained file and checked; then the old WAL and
+    shared-memory files are removed (their content is in the copy, and left beside a restored
+    database they would be replayed onto it). None if nothing was found or saved.
+    """
+    deleted = f"{path} (deleted)"
+    source = next((fd for fd in Path("/proc/self/fd").iterdir() if _link(fd) == deleted), None)
+    if source is None:
+        return None
+    target = path.with_name(f"{path.name}{RESCUED_SUFFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
+    wal = path.with_name(path.name + "-wal")
+    try:
+        shutil.copyfile(source, target)
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+        copy = sqlite3.connect(target)
+        try:
+            copy.execute("PRAGMA journal_mode=DELETE")  # replays the WAL into the file, removes it
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                return None
+        finally:
+            copy.close()
+    except (sqlite3.Error, OSError):
+        return None
+    for leftover in (wal, path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    return target
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""

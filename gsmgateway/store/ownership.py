@@ -26,6 +26,9 @@ from pathlib import Path
 
 from gsmgateway.core.errors import StoreError, StoreInUseError
 
+#: A deleted database's content, saved by the daemon that noticed it (``store/backup.py``).
+RESCUED_SUFFIX = ".rescued-"
+
 
 def sqlite_path(url: str) -> Path | None:
     """Return the database file of an SQLite URL, or None (PostgreSQL, or an in-memory database)."""
@@ -66,6 +69,12 @@ def check_store_files(database: Path) -> None:
             f"{wal} exists but the database {database} does not: the database was deleted or moved. "
             "Not starting (a new, empty database would hide the messages in the WAL); restore the "
             "database from a backup, or remove the -wal and -shm files to start empty"
+        )
+    rescued = sorted(database.parent.glob(f"{database.name}{RESCUED_SUFFIX}*"))
+    if rescued and not database.exists():
+        raise StoreError(
+            f"the database {database} was deleted while the gateway ran, and what it held was saved in "
+            f"{rescued[-1]}: move that file to {database} to go on with it, or delete it to start empty"
         )
     directory = database.parent
     if directory.exists() and not os.access(directory, os.W_OK | os.X_OK):
