@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean deb deb-tools deb-check
+.PHONY: run test lint typecheck pytest test-tools bench clean deb deb-tools deb-check
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
@@ -41,8 +41,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) test-tools
 	$(BIN)/pytest
+
+# Debian packages the tests use: strace (the fsync trace of tests/system/test_fsync_trace.py).
+test-tools:
+	@command -v strace >/dev/null 2>&1 \
+	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	         && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; } \
+	    || { echo "the tests need strace: sudo apt-get install strace"; exit 1; }
 
 deb: $(DEB)
 
