@@ -105,7 +105,12 @@ class StoreLock:
         :raises StoreInUseError: another process holds the lock (its pid is named when known).
         :raises StoreError: the state is not one to start on (see :func:`check_store_files`).
         """
-        database.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the state directory {database.parent} as {_running_as()}: {exc.strerror}"
+            ) from exc
         check_store_files(database)
         path = database.with_name(database.name + ".lock")
         try:
