@@ -108,6 +108,22 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
+async def wait_all_ready(url: str, modems: int, timeout: float = 120.0) -> None:  # noqa: ASYNC109
+    """Poll ``/metrics`` (no key from this machine) until every modem is ``ready``."""
+    async with aiohttp.ClientSession(url) as http, asyncio.timeout(timeout):
+        while True:
+            async with http.get("/metrics") as response:
+                text = await response.text()
+            ready = sum(
+                1 for line in text.splitlines()
+                if line.startswith("gsmgateway_modem_state{") and 'state="ready"' in line
+                and line.endswith(" 1.0")
+            )  # fmt: skip
+            if ready == modems:
+                return
+            await asyncio.sleep(0.2)  # polling another process
+
+
 async def enqueue(url: str, key: str, count: int) -> None:
     """Queue ``count`` messages (to clients 1..count) with concurrent POSTs."""
     headers = {"Authorization": f"Bearer {key}"}
@@ -133,6 +149,12 @@ def sent_figures(database: Path) -> tuple[int, float]:
             "SELECT max(at), count(*) FROM message_events WHERE to_status = 'sent'"
         ).fetchone()
     return int(sent), (int(last_sent) - int(first_claim)) / 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) process ``pid`` used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sent_count(database: Path) -> int:
@@ -166,6 +188,8 @@ def run_size(modems: int, per_modem: int) -> dict[str, Any]:
                 stdout=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
             )  # fmt: skip
             url = wait_for_line(daemon, "gsmgateway: listening on ").rsplit(" ", 1)[1]
+            asyncio.run(wait_all_ready(url, modems))  # a modem still initialising is no measure of the pool
+            cpu_before = cpu_seconds(daemon.pid), cpu_seconds(sims.pid)
             asyncio.run(enqueue(url, key, count))
             database = root / "state" / "gsmgateway.db"
             deadline = time.monotonic() + 30 + 3 * per_modem * SUBMIT_SECONDS
@@ -174,6 +198,7 @@ def run_size(modems: int, per_modem: int) -> dict[str, Any]:
                     raise RuntimeError(f"only {sent_count(database)} of {count} sent in time")
                 time.sleep(0.5)  # polling another process's progress
             sent, seconds = sent_figures(database)
+            cpu = cpu_seconds(daemon.pid) - cpu_before[0], cpu_seconds(sims.pid) - cpu_before[1]
         finally:
             if daemon is not None:
                 stop(daemon)
@@ -188,6 +213,8 @@ def run_size(modems: int, per_modem: int) -> dict[str, Any]:
         "messages_per_second": round(per_second, 2),
         "ideal_per_second": ideal,
         "ratio": round(per_second / ideal, 3),
+        "gateway_cpu_seconds": round(cpu[0], 2),
+        "simulators_cpu_seconds": round(cpu[1], 2),
     }
 
 

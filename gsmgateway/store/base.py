@@ -31,7 +31,7 @@ class Repository:
         if not self._db.health.writable:  # fail fast: what space is freed goes to the recovery first
             raise StoreError(f"store write failed: {self._db.health.problem}")
         try:
-            async with self._db.write.begin() as conn:
+            async with self._db.write_turn, self._db.write.begin() as conn:
                 yield conn
         except GatewayError:
             raise
