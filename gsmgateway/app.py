@@ -85,7 +85,8 @@ class Gateway:
         self._modem_locks: ModemLocks | None = None
         self._watch: StoreWatch | None = None
         self._reload_config = reload_config
-        #: Why the gateway stopped by itself (the database was lost), else None; see :meth:`on_failure`.
+        #: Why the gateway stopped by itself (the database was lost), else None; ``run`` stops on
+        #: ``on_failure`` and raises it.
         self.failure: StoreLostError | None = None
         self.on_failure: Callable[[], None] = lambda: None
         self._openers = dict(openers or {})

@@ -239,20 +239,34 @@ def load(
 
     :raises ConfigError: listing every problem found (unreadable file, unknown key, bad value).
     """
+    config, problems = load_checked(path, env=env, overrides=overrides)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def load_checked(
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[GatewayConfig | None, list[str]]:
+    """Like :func:`load`, but return the problems with the configuration built from what was valid.
+
+    ``check-config`` looks further (state directory, certificates) even when the file has problems,
+    so that one pass lists them all. The configuration is None only if the file cannot be read.
+    """
     problems: list[str] = []
     data: dict[str, Any] = {}
     if path is not None:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError([f"{path}: {exc}"]) from exc
+            return None, [f"{path}: {exc}"]
     _merge_env(data, os.environ if env is None else env)
     for dotted, value in (overrides or {}).items():
         _set_dotted(data, dotted.split("."), value)
-    config = _build_root(data, problems)
-    if problems:
-        raise ConfigError(problems)
-    return config
+    return _build_root(data, problems), problems
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:

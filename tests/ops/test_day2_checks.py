@@ -26,6 +26,10 @@ log_level = "VERBOSE"
 [api]
 tls_cert = "/etc/ssl/gateway.pem"
 
+[fineract_gateway]
+tls_cert = "{tmp_path}/missing.pem"
+tls_key = "{tmp_path}/missing.key"
+
 [[modems]]
 id = "a"
 port = "/dev/ttyUSB0"
@@ -43,6 +47,9 @@ port = "/dev/ttyUSB0"
     )
     assert any("modems[b].port: /dev/ttyUSB0 is also the port of modem 'a'" in p for p in problems), problems
     assert any(p.startswith("api: tls_cert and tls_key go together") for p in problems), problems
+    assert any(p.startswith("fineract_gateway.tls_cert/tls_key: cannot be loaded") for p in problems), (
+        problems
+    )
 
 
 def _refusal_as_nobody(database: Path) -> str:
