@@ -22,7 +22,7 @@ import asyncio
 import json
 import logging
 import ssl
-from typing import Final
+from typing import Final, cast
 
 from aiohttp import web
 
@@ -41,9 +41,9 @@ class _Refuse(asyncio.Protocol):
     """Answers one connection over the cap with 503 and closes it; reads nothing."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.WriteTransport)  # noqa: S101 - a stream server's transport
-        transport.write(_BUSY)
-        transport.close()
+        stream = cast(asyncio.WriteTransport, transport)  # a stream server's transport
+        stream.write(_BUSY)
+        stream.close()
 
 
 class _CappedFactory:
@@ -120,8 +120,9 @@ async def serve(
         keepalive_timeout=idle_timeout,
     )
     await runner.setup()
-    assert runner.server is not None  # noqa: S101 - set by setup()
     try:
+        if runner.server is None:  # setup() made it; never None here
+            raise RuntimeError("aiohttp's runner has no server after setup()")
         listener = await asyncio.get_running_loop().create_server(
             _CappedFactory(runner.server, max_connections), host, port, ssl=tls, reuse_address=True
         )
