@@ -13,7 +13,18 @@ from collections.abc import Callable
 from aiohttp import web
 
 from gsmgateway.api.auth import auth_middleware
-from gsmgateway.api.context import CONFIG, DIRECTORY, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
+from gsmgateway.api.context import (
+    CONFIG,
+    DIRECTORY,
+    METRICS,
+    MODEMS,
+    OPENAPI,
+    SERVICE,
+    STORE_HEALTH,
+    MetricsSource,
+    ModemStatusProvider,
+    StoreHealthView,
+)
 from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.openapi import build_document
 from gsmgateway.api.requests import BATCH_BODY_FACTOR
@@ -31,6 +42,8 @@ def create_app(
     modems: ModemStatusProvider,
     config: GatewayConfig | None = None,
     clock: Callable[[], float] = time.monotonic,
+    metrics: MetricsSource | None = None,
+    store_health: StoreHealthView | None = None,
 ) -> web.Application:
     """Return the REST API application.
 
@@ -39,6 +52,8 @@ def create_app(
     :param modems: where ``/modems`` and ``/ready`` read modem state (the worker registry).
     :param config: limits (body size, batch size, per-key rate); defaults when None.
     :param clock: monotonic seconds for the per-key limiter; tests pass their own.
+    :param metrics: what ``GET /metrics`` serves (404 without).
+    :param store_health: whether the store can be written (``GET /ready``); unknown without.
     """
     config = config or GatewayConfig()
     limiter = RateLimiter(config.limits.per_key_per_second, config.limits.per_key_burst, clock=clock)
@@ -51,6 +66,10 @@ def create_app(
     app[MODEMS] = modems
     app[CONFIG] = config
     app[OPENAPI] = build_document()
+    if metrics is not None:
+        app[METRICS] = metrics
+    if store_health is not None:
+        app[STORE_HEALTH] = store_health
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, endpoint.route_path, endpoint.handler)
     return app

@@ -14,7 +14,7 @@ from gsmgateway.api import handlers_directory, handlers_ops, handlers_sms
 from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.schemas import ID_PATTERN, ObjectSchema
-from gsmgateway.api.scopes import DIRECTORY_WRITE, SMS_READ, SMS_SEND
+from gsmgateway.api.scopes import DIRECTORY_WRITE, METRICS_READ, SMS_READ, SMS_SEND
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class Endpoint:
     """One route: method, path, handler, the scopes of which the caller needs one, and its contract.
 
     ``scopes`` empty means public (no key). ``responses`` maps a status to (description, schema name
-    in ``components.schemas`` or None).
+    in ``components.schemas`` or None). ``loopback_without_key``: a peer on this machine, not behind a
+    proxy (no forwarding header), needs no key (``/metrics`` for ``gsmgateway status``).
     """
 
     method: str
@@ -35,6 +36,7 @@ class Endpoint:
     responses: Mapping[int, tuple[str, str | None]] = field(default_factory=dict)
     id_pattern: str | None = None  # what ``{id}`` must match (a regex without anchors), documented
     router_checks_id: bool = False  # True: the router refuses other ids (404/405), else the handler (400)
+    loopback_without_key: bool = False
 
     @property
     def route_path(self) -> str:
@@ -135,6 +137,15 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             200: ("Ready.", "Readiness"),
             503: ("Not ready; the body says what is missing.", "Readiness"),
         },
+    ),
+    Endpoint(
+        "GET",
+        "/metrics",
+        handlers_ops.metrics,
+        "Prometheus metrics (no key from this machine; else the metrics:read scope)",
+        (METRICS_READ,),
+        responses={200: ("Prometheus text format 0.0.4.", None)},
+        loopback_without_key=True,
     ),
     Endpoint(
         "GET", "/openapi.json", handlers_ops.openapi, "This document", responses={200: ("OpenAPI 3.1.", None)}

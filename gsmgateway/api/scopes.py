@@ -10,6 +10,7 @@ SMS_SEND: Final = "sms:send"
 SMS_READ: Final = "sms:read"
 SMS_READ_NUMBERS: Final = "sms:read-numbers"
 DIRECTORY_WRITE: Final = "directory:write"
+METRICS_READ: Final = "metrics:read"
 PLATFORM: Final = "platform"
 CONSOLE: Final = "console"  # sign in to the operator console (gsmgateway/api/console/)
 ADMIN: Final = "admin"

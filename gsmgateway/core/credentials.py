@@ -21,7 +21,16 @@ from gsmgateway.core.errors import ValidationError
 KEY_PREFIX: Final = "gsk_"
 MAX_KEY_LENGTH: Final = 200
 KNOWN_SCOPES: Final = frozenset(
-    {"sms:send", "sms:read", "sms:read-numbers", "directory:write", "admin", "platform", "console"}
+    {
+        "sms:send",
+        "sms:read",
+        "sms:read-numbers",
+        "directory:write",
+        "metrics:read",
+        "admin",
+        "platform",
+        "console",
+    }
 )
 
 

@@ -22,7 +22,9 @@ caller only ever has to know this tree. Each class also inherits the matching bu
     ├── DirectoryError                          Fineract lookup failed (network, 5xx)         → 503
     ├── StoreError                              database failure (wrapped SQLAlchemy error)   → 503
     │   ├── MessageNotFoundError(LookupError)   no message with that id                       → 404
-    │   └── StaleTransitionError                compare-and-set lost: illegal or raced move   → 409
+    │   ├── StaleTransitionError                compare-and-set lost: illegal or raced move   → 409
+    │   ├── StoreInUseError                     another daemon holds the store (or a modem on it)
+    │   └── StoreLostError                      the database file vanished under the running daemon
     └── ModemError                              carries modem_id (what each one means: messages/attempts.py)
         ├── ModemUnavailableError(ConnectionError)  not open, unplugged, gave up reconnecting
         ├── ModemTimeoutError(TimeoutError)         no final result before our deadline
@@ -146,6 +148,17 @@ class StaleTransitionError(StoreError):
     Raised when two workers race for one message (the loser gets this), or when a transition is not
     in the allowed table (e.g. cancelling a message that is already ``sent``).
     """
+
+
+class StoreInUseError(StoreError):
+    """Another gateway process holds this store: its SQLite lock, or on PostgreSQL one of our modems.
+
+    Raised at start, before anything is recovered or sent; the message names the holder when known.
+    """
+
+
+class StoreLostError(StoreError):
+    """The database file was deleted or replaced while the daemon ran: it stops instead of writing on."""
 
 
 class ModemError(GatewayError):

@@ -173,6 +173,12 @@ class DirectoryService:
             cached = self._opted_out = (now + self._config.cache_ttl_seconds, numbers)
         return number in cached[1]
 
+    def forget_cached(self) -> None:
+        """Drop every cached answer (SIGHUP): the next message to anyone asks the directory again."""
+        self._changes += 1
+        self._cache.clear()
+        self._opted_out = None
+
     def _forget(self, kind: RecipientKind, entry_id: str) -> None:
         self._changes += 1
         self._opted_out = None

@@ -80,12 +80,7 @@ class DispatchService:
 
     async def mark_sent(self, claimed: ClaimedMessage, *, modem_id: str) -> None:
         """Every part was accepted by the network: ``sending → sent``; now wait for reports."""
-        now = self._clock()
-        await self._repository.transition(
-            claimed.id, MessageStatus.SENDING, MessageStatus.SENT, now=now, reason="sent",
-            modem_id=modem_id, values={"sent_at": now},
-        )  # fmt: skip
-        await self._modems.count(modem_id, sent=1, now=now)
+        await self._repository.mark_sent(claimed.id, modem_id=modem_id, now=self._clock())
 
     async def mark_attempt_failed(
         self, claimed: ClaimedMessage, error: BaseException, *, modem_id: str, parts_sent: int

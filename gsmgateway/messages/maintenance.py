@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
@@ -35,10 +35,10 @@ class MaintenanceService:
         self._sweeps = sweeps
         self._clock = clock
 
-    async def recover_after_restart(self) -> list[int]:
-        """Settle messages left in ``sending`` by a crash; return their ids."""
+    async def recover_after_restart(self, modem_ids: Collection[str] | None = None) -> list[int]:
+        """Settle messages left in ``sending`` by a crash (by ``modem_ids`` only if given); return the ids."""
         requeued, unknown = await self._sweeps.settle_interrupted(
-            now=self._clock(), requeue=self._config.dispatch.at_least_once
+            now=self._clock(), requeue=self._config.dispatch.at_least_once, modem_ids=modem_ids
         )
         if requeued:
             logger.warning("%d message(s) were sending at restart → queued (at-least-once)", len(requeued))

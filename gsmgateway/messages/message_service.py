@@ -122,6 +122,10 @@ class MessageService:
             for listener in self._wake_listeners:
                 listener()
 
+    def forget_keys(self) -> None:
+        """Drop the cache of known keys (SIGHUP): a key revoked meanwhile is refused from now on."""
+        self._auth_cache.clear()
+
     async def authenticate(self, presented_key: str) -> Caller:
         """Return the caller that ``presented_key`` belongs to.
 

@@ -20,6 +20,7 @@ from gsmgateway.core.models import MessageStatus, ReportOutcome, can_transition
 from gsmgateway.core.records import ClaimedMessage
 from gsmgateway.core.report_rollup import rollup
 from gsmgateway.store.base import Repository
+from gsmgateway.store.modems import add_to_counters
 from gsmgateway.store.tables import message_events, message_parts, messages
 
 _CLAIM_RETRIES = 20
@@ -59,6 +60,18 @@ class MessageRepository(Repository):
                 conn, message_id, from_, to, now=now, reason=reason, modem_id=modem_id,
                 error_code=error_code, values=values,
             )  # fmt: skip
+
+    async def mark_sent(self, message_id: int, *, modem_id: str, now: datetime) -> None:
+        """Move ``sending → sent`` and count it for the modem, in one transaction (one fsync, not two).
+
+        :raises StaleTransitionError: the message is no longer ``sending``.
+        """
+        async with self._write() as conn:
+            await self._transition(
+                conn, message_id, MessageStatus.SENDING, MessageStatus.SENT, now=now, reason="sent",
+                modem_id=modem_id, values={"sent_at": now},
+            )  # fmt: skip
+            await add_to_counters(conn, modem_id, sent=1, now=now)
 
     async def _transition(
         self,

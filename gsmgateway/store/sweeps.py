@@ -6,7 +6,7 @@ SQLite's write lock for long; every moved message gets its event row, as a singl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -74,23 +74,30 @@ class MessageSweeps(Repository):
             where=[messages.c.sent_at < cutoff],
         )  # fmt: skip
 
-    async def settle_interrupted(self, *, now: datetime, requeue: bool) -> tuple[list[int], list[int]]:
+    async def settle_interrupted(
+        self, *, now: datetime, requeue: bool, modem_ids: Collection[str] | None = None
+    ) -> tuple[list[int], list[int]]:
         """Settle messages left in ``sending`` by a crash; return (requeued ids, unknown ids).
+
+        ``modem_ids`` limits this to the messages those modems were sending (PostgreSQL, where
+        other processes may drive other modems on the same store); None settles every one.
 
         With ``requeue`` (at-least-once) only messages with no part on record go back to the queue:
         one whose first parts left is half on the air, and sending it again from part 1 would clash
         with the parts recorded, so it becomes ``unknown`` like every message without ``requeue``.
         """
+        mine = [] if modem_ids is None else [messages.c.modem_id.in_(list(modem_ids))]
         requeued: list[int] = []
         if requeue:
             no_part = ~select(message_parts.c.id).where(message_parts.c.message_id == messages.c.id).exists()
             requeued = await self.bulk_transition(
                 MessageStatus.SENDING, MessageStatus.QUEUED, now=now,
-                reason="restart: requeued (at-least-once)", where=[no_part],
+                reason="restart: requeued (at-least-once)", where=[no_part, *mine],
             )  # fmt: skip
         unknown = await self.bulk_transition(
-            MessageStatus.SENDING, MessageStatus.UNKNOWN, now=now, reason="restart: interrupted while sending"
-        )
+            MessageStatus.SENDING, MessageStatus.UNKNOWN, now=now,
+            reason="restart: interrupted while sending", where=mine,
+        )  # fmt: skip
         return requeued, unknown
 
     async def expire_past_validity(self, *, now: datetime) -> list[int]:

@@ -8,14 +8,15 @@ looked up first, so a replay gets the first message and a different body a ``Con
 every waiter is answered. No event row is written: the timeline derives "accepted" from
 ``created_at``. Under load that turns thousands of commits per second into a few dozen; alone, a
 submit costs one transaction. ``/sms/batch`` uses :meth:`SubmitWriter.insert_many`, a transaction of
-its own. On SQLite these transactions take turns on an asyncio lock instead of sleeping in SQLite's
-busy handler.
+its own. On SQLite these transactions take turns with every other write of the process
+(``Database.write_turn``) instead of sleeping in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +71,7 @@ class Inserted(NamedTuple):
     created: bool
 
 
+logger = logging.getLogger(__name__)
 _Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
 _INSERT_COLUMNS: Final = (
     "status", "recipient_kind", "recipient_id", "number", "text", "parts_total", "attempts",
@@ -86,12 +88,6 @@ class SubmitWriter(Repository):
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        # SQLite has one writer at a time, and a connection waiting for its lock sleeps in steps of
-        # milliseconds; batches and group commits of this process queue here instead and start the
-        # moment the previous transaction ends. PostgreSQL writes them side by side.
-        self._turn: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock() if database.dialect == "sqlite" else contextlib.nullcontext()
-        )
 
     def start(self) -> None:
         """Start the writer task (idempotent)."""
@@ -130,7 +126,7 @@ class SubmitWriter(Repository):
         group = list(batch)
         if not _has_keys(group):
             return [r.view for r in await self._insert_new(group)]
-        async with self._turn, self._write() as conn:
+        async with self._write() as conn:
             results = await _store_group(conn, group)
             conflicts: list[tuple[int, GatewayError]] = [
                 (index, r) for index, r in enumerate(results) if isinstance(r, ConflictError)
@@ -147,7 +143,9 @@ class SubmitWriter(Repository):
             try:
                 await self._commit(jobs)
             except Exception as exc:  # every waiter must get an answer
-                error = exc if isinstance(exc, StoreError) else StoreError(f"store write failed: {exc}")
+                error = exc if isinstance(exc, StoreError) else StoreError("store write failed")
+                if not isinstance(exc, StoreError):
+                    logger.exception("the submit writer failed")
                 for _, future in jobs:
                     if not future.done():
                         future.set_exception(error)
@@ -168,7 +166,7 @@ class SubmitWriter(Repository):
                 if not _has_keys(group):
                     results: list[Inserted | ConflictError] = list(await self._insert_new(group))
                     break
-                async with self._turn, self._write() as conn:
+                async with self._write() as conn:
                     results = await _store_group(conn, group, look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
@@ -187,7 +185,7 @@ class SubmitWriter(Repository):
 
         :raises StoreError: the database failed (a naive time included).
         """
-        async with self._turn, self._write() as conn:
+        async with self._write() as conn:
             ids = await _insert_rows(conn, group)
         return [Inserted(_new_view(m, i), True) for m, i in zip(group, ids, strict=True)]
 
@@ -260,7 +258,7 @@ async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> li
     try:
         rows = _message_rows(batch)
     except ValueError as exc:
-        raise StoreError(f"store write failed: {exc}") from exc
+        raise StoreError(f"store write failed: {exc}") from exc  # our own words (to_micros)
     return await insert_returning_ids(conn, messages, _INSERT_COLUMNS, rows)
 
 

@@ -1,8 +1,9 @@
 """The API as the daemon serves it, in a process of its own, for schemathesis (``test_schemathesis.py``).
 
 ``python -m tests.api.fuzz_server STATE_DIR`` opens a real SQLite store there, creates an ``admin``
-key and a few directory entries, serves ``create_app`` with ``api/server.serve`` on a free port and
-prints ``{"port": …, "key": …}`` once listening; SIGTERM stops it.
+key and a few directory entries, serves ``create_app`` (with ``/metrics`` and the store's health, as
+the daemon wires them) with ``api/server.serve`` on a free port and prints ``{"port": …, "key": …}``
+once listening; SIGTERM stops it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from gsmgateway.api.server import serve
 from gsmgateway.core.config import DirectoryConfig, GatewayConfig, LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import ModemStatusView, RecipientKind
+from gsmgateway.metrics import GatewayMetrics
+from gsmgateway.store.statistics import StatisticsQueries
 
 
 class _StoredModems:
@@ -46,7 +49,12 @@ async def main(state_dir: str) -> None:
             await services.directory.put(
                 kind, entry_id, mobile=f"+25571200{int(entry_id):04d}", opted_out=False, name=None
             )
-    app = create_app(services.messages, services.directory, modems=_StoredModems(services), config=config)
+    metrics = GatewayMetrics(StatisticsQueries(services.database), list, clock=lambda: datetime.now(UTC))
+    await metrics.start()
+    app = create_app(
+        services.messages, services.directory, modems=_StoredModems(services), config=config,
+        metrics=metrics, store_health=services.database.health,
+    )  # fmt: skip
     server = await serve(app, "127.0.0.1", 0)
     sys.stdout.write(json.dumps({"port": server.port, "key": key}) + "\n")
     sys.stdout.flush()
