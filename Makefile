@@ -1,12 +1,21 @@
 # Two commands do all set-up: `make run` (demo gateway on a simulated modem) and `make test`
-# (ruff, mypy, pytest). Both create the virtual environment in .venv and install into it.
+# (ruff, mypy, the Debian package, pytest). Both create the virtual environment in .venv and install
+# into it. `make deb` builds dist/gsmgateway_<version>_<arch>.deb (the production install);
+# `make deb-check` installs, removes and purges it in a fresh Debian 12 chroot (slow, needs root).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean deb deb-tools deb-check
+
+VERSION  := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
+DEB      := dist/gsmgateway_$(VERSION)_$(DEB_ARCH).deb
+# What goes into the package: rebuilt when one of these changes (tests, bench, docs do not count).
+DEB_INPUTS := $(wildcard $(shell git ls-files --cached --others --exclude-standard -- \
+	pyproject.toml README.md config debian gsmgateway simulator systemd packaging/build-deb.sh 2>/dev/null))
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -23,7 +32,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m gsmgateway demo
 
-test: lint typecheck pytest
+test: lint typecheck deb pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,8 +44,19 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+deb: $(DEB)
+
+$(DEB): $(DEB_INPUTS) | deb-tools
+	packaging/build-deb.sh
+
+deb-tools:
+	@packaging/build-tools.sh
+
+deb-check: $(DEB)
+	packaging/check-install.sh $(DEB)
+
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

@@ -30,6 +30,8 @@ from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.transport import Opener, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
+from gsmgateway.systemd.notify import ServiceNotifier
+from gsmgateway.systemd.supervisor import ServiceSupervisor
 from gsmgateway.wiring import Services, open_services
 
 logger = logging.getLogger(__name__)
@@ -159,6 +161,22 @@ class Gateway:
             await services.close()
         logger.info("gateway stopped")
 
+    def request_reload(self) -> None:
+        """SIGHUP (``systemctl reload gsmgateway``): apply what can change without a restart.
+
+        The hook for issue 10's reload (log level, API keys, directory cache). Until that lands the
+        request is only logged: the daemon keeps running either way, never killed by the signal.
+        """
+        logger.info("reload requested (SIGHUP); nothing is reloaded yet: restart to apply config changes")
+
+    async def queue_depth(self) -> int:
+        """How many messages are queued (systemd's ``STATUS=``)."""
+        return await self.services.messages.queue_depth()
+
+    def modem_states(self) -> list[tuple[str, str]]:
+        """Each modem's id and live state, from memory (systemd's ``STATUS=``)."""
+        return [(worker.modem_id, worker.driver.state.value) for worker in self.workers]
+
     async def modem_statuses(self) -> list[ModemStatusView]:
         """``GET /modems`` and ``/ready``: live state from each worker, counters from the store."""
         stored = {view.modem_id: view for view in await self.services.dispatch.list_modems()}
@@ -173,23 +191,28 @@ async def run(
 ) -> None:
     """Run the gateway until SIGTERM or SIGINT, then stop it in order and return.
 
-    ``on_listening`` gets the API's URL once it is bound (the CLI prints it).
+    ``on_listening`` gets the API's URL once it is bound (the CLI prints it). Under systemd
+    (``$NOTIFY_SOCKET``) the supervisor says READY once started, pings the watchdog and STATUS,
+    and says STOPPING when the stop begins. SIGHUP asks for a reload and never stops the daemon.
     """
     gateway = gateway or Gateway(config)
+    supervisor = ServiceSupervisor(ServiceNotifier.from_environment(), gateway)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    handled = (signal.SIGTERM, signal.SIGINT)
-    for signum in handled:
-        loop.add_signal_handler(signum, stop.set)
+    handlers = {signal.SIGTERM: stop.set, signal.SIGINT: stop.set, signal.SIGHUP: gateway.request_reload}
+    for signum, handler in handlers.items():
+        loop.add_signal_handler(signum, handler)
     try:
         await gateway.start()
         # Everything long-lived exists now; later full collections walk only per-request garbage.
         prepare_heap_for_serving()
         on_listening(gateway.url)
+        await supervisor.ready()
         await stop.wait()
         logger.info("stop requested; shutting down")
     finally:
+        await supervisor.stop()
         await gateway.stop()
-        for signum in handled:
+        for signum in handlers:
             with suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(signum)

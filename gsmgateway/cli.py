@@ -153,6 +153,12 @@ def _add_daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     check = commands.add_parser("check-config", help="check the configuration; list every problem")
     _config_option(check)
     check.set_defaults(handler=_check_config)
+    condition = commands.add_parser(
+        "has-modems",
+        help="exit 0 if the config names a modem, 1 if none (systemd's ExecCondition= then skips the start)",
+    )
+    _config_option(condition)
+    condition.set_defaults(handler=_has_modems)
     demo = commands.add_parser("demo", help="the gateway on a simulated modem, with a demo directory")
     demo.add_argument("--state-dir", type=Path, default=Path("var/demo"), help="default: ./var/demo")
     demo.add_argument("--host", default="127.0.0.1")
@@ -198,6 +204,20 @@ def _check_config(args: argparse.Namespace) -> int:
         return EX_CONFIG
     print(summary)
     return 0
+
+
+def _has_modems(args: argparse.Namespace) -> int:
+    from gsmgateway.systemd.condition import names_a_modem
+
+    path = _config_path(args)
+    if names_a_modem(path):
+        return 0
+    print(
+        f"gsmgateway: {path or 'the configuration'} names no [[modems]]; not starting. "
+        "Add one, then: systemctl start gsmgateway",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -13,6 +13,10 @@ script or a system test can start the simulator and learn where to connect::
 ``--profile`` takes a built-in name or a profile file (``branch-stick.toml``, see
 :mod:`simulator.profiles.toml_file`); a file with problems is refused before anything starts.
 
+``--preload FILE.json`` puts old SMS and reports into the memories at start (the JSON list of
+:mod:`simulator.profiles.preload`; a bad file exits 2 naming every problem); ``--smsc-skew`` and
+``--smsc-utc-offset`` set the SMSC's clock (its time stamps follow the wall clock otherwise).
+
 ``--faults FILE.json`` (or ``--faults-json '{…}'``) installs a whole fault plan at start, in the JSON
 shape the control surface's ``POST /faults`` takes (:mod:`simulator.faults.plan_json`); a plan with
 problems is a usage error (exit 2) naming every one. ``--baud``, ``--latency`` and ``--split`` are
@@ -28,20 +32,26 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import math
+import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from simulator.faults import FaultPlan
 from simulator.faults.plan_json import FaultPlanError, parse_fault_plan
+from simulator.jsonread import strict_json
 from simulator.links import LinkKind
-from simulator.profiles import Profile, get_profile, profile_names
+from simulator.network.clock import MAX_OFFSET
+from simulator.profiles import Preload, PreloadError, Profile, get_profile, preload_from_json, profile_names
 from simulator.server import SimulatorServer
 
 DEFAULT_PTY = "/tmp/gsmsim0"  # noqa: S108 - a well-known demo path, documented in the README
 EXIT_START_FAILED = 1
 DEFAULT_BAUD = 115_200  # what USB GSM dongles' serial side runs at
+WEEK = 7 * 86400.0  # the largest SMSC clock skew taken (a wrong year is not a skew)
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -61,14 +71,23 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 3600:
-        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
-    return value
+def _seconds_in(low: float, high: float, expected: str) -> Callable[[str], float]:
+    """Build an argument type for a number of seconds from ``low`` up to (not including) ``high``."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value < high:  # NaN fails every comparison
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return convert
+
+
+_seconds = _seconds_in(0, 3600, "seconds between 0 and 3600")
+_skew = _seconds_in(-WEEK, WEEK, "seconds within a week either way")
 
 
 def _positive(text: str) -> int:
@@ -101,6 +120,30 @@ def _plan_file(path: str) -> FaultPlan:
     except (OSError, UnicodeDecodeError) as exc:
         raise argparse.ArgumentTypeError(f"cannot read fault plan {path!r}: {exc}") from exc
     return _plan_text(text)
+
+
+def _preload_file(path: str) -> tuple[Preload, ...]:
+    """Read ``--preload FILE.json`` at parse time: a missing file or a bad entry is a usage error."""
+    try:
+        return preload_from_json(strict_json(Path(path).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read preload {path!r}: {exc}") from exc
+    except PreloadError as exc:
+        raise argparse.ArgumentTypeError("\n  ".join(("bad preload:", *exc.problems))) from exc
+    except ValueError as exc:  # not JSON
+        raise argparse.ArgumentTypeError(f"bad preload: not JSON: {exc}") from exc
+
+
+def _utc_offset(text: str) -> timedelta:
+    """Read ``+03:00`` / ``-05:30`` (whole quarter hours, as a TP-SCTS carries them)."""
+    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", text)
+    offset = None
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        offset = sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+    if offset is None or offset % timedelta(minutes=15) or abs(offset) > MAX_OFFSET:
+        raise argparse.ArgumentTypeError(f"expected an offset like +03:00 in quarter hours, got {text!r}")
+    return offset
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,6 +190,19 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--faults-json", dest="faults", type=_plan_text, metavar="JSON", help="the same, given inline"
     )
+    parser.add_argument(
+        "--preload", type=_preload_file, default=(), metavar="FILE.json", help="messages in storage at start"
+    )
+    parser.add_argument(
+        "--smsc-skew", type=_skew, default=0.0, metavar="SECONDS", help="SMSC clock minus the wall clock"
+    )
+    parser.add_argument(
+        "--smsc-utc-offset",
+        type=_utc_offset,
+        default=timedelta(),
+        metavar="±HH:MM",
+        help="the SMSC's zone in time stamps (default +00:00)",
+    )
     parser.add_argument("--pty-group", default="dialout", help="group given the pty (default dialout)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does to stderr")
     return parser
@@ -169,28 +225,20 @@ def _fault_plan(args: argparse.Namespace) -> FaultPlan:
 
 def _server(args: argparse.Namespace, faults: FaultPlan) -> SimulatorServer:
     control_host, control_port = args.control if args.control else ("127.0.0.1", None)
+    common = {
+        "faults": faults,
+        "control_host": control_host,
+        "control_port": control_port,
+        "transcript": args.transcript,
+        "preload": args.preload,
+        "smsc_clock_skew": args.smsc_skew,
+        "smsc_utc_offset": args.smsc_utc_offset,
+    }
     if args.tcp:
         host, port = args.tcp
-        return SimulatorServer(
-            args.profile,
-            LinkKind.TCP,
-            faults=faults,
-            tcp_host=host,
-            tcp_port=port,
-            control_host=control_host,
-            control_port=control_port,
-            transcript=args.transcript,
-        )
-    return SimulatorServer(
-        args.profile,
-        LinkKind.PTY,
-        faults=faults,
-        pty_path=args.pty or DEFAULT_PTY,
-        pty_group=args.pty_group,
-        control_host=control_host,
-        control_port=control_port,
-        transcript=args.transcript,
-    )
+        return SimulatorServer(args.profile, LinkKind.TCP, tcp_host=host, tcp_port=port, **common)
+    pty = args.pty or DEFAULT_PTY
+    return SimulatorServer(args.profile, LinkKind.PTY, pty_path=pty, pty_group=args.pty_group, **common)
 
 
 def _announce(sim: SimulatorServer) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -33,8 +35,11 @@ from simulator.links import (
 from simulator.links.tcp import ip_literal
 from simulator.links.transcript import Transcript
 from simulator.network import Outcome
+from simulator.network.clock import NetworkClock
+from simulator.network.incoming import IncomingSms
 from simulator.pdu.submit import CompleteMessage, Submit
-from simulator.profiles import Profile, get_profile
+from simulator.profiles import Preload, Profile, get_profile
+from simulator.state.view import StorageView, storage_view
 
 
 class SimulatorError(RuntimeError):
@@ -49,8 +54,12 @@ class SimulatorServer:
     ``control_port`` (0 picks one) starts the loopback HTTP control surface; ``transcript`` names a
     file that receives every byte in and out.
 
+    ``preload`` puts old messages into the memories before the start (after the profile's own);
+    the SMSC's clock reads the wall clock plus ``smsc_clock_skew`` seconds, in ``smsc_utc_offset``.
+
     :raises ValueError: for an unknown profile or link kind, a TCP host that is not an IP address
-        (or ``localhost``), or a control host that is not loopback (nothing is started).
+        (or ``localhost``), a control host that is not loopback, a preload that does not fit, or an
+        SMSC zone a time stamp cannot carry (nothing is started).
     """
 
     def __init__(
@@ -66,6 +75,9 @@ class SimulatorServer:
         control_host: str = "127.0.0.1",
         control_port: int | None = None,
         transcript: str | Path | None = None,
+        preload: tuple[Preload, ...] = (),
+        smsc_clock_skew: float = 0.0,
+        smsc_utc_offset: timedelta = timedelta(),
     ) -> None:
         self._profile = _resolve_profile(profile)
         try:
@@ -80,7 +92,12 @@ class SimulatorServer:
             require_loopback(control_host)
         self._control_host, self._control_port = control_host, control_port
         self._transcript = Transcript(transcript)
-        self._modem = SimModem(self._profile, self._faults)
+        # asyncio's loop.time() is time.monotonic(): the clock reads the wall clock at loop times
+        clock = NetworkClock.from_wall_clock(
+            time.monotonic(), skew=smsc_clock_skew, utc_offset=smsc_utc_offset
+        )
+        self._modem = SimModem(self._profile, self._faults, clock)
+        self._modem.preload(preload)
         self._runner: ModemRunner | None = None
         self._link: Link | None = None
         self._control: ControlServer | None = None
@@ -274,9 +291,31 @@ class SimulatorServer:
         :raises ValueError: for a sender that is not a phone number or an alphanumeric name.
         :raises RuntimeError: the server is not started (the device needs the clock).
         """
+        self.inject(IncomingSms(sender, text, direct=direct))
+
+    def inject(self, sms: IncomingSms) -> None:
+        """Deliver any kind of incoming SMS now (parts may follow later, or never).
+
+        It arrives whether or not a client holds the port: stored, with the URC lost if nobody
+        listens; while unplugged it waits at the SMSC for the replug.
+
+        :raises RuntimeError: the server is not started (the device needs the clock).
+        """
         runner = self._started_runner()
-        self._modem.inject_sms(sender, text, direct=direct, now=asyncio.get_running_loop().time())
+        self._modem.inject(sms, now=asyncio.get_running_loop().time())
         runner.poke()
+
+    def preload(self, entries: tuple[Preload, ...]) -> None:
+        """Put messages into the memories now, as if they had been there all along.
+
+        :raises ValueError: when they do not fit (nothing is stored then).
+        """
+        self._modem.preload(entries)
+        self._poke()
+
+    def storage(self) -> dict[str, StorageView]:
+        """Return every memory's use and contents, keyed by name (``MT`` is a view, left out)."""
+        return storage_view(self._modem.storage)
 
     @property
     def faults(self) -> FaultPlan:
@@ -299,18 +338,20 @@ class SimulatorServer:
             self._transcript.event("unplug")
             self._link_counters["unplugs"] += 1
             await link.unplug()
+            self._modem.power_off()
 
     async def replug(self, *, reboot: bool = False) -> None:
         """Plug back in at the same path or port; the device keeps its state (idempotent).
 
-        ``reboot=True`` power-cycles the device as a real USB replug does: settings (echo, CMEE,
-        CNMI) return to power-on values and boot URCs are printed again; stored messages survive.
+        An unplugged dongle has no power: it was unregistered, and what the network had for it
+        waited at the SMSC; it arrives now. ``reboot=True`` is the real USB replug: settings (echo,
+        CMEE, CNMI) return to power-on values and boot URCs are printed again. ``reboot=False``
+        keeps the settings, as if only the data lines had gone. Stored messages survive both.
         """
         link = self._started_link()
         if link.plugged:
             return
-        if reboot:
-            self._modem.reboot()
+        self._modem.power_on(reboot=reboot)
         self._transcript.event("replug")
         self._link_counters["replugs"] += 1
         await link.replug()

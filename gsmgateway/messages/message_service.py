@@ -311,6 +311,10 @@ class MessageService:
         """Return the newest message for each of ``external_ids`` (unknown ids are left out)."""
         return await self._queries.find_by_external_ids(external_ids)
 
+    async def queue_depth(self) -> int:
+        """How many messages are queued (due now or later): what the modems have still to send."""
+        return await self._queries.count_with_status(MessageStatus.QUEUED)
+
     async def get(self, message_id: int) -> MessageDetail:
         """Return one message with parts, attempts and events. :raises MessageNotFoundError:."""
         return await self._queries.get_detail(message_id)

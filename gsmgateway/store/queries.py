@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
 from gsmgateway.core.models import MessageStatus
@@ -45,6 +45,14 @@ class ListFilter:
 
 class MessageQueries(Repository):
     """Reads of messages for the API; never writes."""
+
+    async def count_with_status(self, status: MessageStatus) -> int:
+        """How many messages are in ``status`` (``ix_messages_due`` starts with it: an index range count)."""
+        async with self._read() as conn:
+            count = await conn.scalar(
+                select(func.count()).select_from(messages).where(messages.c.status == status.value)
+            )
+        return int(count or 0)
 
     async def get_view(self, message_id: int) -> MessageView:
         """Return one message without parts or events.

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final, Protocol, TypeAlias
 
-from simulator.commands import general, messages, registration, sim, sms_settings
+from simulator.commands import general, messages, registration, sim, sms_settings, vendor
 from simulator.commands.base import Command, CommandFailure, ErrorKind, Form, Reply, cme, cms
+from simulator.profiles.model import Profile
 from simulator.state.device_state import DeviceState, SimState
 from simulator.state.storage import MessageStorage
 
@@ -26,6 +27,7 @@ class CommandModem(
     sim.SimCardModem,
     sms_settings.SettingsModem,
     messages.MessagesModem,
+    vendor.VendorModem,
     Protocol,
 ):
     """Everything any command may use: the union of the families' views, plus the table itself."""
@@ -51,7 +53,10 @@ COMMANDS: Final[dict[str, Handler]] = {
     **registration.HANDLERS,
     **sms_settings.HANDLERS,
     **messages.HANDLERS,
+    **vendor.HANDLERS,
 }
+#: Commands only the profiles that list them in ``Quirks.vendor_commands`` answer.
+VENDOR_COMMANDS: Final = frozenset(vendor.HANDLERS)
 
 #: 27.005 commands: their errors are ``+CMS ERROR``.
 SMS_COMMANDS: Final = frozenset(
@@ -83,7 +88,7 @@ def run_command(modem: CommandModem, command: Command) -> Reply:
     :raises CommandFailure: the error result the modem answers with.
     """
     handler = modem.handlers.get(command.name)
-    if handler is None:
+    if handler is None or not answers(modem.profile, command.name):
         raise CommandFailure(ErrorKind.PLAIN, unknown=True)
     _busy_gate(modem, command)
     _sim_gate(modem, command)
@@ -93,6 +98,11 @@ def run_command(modem: CommandModem, command: Command) -> Reply:
         if command.name in SMS_COMMANDS:
             raise cms(305 if modem.state.text_mode else 304) from None
         raise cme(50) from None
+
+
+def answers(profile: Profile, name: str) -> bool:
+    """Return False for a vendor command this profile's firmware does not have."""
+    return name not in VENDOR_COMMANDS or name in profile.quirks.vendor_commands
 
 
 def _busy_gate(modem: CommandModem, command: Command) -> None:

@@ -128,6 +128,8 @@ def at_cfun(modem: GeneralModem, command: Command) -> Reply:
     if command.form is Form.TEST:
         return Reply(["+CFUN: (0,1,4),(0,1)"])
     if command.form is Form.READ:
+        if modem.profile.quirks.cfun_read_as_test:  # ZTE K3565-Z (python-gsmmodem fakemodems)
+            return Reply(["+CFUN: (0-1,4-7),(0-1)"])
         return Reply([f"+CFUN: {state.functionality}"])
     if command.form is not Form.SET:
         raise plain_error()

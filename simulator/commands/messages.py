@@ -8,7 +8,7 @@ from typing import Final, Protocol
 from simulator.commands.base import Command, Form, PromptKind, Reply, cms, plain_error
 from simulator.commands.charset import from_te
 from simulator.pdu.fields import is_digits
-from simulator.profiles.model import Memory
+from simulator.profiles.memory import Memory
 from simulator.state.storage import DELETE_FLAGS, Stat, StoredMessage
 
 

@@ -8,7 +8,8 @@ from typing import Final, Protocol
 from simulator.commands.base import Command, Form, Reply, cme, cms, plain_error
 from simulator.commands.charset import from_te, to_te
 from simulator.pdu.fields import is_digits
-from simulator.profiles.model import Memory, Profile
+from simulator.profiles.memory import Memory
+from simulator.profiles.model import Profile
 
 
 class SmsSettings(Protocol):
@@ -71,37 +72,42 @@ def at_csms(modem: SettingsModem, command: Command) -> Reply:
 
 
 def _memory(modem: SettingsModem, name: str | None, slot: int) -> Memory:
-    """Return the memory called ``name`` if the profile offers it in ``slot`` (SR: first only)."""
+    """Return the memory called ``name`` if the profile offers it in ``slot``; else CMS 302."""
     try:
         memory = Memory((name or "").upper())
     except ValueError:
         raise cms(_OPERATION_NOT_ALLOWED) from None
-    if memory not in modem.profile.supported_memories or (memory is Memory.SR and slot > 0):
-        raise cms(_OPERATION_NOT_ALLOWED)
+    if not modem.profile.offers(memory, slot):
+        raise cms(_OPERATION_NOT_ALLOWED)  # e.g. AT+CPMS="SR" on a Huawei E173, which has no "SR"
     return memory
 
 
+def _offered(memories: tuple[Memory, ...]) -> str:
+    return "(" + ",".join(f'"{memory}"' for memory in memories) + ")"
+
+
 def at_cpms(modem: SettingsModem, command: Command) -> Reply:
-    """``+CPMS``: choose read/write/receive memories; answers used and total of each."""
+    """``+CPMS``: choose read/write/receive memories; answers used and total of each.
+
+    ``=?`` lists what the profile offers per slot; Wavecom has two slots and nests the lists
+    (``+CPMS: (("SM","BM","SR"),("SM"))``) and refuses a third argument with ``ERROR``.
+    """
     state = modem.state
     storage = modem.storage
-    two_slots = modem.profile.quirks.cpms_two_slots  # Wavecom: two slots, nested lists
+    slot_count = modem.profile.slot_count
     if command.form is Form.TEST:
-        names = [f'"{m}"' for m in modem.profile.supported_memories]
-        plain = [f'"{m}"' for m in modem.profile.supported_memories if m is not Memory.SR]
-        if two_slots:
-            return Reply([f"+CPMS: (({','.join(names)}),({','.join(plain)}))"])
-        return Reply([f"+CPMS: ({','.join(names)}),({','.join(plain)}),({','.join(plain)})"])
+        lists = ",".join(_offered(memories) for memories in modem.profile.memory_slots)
+        return Reply([f"+CPMS: ({lists})" if slot_count == 2 else f"+CPMS: {lists}"])
+    slots = state.memories[:slot_count]
     if command.form is Form.READ:
-        slots = state.memories[:2] if two_slots else state.memories
         return Reply(["+CPMS: " + ",".join(f'"{m}",{storage.used(m)},{storage.capacity(m)}' for m in slots)])
     if command.form is not Form.SET:
         raise plain_error()
-    if len(command.args) > (2 if two_slots else 3):
+    if len(command.args) > slot_count:
         raise plain_error()
     chosen = [_memory(modem, command.arg(i), i) for i in range(len(command.args))]
     state.memories[: len(chosen)] = chosen
-    slots = state.memories[:2] if two_slots else state.memories
+    slots = state.memories[:slot_count]
     return Reply(["+CPMS: " + ",".join(f"{storage.used(m)},{storage.capacity(m)}" for m in slots)])
 
 

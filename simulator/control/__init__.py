@@ -6,7 +6,8 @@ request is read.
 
 from __future__ import annotations
 
-from simulator.control.app import ControlledSimulator, ControlServer
+from simulator.control.app import ControlServer
 from simulator.control.requests import BadRequestError, require_loopback, to_jsonable
+from simulator.control.target import ControlledSimulator
 
 __all__ = ["BadRequestError", "ControlServer", "ControlledSimulator", "require_loopback", "to_jsonable"]

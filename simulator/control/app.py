@@ -13,23 +13,30 @@ Routes (JSON in, JSON out; bad input is a 400 ``{"error": {"type", "message"}}``
 ``GET``     ``/submits``      every accepted SMS-SUBMIT, decoded; ``?count=N&timeout=S`` waits for N
                               (504 if they do not come), so a system test never polls
 ``GET``     ``/messages``     whole messages (all parts in): ``[{"recipient", "text"}]``
-``POST``    ``/sms``          ``{"sender", "text", "direct": false}``: inject an incoming SMS
+``POST``    ``/sms``          inject an incoming SMS of any kind (:mod:`simulator.control.incoming_json`):
+                              ``{"sender", "text", "direct": false}`` and optionally ``data_hex``,
+                              ``encoding``, ``sent``, ``reference``, ``reference_bits``, ``parts``,
+                              ``part_interval``, ``national``; a 400 lists every problem
 ``POST``    ``/plan``         ``{"recipient", "outcome", "delay": 0, "temporary_delay": 0}``
 ``GET``     ``/faults``       the fault plan in force, in the JSON shape ``POST /faults`` takes
 ``POST``    ``/faults``       replace the whole fault plan (JSON, :mod:`simulator.faults.plan_json`); ``{}``
                               clears it; a 400 lists every problem in ``error.problems``
-``POST``    ``/unplug``       pull the cable
+``GET``     ``/storage``      every memory: ``{"SM": {"used", "total", "messages": [{"index", "stat",
+                              "kind", "pdu"}]}, …}``
+``POST``    ``/storage``      preload messages (:mod:`simulator.profiles.preload`, a JSON list); 400 if
+                              they do not fit, and then nothing is stored
+``POST``    ``/unplug``       pull the cable (the modem loses power: the SMSC keeps what comes for it)
 ``POST``    ``/replug``       ``{"reboot": false}``: push it back in
 ==========  ================  ==========================================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Final
 
 from aiohttp import web
 
+from simulator.control.incoming_json import IncomingSmsError, incoming_sms_from_json
 from simulator.control.requests import (
     BadRequestError,
     bad_request_middleware,
@@ -40,84 +47,16 @@ from simulator.control.requests import (
     require_loopback,
     to_jsonable,
 )
-from simulator.faults.plan import FaultPlan
+from simulator.control.target import ControlledSimulator
 from simulator.faults.plan_json import FaultPlanError, fault_plan_from_json, fault_plan_to_json
-from simulator.links.base import LinkKind
 from simulator.network.smsc import Outcome
-from simulator.pdu.submit import CompleteMessage, Submit
-from simulator.profiles.model import Profile
+from simulator.profiles.preload import PreloadError, preload_from_json
 
 #: Longest a ``GET /submits?count=N`` waits, so a forgotten request cannot hold a connection forever.
 MAX_WAIT: Final = 60.0
 
 #: Seconds a stopping control surface gives requests in flight (a waiting ``/submits``) to finish.
 SHUTDOWN_GRACE: Final = 0.25
-
-
-class ControlledSimulator(Protocol):
-    """What the control surface drives: :class:`simulator.server.SimulatorServer` satisfies it."""
-
-    @property
-    def profile(self) -> Profile:
-        """The profile the device runs."""
-
-    @property
-    def link_kind(self) -> LinkKind:
-        """memory, tcp or pty."""
-
-    @property
-    def url(self) -> str | None:
-        """What a client opens."""
-
-    @property
-    def pty_name(self) -> str | None:
-        """``/dev/pts/N`` behind the pty symlink."""
-
-    @property
-    def plugged(self) -> bool:
-        """True while plugged in."""
-
-    @property
-    def connected(self) -> bool:
-        """True while a client holds the port."""
-
-    @property
-    def counters(self) -> dict[str, int]:
-        """Device and link counters."""
-
-    @property
-    def submits(self) -> list[Submit]:
-        """Every accepted SMS-SUBMIT."""
-
-    @property
-    def faults(self) -> FaultPlan:
-        """The fault plan in force."""
-
-    async def wait_for_submits(self, count: int, timeout: float = 5.0) -> list[Submit]:  # noqa: ASYNC109
-        """Return once ``count`` submits were accepted (TimeoutError otherwise)."""
-
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Return once ``condition()`` holds (TimeoutError otherwise)."""
-
-    def complete_messages(self) -> list[CompleteMessage]:
-        """Every message whose parts have all been submitted."""
-
-    def inject_sms(self, sender: str, text: str, *, direct: bool = False) -> None:
-        """Deliver an incoming SMS now."""
-
-    def plan(
-        self, recipient: str, outcome: Outcome, *, delay: float = 0.0, temporary_delay: float = 0.0
-    ) -> None:
-        """Decide what the network reports for ``recipient``."""
-
-    def set_faults(self, faults: FaultPlan) -> None:
-        """Install a new fault plan."""
-
-    async def unplug(self) -> None:
-        """Pull the cable."""
-
-    async def replug(self, *, reboot: bool = False) -> None:
-        """Push it back in."""
 
 
 class ControlServer:
@@ -173,6 +112,8 @@ class ControlServer:
         app.router.add_post("/plan", self._plan)
         app.router.add_get("/faults", self._faults)
         app.router.add_post("/faults", self._set_faults)
+        app.router.add_get("/storage", self._storage)
+        app.router.add_post("/storage", self._preload)
         app.router.add_post("/unplug", self._unplug)
         app.router.add_post("/replug", self._replug)
         return app
@@ -210,15 +151,24 @@ class ControlServer:
         return web.json_response({"messages": [{"recipient": r, "text": t} for r, t in messages]})
 
     async def _inject_sms(self, request: web.Request) -> web.Response:
-        body = await json_object(request)
-        sender = field(body, "sender", str)
-        text = field(body, "text", str)
-        direct = field(body, "direct", bool, default=False)
         try:
-            self._sim.inject_sms(sender, text, direct=direct)
-        except ValueError as exc:
-            raise BadRequestError(str(exc)) from exc
+            sms = incoming_sms_from_json(await json_value(request))
+        except IncomingSmsError as exc:
+            raise BadRequestError(str(exc), exc.problems) from exc
+        self._sim.inject(sms)
         return web.json_response({"injected": True, "counters": self._sim.counters}, status=201)
+
+    async def _storage(self, request: web.Request) -> web.Response:
+        return web.json_response({"storage": self._sim.storage()})
+
+    async def _preload(self, request: web.Request) -> web.Response:
+        try:
+            self._sim.preload(preload_from_json(await json_value(request)))
+        except PreloadError as exc:
+            raise BadRequestError(str(exc), exc.problems) from exc
+        except ValueError as exc:  # does not fit, or a text longer than one SMS: nothing was stored
+            raise BadRequestError(str(exc)) from exc
+        return web.json_response({"storage": self._sim.storage()}, status=201)
 
     async def _plan(self, request: web.Request) -> web.Response:
         body = await json_object(request)

@@ -1,6 +1,6 @@
 """Reading control requests strictly and writing answers: one error shape, nothing half-applied.
 
-Every route decodes strict JSON (:func:`~simulator.faults.plan_json.strict_json`), checks each field's
+Every route decodes strict JSON (:func:`~simulator.jsonread.strict_json`), checks each field's
 type (a ``bool`` is never taken for a number) and turns a problem into a 400
 ``{"error": {"type", "message"}}`` before anything changes.
 """
@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from simulator.faults.plan_json import strict_json
+from simulator.jsonread import strict_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Final
 
-from simulator.commands import COMMANDS, Handler, run_command
+from simulator.commands import COMMANDS, Handler, answers, run_command
 from simulator.commands.base import (
     Command,
     CommandFailure,
@@ -25,25 +25,28 @@ from simulator.commands.base import (
 )
 from simulator.commands.errors import render_failure
 from simulator.commands.registration import announce_registration
+from simulator.device.line import CR, LineEditor
 from simulator.device.schedule import EntryKind, OutputSchedule
 from simulator.device.sending import PendingSend, abort_send, finish_send
 from simulator.faults.plan import FaultPlan
 from simulator.faults.session import FaultSession
-from simulator.network.incoming import deliver_incoming, fill_memory
+from simulator.network.clock import NetworkClock
+from simulator.network.incoming import IncomingSms, deliver_incoming
+from simulator.network.preload import apply_preload, fill_memory
 from simulator.network.smsc import FakeNetwork, Outcome
 from simulator.pdu.submit import CompleteMessage, Submit, SubmitLog, reassemble
+from simulator.profiles.memory import Memory
 from simulator.profiles.model import Profile
+from simulator.profiles.preload import Preload
 from simulator.state.device_state import DeviceState, SimState
 from simulator.state.storage import MessageStorage
 
-CR: Final = 0x0D
 LF: Final = 0x0A
-BACKSPACE: Final = 0x08
-DEL: Final = 0x7F
 CTRL_Z: Final = 0x1A
 ESC: Final = 0x1B
-MAX_LINE: Final = 1024  # longer lines are answered with ERROR, as a V.250 buffer overflow
 MAX_PDU_INPUT: Final = 2048
+#: Seconds from a delete that makes room to the SMSC's next delivery attempt (RP-SMMA round trip).
+SMMA_DELAY: Final = 1.0
 #: What ``SimModem.counters`` counts (all present from the start, so a snapshot always has them).
 COUNTERS: Final = (
     "commands",  # every command of every line, answered or not
@@ -52,9 +55,9 @@ COUNTERS: Final = (
     "submits",  # accepted SMS-SUBMITs (== len(submits))
     "sends_cancelled",  # ESC at the > prompt
     "reports_emitted",  # status reports shown (+CDS) or stored (SR, with or without +CDSI)
-    "reports_lost",  # reports that found SR full or a recipient no SMSC reports on
+    "reports_lost",  # reports the modem dropped: nowhere to keep them, or no SMSC reports on the number
     "incoming",  # injected SMS (a concatenated one counts once)
-    "incoming_rejected",  # incoming parts that found the receive memory full
+    "memory_full_refusals",  # deliveries (parts, reports) refused for a full memory; the SMSC retries
     "ack_timeouts",  # +CSMS=1 and no AT+CNMA in time: routing switched off
 )
 
@@ -66,11 +69,14 @@ class SimModem:
     ``counters`` counts commands, submits, reports, errors and the like for tests to assert on.
     """
 
-    def __init__(self, profile: Profile, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self, profile: Profile, faults: FaultPlan | None = None, clock: NetworkClock | None = None
+    ) -> None:
         self.profile = profile
         self.state = DeviceState.power_on(profile)
         self.storage = MessageStorage(profile)
-        self.network = FakeNetwork(profile)
+        self.storage.on_space_freed = self._space_freed
+        self.network = FakeNetwork(profile, clock)
         self.submit_log = SubmitLog()
         self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.handlers: dict[str, Handler] = dict(COMMANDS)
@@ -78,13 +84,12 @@ class SimModem:
         self._now = 0.0
         self._booted = False
         self._boots = 0
-        self._line = bytearray()
-        self._line_overflow = False
-        self._last_line = ""
+        self._editor = LineEditor()
         self._pending: PendingSend | None = None
         self._send_length = 0
         self._send_recipient: str | None = None
         self._held_urcs: list[bytes] = []
+        self.preload(profile.preload)
         self.faults = FaultSession(faults or FaultPlan())
         self._install_faults()
 
@@ -120,8 +125,7 @@ class SimModem:
 
     def connection_reset(self) -> None:
         """Drop the half-typed line and an open ``> `` prompt: the port was closed or reopened."""
-        self._line.clear()
-        self._line_overflow = False
+        self._editor.reset()
         if self._pending is not None:
             self._pending = None
             self._release_held_urcs()
@@ -137,8 +141,33 @@ class SimModem:
 
         :raises ValueError: for a sender that is not a phone number or an alphanumeric name.
         """
+        self.inject(IncomingSms(sender, text, direct=direct), now=now)
+
+    def inject(self, sms: IncomingSms, *, now: float) -> None:
+        """Deliver ``sms`` (any kind: see :class:`~simulator.network.incoming.IncomingSms`)."""
         self._advance(now)
-        deliver_incoming(self, sender, text, direct=direct, now=now)
+        deliver_incoming(self, sms, now)
+
+    def preload(self, entries: tuple[Preload, ...]) -> None:
+        """Put messages into the memories as if they had been there at power-on.
+
+        :raises ValueError: when they do not fit (nothing is stored then) or cannot be encoded.
+        """
+        apply_preload(self.storage, entries, smsc=self.profile.smsc, now=self.network.clock.at(self._now))
+
+    def power_off(self) -> None:
+        """Unplugged: no power, so no registration; the network keeps what comes for the modem."""
+        self.state.powered = False
+        self.connection_reset()
+        self.update_registration()
+
+    def power_on(self, *, reboot: bool) -> None:
+        """Plugged in again: registers and takes what waited; ``reboot`` resets settings as at power-up."""
+        if reboot:
+            self.reboot()
+        else:
+            self.state.powered = True
+            self.update_registration()
 
     def set_faults(self, faults: FaultPlan) -> None:
         """Install a new fault plan; "nth" counters restart from here."""
@@ -154,7 +183,7 @@ class SimModem:
             state.sim = SimState.PIN if self.profile.sim_pin else SimState.READY
         state.signal_rssi = self.profile.signal_rssi if plan.signal_rssi is None else plan.signal_rssi
         for memory in sorted(plan.storage_full):
-            fill_memory(self, memory)
+            fill_memory(self.storage, memory, smsc=self.profile.smsc, now=self.network.clock.at(self._now))
         self.update_registration()
 
     def update_registration(self) -> None:
@@ -164,9 +193,15 @@ class SimModem:
         if self.state.registered and self.network.held:
             self.network.release(self._now)
 
+    def _space_freed(self, memory: Memory) -> None:
+        """Tell the network "memory available" (RP-SMMA): a delete made room."""
+        self.state.full_memories_announced.discard(memory)
+        if self.network.held:
+            self.schedule_event(self._now + SMMA_DELAY, self.network.memory_available)
+
     def command_names(self) -> Iterable[str]:
         """Every command this modem answers (``AT+CLAC``)."""
-        return self.handlers.keys()
+        return [name for name in self.handlers if answers(self.profile, name)]
 
     def complete_messages(self) -> list[CompleteMessage]:
         """Return every message whose parts have all been submitted, reassembled by concat ref."""
@@ -218,7 +253,8 @@ class SimModem:
     def _periodic_rssi(self, interval: float, boot: int, due: float) -> None:
         if boot != self._boots:
             return  # scheduled before a reboot: the new boot runs its own cycle
-        self.emit_urc(self.profile.quirks.rssi_urc.format(rssi=self.state.signal_rssi), due)
+        if self.state.periodic_urcs and self.state.powered:  # Huawei AT^CURC=0 silences it
+            self.emit_urc(self.profile.quirks.rssi_urc.format(rssi=self.state.signal_rssi), due)
         # after a long gap, one URC and a fresh period, not a backlog of them
         self.schedule_event(max(due, self._now) + interval, partial(self._periodic_rssi, interval, boot))
 
@@ -250,23 +286,11 @@ class SimModem:
             return  # "\r\n" line ends are accepted; the LF is neither echoed nor part of a line
         if self.state.echo:
             self.emit_response(bytes([byte]))
-        if byte == CR:
-            line = self._line.decode("latin-1")
-            overflow = self._line_overflow
-            self._line.clear()
-            self._line_overflow = False
-            self._run_line(line, overflow=overflow)
-        elif byte in (BACKSPACE, DEL):
-            del self._line[-1:]
-        elif len(self._line) >= MAX_LINE:
-            self._line_overflow = True
-        else:
-            self._line.append(byte)
-            if len(self._line) == 2 and self._line.upper() == b"A/" and self._last_line:
-                self._line.clear()
-                self._run_line(self._last_line, overflow=False)
+        complete = self._editor.take(byte)
+        if complete is not None:
+            self._run_line(*complete)
 
-    def _run_line(self, line: str, *, overflow: bool) -> None:
+    def _run_line(self, line: str, overflow: bool) -> None:
         stripped = line.strip()
         if not stripped:
             return
@@ -276,7 +300,7 @@ class SimModem:
         if overflow:
             self._finish_line([], CommandFailure(ErrorKind.PLAIN))
             return
-        self._last_line = stripped
+        self._editor.last_line = stripped
         try:
             commands = parse_command_line(stripped[2:])
         except SyntaxFailure:

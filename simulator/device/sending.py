@@ -71,22 +71,23 @@ def finish_send(modem: Sender, pending: PendingSend) -> None:
     latency = plan.command_latency + plan.network_delay
     silent = modem.faults.silence_next_send_result
     modem.faults.silence_next_send_result = False
+    accepted_at = modem.now + latency
     try:
-        submit = _accept(modem, pending)
+        submit = _accept(modem, pending, accepted_at)
     except CommandFailure as failure:
         modem.counters["errors"] += 1
         if not silent:
             modem.emit_response(modem.render_final(failure), latency)
         return
-    schedule_reports(modem, submit, modem.now + latency)
+    schedule_reports(modem, submit, accepted_at)
     if silent:
         return
     lead = "".join(f"\r\n{urc}\r\n" for urc in modem.profile.quirks.urcs_around_send)
     modem.emit_response(f"{lead}\r\n+CMGS: {submit.mr}\r\n\r\nOK\r\n".encode("latin-1"), latency)
 
 
-def _accept(modem: Sender, pending: PendingSend) -> Submit:
-    """Decode and check the submit, then record it with its TP-MR.
+def _accept(modem: Sender, pending: PendingSend, accepted_at: float) -> Submit:
+    """Decode and check the submit, then record it with its TP-MR and the SMSC's time stamp.
 
     :raises CommandFailure: 304/305 malformed, 330 no SMSC, 331 no network, or an injected error.
     """
@@ -106,7 +107,7 @@ def _accept(modem: Sender, pending: PendingSend) -> Submit:
     injected = modem.faults.send_error(submit.recipient)
     if injected is not None:
         raise injected
-    submit = dataclasses.replace(submit, mr=modem.network.next_mr())
+    submit = dataclasses.replace(submit, mr=modem.network.next_mr(), scts=modem.network.clock.at(accepted_at))
     modem.submit_log.record(submit)
     modem.counters["submits"] += 1
     return submit

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from simulator.profiles.model import Memory
+from simulator.profiles.memory import Memory
 
 
 @dataclass(frozen=True)

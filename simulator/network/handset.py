@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from simulator.network.smsc import FakeNetwork
-from simulator.profiles.model import Memory, Profile
+from simulator.profiles.memory import Memory
+from simulator.profiles.model import Profile
 from simulator.state.storage import StoredMessage
 
 
@@ -24,6 +25,7 @@ class RoutingSettings(Protocol):
     csms_service: int
     acks_pending: int
     acks_done: int
+    full_memories_announced: set[Memory]
 
     @property
     def registered(self) -> bool:
@@ -33,11 +35,17 @@ class RoutingSettings(Protocol):
 class DeliveryStorage(Protocol):
     """The memories, as the network fills them."""
 
-    def add(self, memory: Memory, message: StoredMessage) -> int | None:
-        """Store ``message``; return its index, or None when the memory is full."""
+    def add(self, memory: Memory, message: StoredMessage) -> tuple[Memory, int] | None:
+        """Store ``message``; return where, or None when the memory is full."""
 
     def is_full(self, memory: Memory) -> bool:
         """Return True when ``memory`` cannot take another message."""
+
+    def used(self, memory: Memory) -> int:
+        """Return how many messages ``memory`` holds."""
+
+    def capacity(self, memory: Memory) -> int:
+        """Return how many messages ``memory`` can hold."""
 
 
 class Handset(Protocol):

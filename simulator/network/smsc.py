@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from simulator.network.clock import NetworkClock
 from simulator.pdu import status
 from simulator.profiles.model import Profile
 
@@ -80,27 +81,44 @@ def normalise_number(number: str) -> str:
 
 
 class FakeNetwork:
-    """TP-MR counter and outcome plans; the device turns its report steps into PDUs."""
+    """TP-MR counter, outcome plans, the clock, and what waits at the SMSC for the modem.
 
-    def __init__(self, profile: Profile) -> None:
+    Store-and-forward: a delivery (report or incoming SMS) that finds the modem without service
+    waits until it registers again; one that finds its memory full waits until the modem reports
+    memory available. Either way it is delivered again, in the order it first came.
+    """
+
+    def __init__(self, profile: Profile, clock: NetworkClock | None = None) -> None:
         self._default = RecipientPlan(Outcome.DELIVERED, profile.default_report_delay)
         self._plans: dict[str, RecipientPlan] = {}
         self._last_mr = -1
         self._last_concat_reference = 0
         self._held: list[Callable[[float], None]] = []
+        self._waiting_for_memory: list[Callable[[float], None]] = []
+        self.clock = clock or NetworkClock()
 
     def hold(self, delivery: Callable[[float], None]) -> None:
-        """Keep a delivery (report or incoming SMS) at the SMSC while the modem has no service."""
+        """Keep a delivery at the SMSC while the modem has no service."""
         self._held.append(delivery)
+
+    def hold_until_memory(self, delivery: Callable[[float], None]) -> None:
+        """Keep a delivery the modem refused with "memory capacity exceeded"."""
+        self._waiting_for_memory.append(delivery)
 
     @property
     def held(self) -> int:
-        """How many deliveries wait for the modem to register again."""
-        return len(self._held)
+        """How many deliveries wait at the SMSC (for service or for memory)."""
+        return len(self._held) + len(self._waiting_for_memory)
 
     def release(self, now: float) -> None:
-        """Deliver what waited, in the order it arrived: the modem is registered again."""
+        """Deliver what waited for service, in the order it arrived: the modem registered again."""
         waiting, self._held = self._held, []
+        for delivery in waiting:
+            delivery(now)
+
+    def memory_available(self, now: float) -> None:
+        """Deliver what was refused for a full memory again (the modem sent RP-SMMA)."""
+        waiting, self._waiting_for_memory = self._waiting_for_memory, []
         for delivery in waiting:
             delivery(now)
 
@@ -109,9 +127,9 @@ class FakeNetwork:
         self._last_mr = (self._last_mr + 1) % 256
         return self._last_mr
 
-    def next_concat_reference(self) -> int:
-        """Return the 8-bit concatenation reference of the next long incoming SMS (1, 2, …, wraps)."""
-        self._last_concat_reference = self._last_concat_reference % 255 + 1
+    def next_concat_reference(self, bits: int = 8) -> int:
+        """Return the concatenation reference of the next long incoming SMS (1, 2, …, wrapping)."""
+        self._last_concat_reference = self._last_concat_reference % ((1 << bits) - 1) + 1
         return self._last_concat_reference
 
     def set_last_mr(self, value: int) -> None:

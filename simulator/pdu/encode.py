@@ -12,17 +12,20 @@ from datetime import datetime
 from typing import Final
 
 from simulator.pdu import gsm7
-from simulator.pdu.fields import concat_udh, encode_address, encode_sca, encode_timestamp
+from simulator.pdu.fields import Alphabet, concat_udh, encode_address, encode_sca, encode_timestamp
 
 FO_DELIVER: Final = 0x04  # MTI=00, TP-MMS=1 (no more messages)
 FO_STATUS_REPORT: Final = 0x06  # MTI=10, TP-MMS=1, TP-SRQ=0 (report on an SMS-SUBMIT)
 UDHI: Final = 0x40
 DCS_GSM7: Final = 0x00
+DCS_8BIT: Final = 0x04
 DCS_UCS2: Final = 0x08
+USER_DATA_OCTETS: Final = 140
 SINGLE_SEPTETS: Final = 160
-PART_SEPTETS: Final = 153
 SINGLE_UCS2_UNITS: Final = 70
-PART_UCS2_UNITS: Final = 67
+#: A concatenation header: 6 octets with an 8-bit reference, 7 with a 16-bit one.
+CONCAT_8BIT_OCTETS: Final = 6
+CONCAT_16BIT_OCTETS: Final = 7
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,39 @@ def status_report(
     return _finish(smsc, tpdu)
 
 
-def split_text(text: str) -> tuple[int, list[str]]:
-    """Choose GSM-7 or UCS-2 for ``text`` and cut it into parts; return ``(dcs, parts)``.
+def split_text(
+    text: str, alphabet: Alphabet | None = None, header_octets: int = CONCAT_8BIT_OCTETS
+) -> tuple[int, list[str]]:
+    """Cut ``text`` into parts in ``alphabet``; return ``(dcs, parts)``.
 
-    Escape pairs and UTF-16 surrogate pairs are never split across parts.
+    ``alphabet`` None means GSM-7 when every character fits, else UCS-2.
+
+    ``header_octets`` is the concatenation header each part of a long message carries. Escape
+    pairs and UTF-16 surrogate pairs are never split across parts.
+
+    :raises ValueError: GSM-7 asked for a text it cannot carry.
     """
     septets = gsm7.septets_needed(text)
-    if septets is not None:
+    if alphabet is Alphabet.GSM7 and septets is None:
+        raise ValueError("the text has characters outside the GSM 7-bit alphabet")
+    if septets is not None and alphabet in (None, Alphabet.GSM7):
         if septets <= SINGLE_SEPTETS:
             return DCS_GSM7, [text]
-        return DCS_GSM7, _cut(text, PART_SEPTETS, lambda ch: 2 if gsm7.septets_needed(ch) == 2 else 1)
+        per_part = (USER_DATA_OCTETS - header_octets) * 8 // 7
+        return DCS_GSM7, _cut(text, per_part, lambda ch: 2 if gsm7.septets_needed(ch) == 2 else 1)
     units = len(text.encode("utf-16-be")) // 2
     if units <= SINGLE_UCS2_UNITS:
         return DCS_UCS2, [text]
-    return DCS_UCS2, _cut(text, PART_UCS2_UNITS, lambda ch: 2 if ord(ch) > 0xFFFF else 1)
+    per_part = (USER_DATA_OCTETS - header_octets) // 2
+    return DCS_UCS2, _cut(text, per_part, lambda ch: 2 if ord(ch) > 0xFFFF else 1)
+
+
+def split_data(data: bytes, header_octets: int = CONCAT_8BIT_OCTETS) -> list[bytes]:
+    """Cut 8-bit user data into parts (140 octets alone, less the header when concatenated)."""
+    if len(data) <= USER_DATA_OCTETS:
+        return [data]
+    size = USER_DATA_OCTETS - header_octets
+    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def _cut(text: str, limit: int, cost: Callable[[str], int]) -> list[str]:
@@ -83,11 +105,23 @@ def _cut(text: str, limit: int, cost: Callable[[str], int]) -> list[str]:
 
 
 def deliver(
-    *, smsc: str, sender: str, text: str, dcs: int, sent: datetime, concat: tuple[int, int, int] | None = None
+    *,
+    smsc: str,
+    sender: str,
+    text: str = "",
+    data: bytes | None = None,
+    dcs: int,
+    sent: datetime,
+    concat: tuple[int, int, int] | None = None,
+    sixteen_bit: bool | None = None,
+    national: bool = False,
 ) -> BuiltPdu:
-    """Build one SMS-DELIVER (TS 23.040 §9.2.2.1) carrying ``text`` in the alphabet of ``dcs``."""
-    udh = concat_udh(*concat) if concat is not None else b""
-    if dcs == DCS_GSM7:
+    """Build one SMS-DELIVER (TS 23.040 §9.2.2.1) carrying ``text`` (or 8-bit ``data``) per ``dcs``."""
+    udh = concat_udh(*concat, sixteen_bit=sixteen_bit) if concat is not None else b""
+    if data is not None:
+        user_data = udh + data
+        udl = len(user_data)
+    elif dcs == DCS_GSM7:
         septets = gsm7.encode(text)
         user_data = gsm7.pack(septets, udh)
         udl = gsm7.header_septets(len(udh)) + len(septets)
@@ -97,7 +131,7 @@ def deliver(
     first = FO_DELIVER | (UDHI if udh else 0)
     tpdu = (
         bytes([first])
-        + encode_address(sender)
+        + encode_address(sender, national=national)
         + bytes([0x00, dcs])
         + encode_timestamp(sent)
         + bytes([udl])

@@ -14,6 +14,7 @@ from typing import Final
 from simulator.pdu import gsm7
 
 TOA_INTERNATIONAL: Final = 0x91
+TOA_NATIONAL: Final = 0xA1
 TOA_UNKNOWN: Final = 0x81
 TOA_ALPHANUMERIC: Final = 0xD0
 IEI_CONCAT_8BIT: Final = 0x00
@@ -89,15 +90,18 @@ def read_address(reader: Reader) -> str:
     return "+" + digits if number_type == 0b001 else digits
 
 
-def encode_address(address: str) -> bytes:
+def encode_address(address: str, *, national: bool = False) -> bytes:
     """Encode an originating/recipient address: ``+digits``, ``digits`` or an alphanumeric name.
+
+    Plain digits are of unknown type (TOA 0x81) unless ``national`` (TOA 0xA1, how a network hands
+    over a sender it numbers nationally).
 
     :raises ValueError: for an empty address or a name that GSM-7 cannot carry in 11 characters.
     """
     if address.startswith("+") and is_digits(address[1:]):
         return bytes([len(address) - 1, TOA_INTERNATIONAL]) + encode_bcd(address[1:])
     if is_digits(address):
-        return bytes([len(address), TOA_UNKNOWN]) + encode_bcd(address)
+        return bytes([len(address), TOA_NATIONAL if national else TOA_UNKNOWN]) + encode_bcd(address)
     if not address or len(address) > 11:
         raise ValueError(f"address {address!r} is neither a number nor a name of 1-11 characters")
     packed = gsm7.pack(gsm7.encode(address))
@@ -240,8 +244,11 @@ def parse_udh(udh: bytes) -> Concat | None:
     return concat
 
 
-def concat_udh(ref: int, total: int, seq: int) -> bytes:
-    """Build a UDH (with UDHL) holding one concatenation element, 16-bit when ``ref`` > 255."""
-    if ref > 0xFF:
-        return bytes([6, IEI_CONCAT_16BIT, 4, ref >> 8, ref & 0xFF, total, seq])
+def concat_udh(ref: int, total: int, seq: int, *, sixteen_bit: bool | None = None) -> bytes:
+    """Build a UDH (with UDHL) holding one concatenation element (IEI 00, or 08 for 16-bit references).
+
+    ``sixteen_bit=None`` picks the 16-bit element only when ``ref`` needs it.
+    """
+    if sixteen_bit or (sixteen_bit is None and ref > 0xFF):
+        return bytes([6, IEI_CONCAT_16BIT, 4, ref >> 8 & 0xFF, ref & 0xFF, total, seq])
     return bytes([5, IEI_CONCAT_8BIT, 3, ref, total, seq])

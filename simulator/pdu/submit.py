@@ -40,7 +40,8 @@ class Submit:
 
     ``mr`` is the TP-MR the modem answered with (``+CMGS: <mr>``), not the one in the PDU
     (``pdu_mr``). ``text`` is the whole message once every part is in (empty until then);
-    ``part_text`` is this part alone.
+    ``part_text`` is this part alone. ``scts`` is when the service centre took it: the TP-SCTS
+    every status report on this submit carries.
     """
 
     recipient: str
@@ -58,6 +59,7 @@ class Submit:
     alphabet: Alphabet = Alphabet.GSM7
     #: Septets (GSM-7) or octets (UCS-2, 8-bit) of this part's text, for reassembly across parts.
     payload: tuple[int, ...] = field(default=(), repr=False)
+    scts: datetime | None = None
 
 
 class CompleteMessage(NamedTuple):

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
+from typing import Final
 
-
-class Memory(StrEnum):
-    """Message storages of 27.005 §3.2.2: SIM, phone, and status reports."""
-
-    SM = "SM"
-    ME = "ME"
-    SR = "SR"
+from simulator.profiles.memory import Memory, ReportStorage
+from simulator.profiles.preload import Preload, check_fits
 
 
 @dataclass(frozen=True)
@@ -42,14 +37,12 @@ class Quirks:
     unknown_command_text: str = "ERROR"
     #: Huawei E1752: ``+CLAC`` lines without prefix, each ending ``\r\r\n``.
     clac_line_end: str = "\r\n"
-    #: Quectel EC25: ``+CDSI`` names this memory although the report is stored in SR.
+    #: Quectel EC25: ``+CDSI`` names this memory although the report is stored elsewhere (SR).
     cdsi_announced_memory: Memory | None = None
     #: ``+CNMI`` ``<ds>`` values accepted; SIMCom SIM800 delivers reports directly only.
     supported_ds: tuple[int, ...] = (0, 1, 2)
     #: Wavecom: ``+CPIN: READY`` without the final ``OK`` (python-gsmmodem issue #19).
     cpin_ready_without_ok: bool = False
-    #: Wavecom: ``AT+CPMS=?`` lists two slots; a three-argument ``AT+CPMS`` is an ``ERROR``.
-    cpms_two_slots: bool = False
     #: Wavecom: ``AT+CGMI`` answers with a leading space (`` WAVECOM MODEM``).
     cgmi_leading_space: bool = False
     #: ZTE: ``AT+CSMP=`` wipes the SMSC address (python-gsmmodem issue #8).
@@ -68,11 +61,27 @@ class Quirks:
     periodic_rssi_seconds: float | None = None
     #: Template for the periodic signal URC; ``{rssi}`` is filled in.
     rssi_urc: str = "^RSSI: {rssi}"
+    #: URC printed when a delivery finds its memory full (Huawei ``^SMMEMFULL: "SM"``);
+    #: ``{memory}`` is filled in. None: the firmware says nothing.
+    memory_full_urc: str | None = None
+    #: ``AT+CFUN?`` answers in the test form ``+CFUN: (0-1,4-7),(0-1)`` (ZTE K3565-Z).
+    cfun_read_as_test: bool = False
+    #: Vendor commands the firmware answers (``^CURC``, ``+ZOPRT``, …); any other vendor command is
+    #: unknown to it, as on the real device.
+    vendor_commands: frozenset[str] = frozenset()
 
 
-def capacity_table(*, sm: int, me: int, sr: int) -> Mapping[Memory, int]:
+def capacity_table(*, sm: int, me: int, sr: int = 0, bm: int = 0) -> Mapping[Memory, int]:
     """Return a read-only capacity table, so a shared frozen profile stays unchanged."""
-    return MappingProxyType({Memory.SM: sm, Memory.ME: me, Memory.SR: sr})
+    return MappingProxyType({Memory.SM: sm, Memory.ME: me, Memory.SR: sr, Memory.BM: bm})
+
+
+#: What 27.005's example modem offers: every memory for reading, no "SR" for writing or receiving.
+STANDARD_SLOTS: Final = (
+    (Memory.SM, Memory.ME, Memory.SR),
+    (Memory.SM, Memory.ME),
+    (Memory.SM, Memory.ME),
+)
 
 
 @dataclass(frozen=True)
@@ -103,10 +112,41 @@ class Profile:
     capacities: Mapping[Memory, int] = field(default_factory=lambda: capacity_table(sm=30, me=100, sr=30))
     default_cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     default_memory: Memory = Memory.SM
-    supported_memories: tuple[Memory, ...] = (Memory.SM, Memory.ME, Memory.SR)
+    #: What ``AT+CPMS=?`` offers per slot (read/delete, write/send, receive); two slots on Wavecom.
+    memory_slots: tuple[tuple[Memory, ...], ...] = STANDARD_SLOTS
+    #: Where stored status reports go, and which memory ``+CDSI`` names (None: the same one).
+    report_storage: ReportStorage = ReportStorage.SR
+    #: The lowest storage index: 1 by 27.005's examples, 0 on Huawei and Quectel firmware.
+    first_index: int = 1
+    #: Messages on the SIM and in the phone at power-on (old SMS, old reports).
+    preload: tuple[Preload, ...] = ()
     #: Seconds the network takes to report when no outcome is planned for a recipient.
     default_report_delay: float = 0.0
     quirks: Quirks = field(default_factory=Quirks)
+
+    def __post_init__(self) -> None:
+        """Refuse a profile no firmware could have: bad slots, index base, or a preload that overflows."""
+        if len(self.memory_slots) not in (2, 3) or not all(self.memory_slots):
+            raise ValueError(f"profile {self.name}: +CPMS has 2 or 3 slots, each offering a memory")
+        if self.first_index not in (0, 1):
+            raise ValueError(f"profile {self.name}: storage indices start at 0 or 1")
+        problems = check_fits(self.preload, self.physical_capacities)
+        if problems:
+            raise ValueError(f"profile {self.name}: preload does not fit: " + "; ".join(problems))
+
+    @property
+    def physical_capacities(self) -> Mapping[Memory, int]:
+        """Capacity of each memory that holds messages itself (``MT`` is a view of ME and SM)."""
+        return {memory: self.capacities.get(memory, 0) for memory in Memory if memory is not Memory.MT}
+
+    @property
+    def slot_count(self) -> int:
+        """How many ``+CPMS`` arguments the firmware takes (2 or 3)."""
+        return len(self.memory_slots)
+
+    def offers(self, memory: Memory, slot: int) -> bool:
+        """Return True when ``AT+CPMS`` accepts ``memory`` in ``slot`` (0-based)."""
+        return slot < len(self.memory_slots) and memory in self.memory_slots[slot]
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -8,6 +8,16 @@ fields; ``[quirks]`` overrides quirk flags::
     sim_pin = "1234"
     capacities = { SM = 20, ME = 0, SR = 10 }
     default_cnmi = [2, 1, 0, 2, 0]
+    memory_slots = [["SM", "SR"], ["SM"], ["SM"]]
+    report_storage = "SR"              # or "receive" (with received SMS in <mem3>), "none"
+
+    [[preload]]                        # messages on the SIM at power-on
+    memory = "SM"
+    kind = "sms"
+    sender = "+255700000001"
+    text = "sent while the gateway was down"
+    read = false
+    count = 3
 
     [quirks]
     cdsi_announced_memory = "SM"
@@ -26,7 +36,9 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from simulator.profiles.builtin import builtin_profile
-from simulator.profiles.model import BusyWindow, Memory, Profile
+from simulator.profiles.memory import Memory, ReportStorage
+from simulator.profiles.model import BusyWindow, Profile
+from simulator.profiles.preload import PreloadError, preload_from_json
 
 
 def _memory(value: Any) -> Memory:
@@ -92,7 +104,9 @@ _PROFILE_FIELDS: Final[dict[str, Callable[[Any], Any]]] = {
     "capacities": _capacities,
     "default_cnmi": _sequence(_int, 5),
     "default_memory": _memory,
-    "supported_memories": _sequence(_memory),
+    "memory_slots": _sequence(_sequence(_memory)),
+    "report_storage": lambda value: ReportStorage(_text(value)),
+    "first_index": _int,
     "default_report_delay": _number,
 }
 _QUIRK_FIELDS: Final[dict[str, Callable[[Any], Any]]] = {
@@ -101,7 +115,6 @@ _QUIRK_FIELDS: Final[dict[str, Callable[[Any], Any]]] = {
     "cdsi_announced_memory": _optional(_memory),
     "supported_ds": _sequence(_int),
     "cpin_ready_without_ok": _flag,
-    "cpms_two_slots": _flag,
     "cgmi_leading_space": _flag,
     "csmp_wipes_smsc": _flag,
     "csca_busy_after_boot": _int,
@@ -111,6 +124,9 @@ _QUIRK_FIELDS: Final[dict[str, Callable[[Any], Any]]] = {
     "boot_urcs": _sequence(_text),
     "periodic_rssi_seconds": _optional(_number),
     "rssi_urc": _text,
+    "memory_full_urc": _optional(_text),
+    "cfun_read_as_test": _flag,
+    "vendor_commands": lambda value: frozenset(_sequence(_text)(value)),
 }
 
 
@@ -150,9 +166,18 @@ def load_profile(path: str | Path) -> Profile:
     if not isinstance(quirks_table, dict):
         problems.append("quirks: expected a table")
         quirks_table = {}
+    preload = document.pop("preload", None)
     fields = _convert(document, _PROFILE_FIELDS, "", problems)
+    if preload is not None:  # [[preload]] tables: read as the JSON form is, problems listed alike
+        try:
+            fields["preload"] = preload_from_json(preload, "preload")
+        except PreloadError as exc:
+            problems += exc.problems
     quirks = _convert(quirks_table, _QUIRK_FIELDS, "quirks.", problems)
     if problems:
         raise ValueError(f"profile {path}: " + "; ".join(problems))
     fields.setdefault("name", Path(path).stem)
-    return dataclasses.replace(base, **fields, quirks=dataclasses.replace(base.quirks, **quirks))
+    try:
+        return dataclasses.replace(base, **fields, quirks=dataclasses.replace(base.quirks, **quirks))
+    except ValueError as exc:  # a combination no firmware has (Profile checks it)
+        raise ValueError(f"profile {path}: {exc}") from None

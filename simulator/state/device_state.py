@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from simulator.profiles.model import Memory, Profile
+from simulator.profiles.memory import Memory
+from simulator.profiles.model import Profile
 
 PIN_ATTEMPTS = 3
 PUK_ATTEMPTS = 10
@@ -62,6 +63,14 @@ class DeviceState:
     commands_since_cfun: int | None = None
     acks_pending: int = 0  # direct +CMT/+CDS shown while +CSMS=1 (each needs an AT+CNMA)
     acks_done: int = 0
+    #: Memories whose "memory full" URC was printed; cleared when a delete makes room.
+    full_memories_announced: set[Memory] = field(default_factory=set)
+    #: Huawei ``AT^CURC``: 0 silences the periodic ``^RSSI``/``^MODE`` reports.
+    periodic_urcs: bool = True
+    #: False while the device is unplugged (a USB dongle has no other power).
+    powered: bool = True
+    #: Vendor settings (``^PORTSEL``, ``+ZOPRT``, …) by command name, as their read form shows them.
+    vendor_settings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def power_on(cls, profile: Profile) -> DeviceState:
@@ -102,7 +111,7 @@ class DeviceState:
 
     def refresh_registration(self, outage_state: int | None = None) -> bool:
         """Recompute ``+CREG`` ``<stat>`` from SIM, radio and outage; return True if it changed."""
-        if not self.sim_ready or self.functionality != 1:
+        if not self.powered or not self.sim_ready or self.functionality != 1:
             new = 0
         elif outage_state is not None:
             new = outage_state

@@ -11,6 +11,7 @@ from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.modem.pdu import StatusReport
 from simulator import Outcome, SimulatorServer
+from simulator.profiles import ReportStorage
 from tests.contract.conftest import MakeDriver, Target
 
 LONG_TEXT = "Loan repayment of TZS 150,000 received on 27/11. Thank you for banking with us. " * 3
@@ -99,8 +100,13 @@ async def test_received_sms_is_read_and_deleted(sim: SimulatorServer, make_drive
 
 @pytest.mark.parametrize("routing", list(ReportRouting))
 async def test_reports_arrive_whatever_the_routing(
-    sim: SimulatorServer, make_driver: MakeDriver, routing: ReportRouting
+    sim: SimulatorServer, make_driver: MakeDriver, routing: ReportRouting, request: pytest.FixtureRequest
 ) -> None:
+    if routing is ReportRouting.POLL and sim.profile.report_storage is not ReportStorage.SR:
+        # Issue 8, open: the driver sweeps only "SR"; Huawei E173 keeps reports in <mem3> ("SM"),
+        # SIMCom SIM800 keeps none (only +CDS shows them). Strict: remove once the driver is fixed.
+        reason = "issue 8: poll sweeps only SR; this modem keeps reports elsewhere or not at all"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     sim.plan("+255700000009", Outcome.TEMPORARY_THEN_DELIVERED)
     driver = await make_driver(routing)
     await driver.wait_ready(20)

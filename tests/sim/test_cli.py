@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -18,49 +16,7 @@ import serial
 from simulator import read_transcript
 from simulator.__main__ import _fault_plan, _parser, main
 from simulator.links.transcript import Direction
-from tests.sim.support import path_present, serial_command
-
-STARTUP_TIMEOUT = 15.0
-
-
-class SimProcess:
-    """A running ``python -m simulator`` and the key=value lines it announced."""
-
-    def __init__(self, process: asyncio.subprocess.Process, info: dict[str, str]) -> None:
-        self.process = process
-        self.info = info
-
-    async def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str]:
-        """Send ``signum`` and return the exit code and what it wrote to stderr."""
-        self.process.send_signal(signum)
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            _, stderr = await self.process.communicate()
-        assert self.process.returncode is not None
-        return self.process.returncode, stderr.decode()
-
-
-@contextlib.asynccontextmanager
-async def run_simulator(*args: str) -> AsyncIterator[SimProcess]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "simulator", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        info: dict[str, str] = {}
-        lines: list[str] = []
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            while (line := (await process.stdout.readline()).decode().strip()) != "ready":
-                assert line, f"simulator exited before 'ready'; said {lines}"
-                lines.append(line)
-                key, _, value = line.partition("=")
-                info[key] = value
-        assert lines[0].startswith("device=")  # the machine-readable first line
-        yield SimProcess(process, info)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.communicate()
+from tests.sim.support import STARTUP_TIMEOUT, path_present, run_simulator, serial_command
 
 
 async def test_pty_simulator_serves_pyserial_and_http_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +27,21 @@ CLI_TIMEOUT = 60.0
 #: The console script ``pip install`` made, next to this interpreter (the venv's bin/).
 SIM_SCRIPT = Path(sys.executable).with_name("gsmgateway-sim")
 LISTENING = re.compile(r"^gsmgateway: listening on (http://\S+)$")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How the two programs are started: from the development venv, or from an installed package.
+
+    A package's console scripts are run by its own interpreter (their ``#!`` names where it will be
+    installed), never with ``-m`` from the project root, which would import the source tree instead.
+    """
+
+    gateway: tuple[str, ...] = (sys.executable, "-m", "gsmgateway")
+    simulator: tuple[str, ...] = (str(SIM_SCRIPT),)
+
+
+DEVELOPMENT = Runtime()
 
 
 def child_environment() -> dict[str, str]:
@@ -59,13 +75,15 @@ class ManagedProcess:
         self.announced: list[str] = []
 
     @classmethod
-    async def start(cls, name: str, args: list[str], *, log_dir: Path) -> ManagedProcess:
-        """Start ``args`` (argv) with the project root as working directory."""
+    async def start(
+        cls, name: str, args: list[str], *, log_dir: Path, env: Mapping[str, str] | None = None
+    ) -> ManagedProcess:
+        """Start ``args`` (argv) with the project root as working directory; ``env`` adds variables."""
         path = log_dir / f"{name}.stderr"
         stderr = open_log(path)
         try:
             process = await asyncio.create_subprocess_exec(
-                *args, cwd=ROOT, env=child_environment(), stdin=asyncio.subprocess.DEVNULL,
+                *args, cwd=ROOT, env={**child_environment(), **(env or {})}, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=stderr,
             )  # fmt: skip
         except BaseException:
@@ -135,10 +153,16 @@ class SimulatorProcess:
 
     @classmethod
     async def start(
-        cls, name: str, pty_path: Path, *, log_dir: Path, faults: dict[str, Any] | None = None
+        cls,
+        name: str,
+        pty_path: Path,
+        *,
+        log_dir: Path,
+        faults: dict[str, Any] | None = None,
+        runtime: Runtime = DEVELOPMENT,
     ) -> SimulatorProcess:
         """Start the installed ``gsmgateway-sim`` CLI, with ``faults`` (its JSON form) from the start."""
-        args = [str(SIM_SCRIPT), "--pty", str(pty_path), "--control", "127.0.0.1:0"]
+        args = [*runtime.simulator, "--pty", str(pty_path), "--control", "127.0.0.1:0"]
         if faults is not None:
             args += ["--faults-json", json.dumps(faults)]
         proc = await ManagedProcess.start(name, args, log_dir=log_dir)
@@ -173,10 +197,18 @@ class DaemonProcess:
     url: str
 
     @classmethod
-    async def start(cls, name: str, config: Path, *, log_dir: Path) -> DaemonProcess:
+    async def start(
+        cls,
+        name: str,
+        config: Path,
+        *,
+        log_dir: Path,
+        runtime: Runtime = DEVELOPMENT,
+        env: Mapping[str, str] | None = None,
+    ) -> DaemonProcess:
         """Start the daemon and wait (bounded) for ``gsmgateway: listening on http://HOST:PORT``."""
-        args = [sys.executable, "-m", "gsmgateway", *daemon_arguments(config)]
-        proc = await ManagedProcess.start(name, args, log_dir=log_dir)
+        args = [*runtime.gateway, *daemon_arguments(config)]
+        proc = await ManagedProcess.start(name, args, log_dir=log_dir, env=env)
         try:
             while not (match := LISTENING.match(await proc.read_line())):
                 pass
@@ -205,10 +237,10 @@ class CliResult:
     stderr: str
 
 
-async def run_cli(config: Path, *args: str) -> CliResult:
+async def run_cli(config: Path, *args: str, runtime: Runtime = DEVELOPMENT) -> CliResult:
     """Run ``python -m gsmgateway --config FILE ARGS…`` to completion (bounded)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gsmgateway", "--config", str(config), *args,
+        *runtime.gateway, "--config", str(config), *args,
         cwd=ROOT, env=child_environment(), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -224,16 +256,16 @@ async def run_cli(config: Path, *args: str) -> CliResult:
     return CliResult(process.returncode, out.decode(), err.decode())
 
 
-async def create_api_key(config: Path, name: str, scopes: str) -> str:
+async def create_api_key(config: Path, name: str, scopes: str, runtime: Runtime = DEVELOPMENT) -> str:
     """Create a key with the CLI and return it (the last line it prints)."""
-    result = await run_cli(config, "apikey", "create", "--name", name, "--scopes", scopes)
+    result = await run_cli(config, "apikey", "create", "--name", name, "--scopes", scopes, runtime=runtime)
     assert result.code == 0, f"apikey create failed ({result.code}): {result.stderr}"
     return result.stdout.strip().splitlines()[-1].strip()
 
 
-async def import_directory(config: Path, csv_path: Path) -> None:
+async def import_directory(config: Path, csv_path: Path, runtime: Runtime = DEVELOPMENT) -> None:
     """Import a directory CSV with the CLI; all rows must be taken."""
-    result = await run_cli(config, "directory", "import", str(csv_path))
+    result = await run_cli(config, "directory", "import", str(csv_path), runtime=runtime)
     assert result.code == 0, f"directory import failed ({result.code}): {result.stderr}"
 
 

@@ -16,8 +16,10 @@ import aiohttp
 
 from tests.system.clients import GatewayClient, SimulatorControl
 from tests.system.processes import (
+    DEVELOPMENT,
     DaemonProcess,
     ProcessGroup,
+    Runtime,
     SimulatorProcess,
     create_api_key,
     import_directory,
@@ -64,6 +66,10 @@ class StackOptions:
     messages_per_minute: int = 60000
     #: Seconds each simulated network waits before the status report (see :func:`plan_report_delay`).
     report_delay: float = 1.0
+    #: Whose programs run: the development venv's, or an extracted package's.
+    runtime: Runtime = DEVELOPMENT
+    #: False: everything is set up but the daemon, which the test starts its own way.
+    start_daemon: bool = True
 
 
 def config_toml(root: Path, devices: list[str], options: StackOptions) -> str:
@@ -120,6 +126,7 @@ class Stack:
     group: ProcessGroup
     daemon: DaemonProcess | None = None
     restarts: int = field(default=0)
+    runtime: Runtime = DEVELOPMENT
 
     @property
     def url(self) -> str:
@@ -131,15 +138,17 @@ class Stack:
         """Return the API of the daemon and the control surface of the first modem."""
         return GatewayClient(http, self.url, self.key), SimulatorControl(http, self.sims[0].control)
 
-    async def start_daemon(self) -> DaemonProcess:
+    async def start_daemon(self, env: dict[str, str] | None = None) -> DaemonProcess:
         """Start ``gsmgateway run`` on this installation (again, after a stop or a kill); wait for /ready.
 
         Waiting here, once per start, means a daemon that never gets its modem ready fails the
-        fixture once (with its stderr) instead of every test that uses it.
+        fixture once (with its stderr) instead of every test that uses it. ``env`` adds variables.
         """
         assert self.daemon is None, "the daemon is already running"
         self.restarts += 1
-        daemon = await DaemonProcess.start(f"daemon-{self.restarts}", self.config, log_dir=self.root / "logs")
+        daemon = await DaemonProcess.start(
+            f"daemon-{self.restarts}", self.config, log_dir=self.root / "logs", runtime=self.runtime, env=env
+        )
         self.daemon = daemon
         self.group.running.append(daemon)
         async with aiohttp.ClientSession() as session:
@@ -188,7 +197,11 @@ async def build_stack(root: Path, group: ProcessGroup, options: StackOptions) ->
     for index in range(options.modems):
         faults = options.faults[index] if index < len(options.faults) else None
         sim = await SimulatorProcess.start(
-            f"sim-{index + 1}", root / f"modem{index + 1}", log_dir=logs, faults=faults
+            f"sim-{index + 1}",
+            root / f"modem{index + 1}",
+            log_dir=logs,
+            faults=faults,
+            runtime=options.runtime,
         )
         group.running.append(sim)
         sims.append(sim)
@@ -198,12 +211,14 @@ async def build_stack(root: Path, group: ProcessGroup, options: StackOptions) ->
     config.write_text(config_toml(root, [sim.device for sim in sims], options), encoding="utf-8")
     csv_path = root / "directory.csv"
     csv_path.write_text(directory_csv(), encoding="utf-8")
-    await import_directory(config, csv_path)  # first: it creates the database (migrations)
+    runtime = options.runtime
+    await import_directory(config, csv_path, runtime)  # first: it creates the database (migrations)
     key, read_only, send_only = await asyncio.gather(  # three interpreters start faster side by side
-        create_api_key(config, "platform", FULL_SCOPES),
-        create_api_key(config, "reporting", "sms:read"),
-        create_api_key(config, "sender", "sms:send"),
+        create_api_key(config, "platform", FULL_SCOPES, runtime),
+        create_api_key(config, "reporting", "sms:read", runtime),
+        create_api_key(config, "sender", "sms:send", runtime),
     )
-    stack = Stack(root, config, sims, key, read_only, send_only, group)
-    await stack.start_daemon()
+    stack = Stack(root, config, sims, key, read_only, send_only, group, runtime=runtime)
+    if options.start_daemon:
+        await stack.start_daemon()
     return stack

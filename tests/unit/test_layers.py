@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "gsmgateway.configcheck": ENTRY,
     "gsmgateway.logsetup": ENTRY,
     "gsmgateway.heap": ENTRY,
+    "gsmgateway.systemd": ENTRY,
     "gsmgateway.api": DRIVERS,
     "gsmgateway.scheduler": DRIVERS,
     "gsmgateway.messages.worker": DRIVERS,

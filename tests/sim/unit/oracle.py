@@ -149,3 +149,60 @@ def text7(values: list[int]) -> str:
         else:
             out.append(BASIC[value])
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Deliver:
+    sender: str
+    toa: int
+    dcs: int
+    scts: str
+    concat: tuple[int, int, int] | None  # (reference, total, part)
+    reference_bits: int | None
+    text: str  # GSM-7 or UCS-2 text; hex for 8-bit data
+
+
+def _header(user_data: bytes) -> tuple[int, tuple[int, int, int] | None, int | None]:
+    """Return the header length (with UDHL) and the concatenation element of a UDH."""
+    length = user_data[0] + 1
+    pos = 1
+    while pos < length:
+        iei, size = user_data[pos], user_data[pos + 1]
+        value = user_data[pos + 2 : pos + 2 + size]
+        if iei == 0x00:
+            return length, (value[0], value[1], value[2]), 8
+        if iei == 0x08:
+            return length, (value[0] << 8 | value[1], value[2], value[3]), 16
+        pos += 2 + size
+    return length, None, None
+
+
+def decode_deliver(pdu_hex: str) -> Deliver:
+    """Decode an SMS-DELIVER (TS 23.040 §9.2.2.1) with its SMSC field, the textbook way."""
+    data = bytes.fromhex(pdu_hex)
+    pos = data[0] + 1
+    first = data[pos]
+    assert first & 0x03 == 0, f"not an SMS-DELIVER: FO {first:#04x}"
+    oa_len, toa = data[pos + 1], data[pos + 2]
+    oa = data[pos + 3 : pos + 3 + (oa_len + 1) // 2]
+    if toa & 0x70 == 0x50:  # alphanumeric: GSM-7 packed
+        bits = int.from_bytes(oa, "little")
+        sender = text7([(bits >> (7 * i)) & 0x7F for i in range(oa_len * 4 // 7)])
+    else:
+        sender = ("+" if toa & 0x70 == 0x10 else "") + _swapped(oa)[:oa_len]
+    pos += 3 + len(oa)
+    dcs = data[pos + 1]
+    scts = _swapped(data[pos + 2 : pos + 9])
+    udl, user_data = data[pos + 9], data[pos + 10 :]
+    header, concat, bits_ref = (0, None, None)
+    if first & 0x40:
+        header, concat, bits_ref = _header(user_data)
+    if dcs == 0x08:
+        text = user_data[header:].decode("utf-16-be")
+    elif dcs == 0x04:
+        text = user_data[header:].hex()
+    else:
+        stream = int.from_bytes(user_data, "little")
+        skip = (header * 8 + 6) // 7
+        text = text7([(stream >> (7 * i)) & 0x7F for i in range(skip, udl)])
+    return Deliver(sender, toa, dcs, scts, concat, bits_ref, text)

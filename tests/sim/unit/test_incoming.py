@@ -154,17 +154,20 @@ def test_cmgd_delete_flags() -> None:
     assert term.lines("AT+CPMS?")[0].startswith('+CPMS: "SM",0,30')
 
 
-def test_full_memory_rejects_incoming_and_deleting_makes_room() -> None:
+def test_a_full_memory_refuses_and_the_smsc_delivers_again_once_a_delete_makes_room() -> None:
+    # 24.011: the MS answers "memory capacity exceeded", the SC keeps the message, and delivers it
+    # again after the MS signals memory available (RP-SMMA) - nothing is lost, nothing is shown
     term = Terminal(faults=FaultPlan(storage_full=frozenset({Memory.SM})))
     term.cmd("AT+CNMI=2,1,0,0,0")
     assert term.lines("AT+CPMS?")[0] == '+CPMS: "SM",30,30,"SM",30,30,"SM",30,30'
-    term.modem.inject_sms(SENDER, "lost", now=0.0)
+    term.modem.inject_sms(SENDER, "waits", now=0.0)
     assert term.advance(0.0) == ""
-    assert term.modem.counters["incoming_rejected"] == 1
-    term.cmd("AT+CMGD=1")
-    term.modem.inject_sms(SENDER, "kept", now=0.0)
-    assert term.advance(0.0) == '\r\n+CMTI: "SM",1\r\n'
-    assert _deliver_text(term.lines("AT+CMGR=1")[1])[2] == "kept"
+    assert term.modem.counters["memory_full_refusals"] == 1
+    assert term.modem.network.held == 1
+    assert term.lines("AT+CMGD=1") == ["OK"]
+    assert term.advance(1.0) == '\r\n+CMTI: "SM",1\r\n'  # the SMSC's next attempt, after SMMA
+    assert _deliver_text(term.lines("AT+CMGR=1")[1])[2] == "waits"
+    assert term.modem.network.held == 0
 
 
 def test_oracle_gsm7_packing_matches_the_deliver_user_data() -> None:

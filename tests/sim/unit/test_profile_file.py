@@ -40,7 +40,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(
         'base = "nokia"\nimei = 123\ncolour = "red"\ndefault_cnmi = [1, 2]\n'
-        '[quirks]\ncpms_two_slots = "yes"\nbusy_after_cfun = { commands = "two", cms = false }\n'
+        '[quirks]\ncfun_read_as_test = "yes"\nbusy_after_cfun = { commands = "two", cms = false }\n'
     )
     with pytest.raises(ValueError, match="profile") as caught:
         load_profile(path)
@@ -50,7 +50,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
         "imei: expected a string",
         "colour: unknown field",
         "default_cnmi: expected a list of 5",
-        "quirks.cpms_two_slots: expected true or false",
+        "quirks.cfun_read_as_test: expected true or false",
     ):
         assert problem in message
 
@@ -69,3 +69,48 @@ def test_a_file_profile_drives_a_modem(tmp_path: Path) -> None:
     path.write_text('model = "X1"\nsim_pin = "0000"\n')
     term = Terminal(str(path))
     assert term.lines("AT+CGMM;+CPIN?") == ["X1", "+CPIN: SIM PIN", "OK"]
+
+
+def test_a_file_describes_storages_and_what_is_on_the_sim(tmp_path: Path) -> None:
+    path = tmp_path / "no-sr.toml"
+    path.write_text(
+        'memory_slots = [["SM"], ["SM"], ["SM"]]\n'
+        'report_storage = "receive"\n'
+        "first_index = 0\n"
+        "capacities = { SM = 5, ME = 0 }\n"
+        "[[preload]]\n"
+        'memory = "SM"\nkind = "sms"\nsender = "+255700000001"\ntext = "old"\nread = false\ncount = 2\n'
+        "sent = 2025-12-31T10:00:00+03:00\n"
+        "[[preload]]\n"
+        'memory = "SM"\nkind = "report"\nrecipient = "+255700000002"\nmr = 7\n'
+    )
+    term = Terminal(str(path))
+    assert term.lines("AT+CPMS=?") == ['+CPMS: ("SM"),("SM"),("SM")', "OK"]
+    assert term.lines('AT+CPMS="SR"') == ["+CMS ERROR: 302"]
+    lines = term.lines("AT+CMGL=4")
+    assert [line.split(",")[:2] for line in lines[0:6:2]] == [
+        ["+CMGL: 0", "0"],
+        ["+CMGL: 1", "0"],
+        ["+CMGL: 2", "1"],
+    ]
+    assert term.lines("AT+CPMS?")[0] == '+CPMS: "SM",3,5,"SM",3,5,"SM",3,5'
+
+
+def test_a_preload_that_overflows_its_memory_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "overfull.toml"
+    path.write_text(
+        "capacities = { SM = 2, ME = 0, SR = 0 }\n"
+        '[[preload]]\nmemory = "SM"\nkind = "sms"\nsender = "+2557"\ncount = 3\n'
+        '[[preload]]\nmemory = "SM"\nkind = "sms"\nrecipient = "+2557"\nsent = 2025-12-31T10:00:00\n'
+    )
+    with pytest.raises(ValueError, match="profile") as caught:
+        load_profile(path)
+    message = str(caught.value)
+    assert "preload[1].recipient: is not a field of a sms" in message
+    assert "preload[1].sent: must be a date and time with a UTC offset" in message
+    path.write_text(
+        "capacities = { SM = 2, ME = 0, SR = 0 }\n"
+        '[[preload]]\nmemory = "SM"\nkind = "sms"\nsender = "+2557"\ncount = 3\n'
+    )
+    with pytest.raises(ValueError, match="3 messages for SM, which holds 2"):
+        load_profile(path)

@@ -115,7 +115,7 @@ def test_routing_follows_cnmi_at_arrival_time() -> None:
     assert term.advance(3.0) == '\r\n+CDSI: "SR",1\r\n'
 
 
-def test_full_sr_memory_loses_reports() -> None:
+def test_a_full_report_memory_holds_reports_at_the_smsc_until_a_delete() -> None:
     from simulator.faults import FaultPlan
     from simulator.profiles import Memory
 
@@ -123,7 +123,39 @@ def test_full_sr_memory_loses_reports() -> None:
     term.cmd("AT+CNMI=2,1,0,2,0")
     term.send_pdu(submit(NUMBER, "hello"))
     assert term.advance(0.0) == ""
-    assert term.modem.counters["reports_lost"] == 1
+    assert term.modem.counters["memory_full_refusals"] == 1
+    assert term.modem.counters["reports_lost"] == 0
+    term.cmd('AT+CPMS="SR";+CMGD=3')
+    assert term.advance(1.0) == '\r\n+CDSI: "SR",3\r\n'
+    assert decode_report(term.lines("AT+CMGR=3")[1]).recipient == NUMBER
+
+
+def test_huawei_says_smmemfull_once_per_filling_up() -> None:
+    from simulator.faults import FaultPlan
+    from simulator.profiles import Memory
+
+    term = Terminal("huawei-e173", faults=FaultPlan(storage_full=frozenset({Memory.SM})))
+    term.advance(0.0)  # boot URCs
+    term.cmd("AT^CURC=0;+CNMI=2,1,0,2,0")
+    term.send_pdu(submit(NUMBER, "one"))
+    assert term.advance(0.0) == ""  # the URC came with the send's answer:
+    term.send_pdu(submit(NUMBER, "two"))
+    assert term.modem.counters["memory_full_refusals"] == 2
+    term.cmd("AT+CMGD=0")
+    out = term.advance(1.0)  # one report fills the freed slot; the other finds it full again
+    assert out == '\r\n+CDSI: "SM",0\r\n\r\n^SMMEMFULL: "SM"\r\n'
+    assert term.modem.network.held == 1
+
+
+def test_the_first_refusal_prints_smmemfull() -> None:
+    from simulator.faults import FaultPlan
+    from simulator.profiles import Memory
+
+    term = Terminal("huawei-e173", faults=FaultPlan(storage_full=frozenset({Memory.SM})))
+    term.advance(0.0)
+    term.cmd("AT^CURC=0;+CNMI=2,1,0,2,0")
+    assert term.send_pdu(submit(NUMBER, "one")).endswith('+CMGS: 0\r\n\r\nOK\r\n\r\n^SMMEMFULL: "SM"\r\n')
+    assert "^SMMEMFULL" not in term.send_pdu(submit(NUMBER, "two"))
 
 
 def test_text_mode_cds_carries_the_fields() -> None:
