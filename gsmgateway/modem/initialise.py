@@ -90,7 +90,7 @@ async def initialise(commander: Commander) -> Setup:
     await commander.optional('AT+CSCS="GSM"')
     ack_required = await _ack_required(commander)
     layout = await _choose_storage(commander)
-    routing = await _set_routing(commander)
+    routing = await _set_routing(commander, layout)
     smsc = await _check_smsc(commander)
     identity = await read_identity(commander, sim_ready=True)
     await commander.optional("AT+COPS=3,0")
@@ -176,16 +176,36 @@ async def _choose_storage(commander: Commander) -> StorageLayout:
     return StorageLayout(readable=readable)
 
 
-async def _set_routing(commander: Commander) -> ReportRouting | None:
-    """Set ``AT+CNMI=2,1,0,<ds>,0`` for the preferred routing, falling back when refused."""
+async def _set_routing(commander: Commander, layout: StorageLayout) -> ReportRouting | None:
+    """Set ``AT+CNMI=2,1,0,<ds>,0`` for the preferred routing, falling back when it cannot work.
+
+    Polling needs reports to be stored somewhere: an ``"SR"`` memory, or (SR-less Huawei/ZTE)
+    the memory ``+CDSI`` would name. A modem with neither (SIMCom SIM800: ``ds`` 0 or 1 only, no
+    ``"SR"``) accepts ``ds=0`` and then throws every report away, so polling is skipped there.
+    """
     preferred = commander.options.report_routing
     order = [preferred, *(r for r in _ROUTING_ORDER if r is not preferred)]
     for routing in order:
-        for command in (routing.cnmi, routing.cnmi.removesuffix(",0")):  # some modems take only 4 args
-            if await commander.optional(command) is not None:
-                return routing
+        if routing is ReportRouting.POLL and not await can_poll(commander, layout):
+            logger.warning("%s: poll routing would lose reports here (no memory keeps them); not used",
+                           commander.session.modem_id)  # fmt: skip
+            continue
+        if await _select_routing(commander, routing):
+            return routing
     logger.warning("%s: no +CNMI setting accepted; relying on sweeps", commander.session.modem_id)
     return None
+
+
+async def _select_routing(commander: Commander, routing: ReportRouting) -> bool:
+    for command in (routing.cnmi, routing.cnmi.removesuffix(",0")):  # some modems take only 4 args
+        if await commander.optional(command) is not None:
+            return True
+    return False
+
+
+async def can_poll(commander: Commander, layout: StorageLayout) -> bool:
+    """Whether this modem keeps reports in a memory a sweep can read (SR, or where ``+CDSI`` would say)."""
+    return layout.has_report_storage or await _select_routing(commander, ReportRouting.STORED)
 
 
 async def _check_smsc(commander: Commander) -> str | None:
