@@ -28,7 +28,7 @@ from gsmgateway.heap import prepare_heap_for_serving
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions, ReportRouting
-from gsmgateway.modem.transport import Opener, serial_opener
+from gsmgateway.modem.transport import Opener, device_presence, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
 from gsmgateway.systemd.notify import ServiceNotifier
 from gsmgateway.systemd.supervisor import ServiceSupervisor
@@ -126,12 +126,15 @@ class Gateway:
 
     def _build_modems(self, services: Services) -> None:
         for modem in self.config.modems:
-            opener = self._openers.get(modem.id) or serial_opener(
-                modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts
-            )
+            opener = self._openers.get(modem.id)
+            presence = None
+            if opener is None:
+                opener = serial_opener(modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts)
+                presence = device_presence(modem.port)  # a replug is noticed within 0.1 s
             driver = ModemDriver(
-                modem.id, opener, options=self._driver_options(modem), sink=services.collection.sink(modem.id)
-            )
+                modem.id, opener, options=self._driver_options(modem), presence=presence,
+                sink=services.collection.sink(modem.id), clock=self._clock,
+            )  # fmt: skip
             self.drivers.append(driver)
             self.workers.append(
                 ModemWorker(modem, driver, services.dispatch, services.collection,
@@ -143,7 +146,12 @@ class Gateway:
             worker.wake()
 
     async def stop(self) -> None:
-        """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store."""
+        """Stop claiming at once, then in reverse order: API, scheduler, workers, modems, store.
+
+        No worker claims a message after the stop began; each waits only for the one in flight.
+        """
+        for worker in self.workers:
+            worker.stop_claiming()
         for server in (self.fineract_server, self.server):
             if server is not None:
                 await server.close()
