@@ -14,6 +14,8 @@ import sys
 import time
 from typing import TextIO
 
+from gsmgateway.core.numbers import mask_numbers_in
+
 _PRIORITY = {
     logging.CRITICAL: 2,
     logging.ERROR: 3,
@@ -25,7 +27,19 @@ _PRIORITY = {
 _QUIET = ("apscheduler", "aiohttp.access", "alembic", "sqlalchemy.engine")
 
 
-class JournalFormatter(logging.Formatter):
+class MaskingFormatter(logging.Formatter):
+    """A formatter whose lines never show a ``+digits`` number beyond its last digits.
+
+    Every layer masks numbers itself; this is the net under it, for what a library's message or an
+    exception's text (a traceback included) may quote.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as usual, then mask every international number in the whole text."""
+        return mask_numbers_in(super().format(record))
+
+
+class JournalFormatter(MaskingFormatter):
     """``<priority>logger: message`` — journald strips the prefix and files the priority."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -60,7 +74,7 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
     if under_journald(target):
         handler.setFormatter(JournalFormatter("%(message)s"))
     else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        formatter = MaskingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
         formatter.converter = time.gmtime
         handler.setFormatter(formatter)
     root = logging.getLogger()

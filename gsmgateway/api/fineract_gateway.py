@@ -130,7 +130,10 @@ async def _submit_all(request: web.Request, items: list[Any], caller: Caller) ->
         internal_id = item.get("internalId") if isinstance(item, dict) else None
         _, detail = describe(error)
         refused.append({"index": index, "internalId": internal_id, **detail})
-        logger.warning("fineract item %s (internalId %s) refused: %s", index, internal_id, error)
+        # The type only: the message may quote the number as Fineract sent it (never into a log).
+        logger.warning(
+            "fineract item %s (internalId %.20r) refused: %s", index, internal_id, detail.get("type")
+        )
 
     async def one(index: int, item: dict[str, Any]) -> None:
         try:

@@ -365,7 +365,9 @@ class AtSession:
     def _queue_urc(self, urc: Urc) -> None:
         if self.urcs.full():
             dropped = self.urcs.get_nowait()
-            logger.warning("%s: URC queue full; dropped %r", self.modem_id, dropped.text)
+            logger.warning(
+                "%s: URC queue full; dropped a %s", self.modem_id, dropped.name
+            )  # +CLIP has numbers
         self.urcs.put_nowait(urc)
 
     def _mark_lost(self) -> None:
