@@ -39,6 +39,26 @@ class MaskingFormatter(logging.Formatter):
         return mask_numbers_in(super().format(record))
 
 
+class RequestJunkFilter(logging.Filter):
+    """Keep what a client sent out of ``aiohttp.server``'s error lines: the error's kind only.
+
+    aiohttp logs a malformed request with a traceback that quotes the offending bytes — a header
+    or a request line that may carry a number or a message text. One line without them is enough
+    for an operator (the client got its 400); a handler's own failures are logged by the API's
+    error middleware.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's traceback by the exception's class name."""
+        if record.exc_info and record.exc_info[1] is not None:
+            kind = type(record.exc_info[1]).__name__
+            record.msg = f"{record.getMessage()} ({kind}; the request's content is not logged)"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JournalFormatter(MaskingFormatter):
     """``<priority>logger: message`` — journald strips the prefix and files the priority."""
 
@@ -84,3 +104,6 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
     root.setLevel(numeric)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, RequestJunkFilter) for f in server.filters):
+        server.addFilter(RequestJunkFilter())

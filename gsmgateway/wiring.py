@@ -48,7 +48,8 @@ class Services:
     collection: CollectionService
 
     async def close(self) -> None:
-        """Drain the submit writer, close Fineract and the database pools (idempotent)."""
+        """Drain the submit writer and the journal, close Fineract and the database pools (idempotent)."""
+        await self.collection.drain()
         await self.writer.close()
         await self.directory.close()
         await self.database.close()

@@ -78,6 +78,7 @@ class CollectionService:
         self._lock = asyncio.Lock()
         self._waiting: dict[str, bool] = {}  # modem → reports journaled and not all applied yet
         self._announced: set[int] = set()  # entries whose wait was logged once
+        self._writing: set[asyncio.Future[list[int]]] = set()  # journal writes in flight
 
     @property
     def inbox(self) -> InboxRepository:
@@ -89,12 +90,31 @@ class CollectionService:
         self._listeners.append(listener)
 
     def sink(self, modem_id: str) -> Sink:
-        """Return the sink for ``modem_id``'s driver: it journals a batch, durably, then returns."""
+        """Return the sink for ``modem_id``'s driver: it journals a batch, durably, then returns.
+
+        The write is shielded: a driver cancelled mid-batch (an unplug ends its URC task, a stop
+        its sweep) must not cut a transaction in half — that would leave a pooled connection
+        holding SQLite's write lock. The batch is then journaled all the same and, not having been
+        deleted, read once more later (and journaled once: same PDU).
+        """
 
         async def journal(batch: Sequence[Collected]) -> None:
-            await self.journal(modem_id, batch)
+            task = asyncio.ensure_future(self.journal(modem_id, batch))
+            self._writing.add(task)
+            task.add_done_callback(self._written)
+            await asyncio.shield(task)
 
         return journal
+
+    def _written(self, task: asyncio.Future[list[int]]) -> None:
+        self._writing.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failure reached the sink's caller, or (it was cancelled) does not matter
+
+    async def drain(self) -> None:
+        """Wait for journal writes whose caller was cancelled (call before the store closes)."""
+        while self._writing:
+            await asyncio.wait(set(self._writing))
 
     async def journal(self, modem_id: str, batch: Sequence[Collected]) -> list[int]:
         """Write ``batch`` to the inbox in one transaction; return the ids of new entries."""

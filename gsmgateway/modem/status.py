@@ -42,7 +42,8 @@ class ModemStatus:
         if (state, reason) != (self.state, self.reason):
             level = logging.WARNING if reason in _NEEDS_ATTENTION else logging.INFO
             why = f"{reason}: {detail}" if reason is not None else detail
-            logger.log(level, "%s: %s -> %s (%s)", self.modem_id, self.state, state, why)
+            moved = f"{self.state} -> {state}" if state is not self.state else str(state)
+            logger.log(level, "%s: %s (%s)", self.modem_id, moved, why)
             self.state, self.reason, self.since = state, reason, self._clock()
         async with self._changed:
             self._changed.notify_all()
