@@ -192,9 +192,10 @@ class ModemDriver:
         try:
             stream = await self._opener()
         except (ModemUnavailableError, OSError) as exc:  # OSError: a structural opener (simulator)
-            reason = exc.reason if isinstance(exc, ModemUnavailableError) and exc.reason else "open_failed"
-            await self.status.set(ModemState.DISCONNECTED, ModemReason(reason), f"cannot open: {exc}")
-            return _Outcome.MISSING if reason == ModemReason.MISSING else _Outcome.FAILED
+            named = exc.reason if isinstance(exc, ModemUnavailableError) else None
+            reason = ModemReason(named) if named in set(ModemReason) else ModemReason.OPEN_FAILED
+            await self.status.set(ModemState.DISCONNECTED, reason, f"cannot open: {exc}")
+            return _Outcome.MISSING if reason is ModemReason.MISSING else _Outcome.FAILED
         session = AtSession(
             stream, modem_id=self.modem_id, stale_grace=self.options.stale_grace,
             max_timeouts=self.options.max_timeouts,

@@ -89,7 +89,17 @@ class ReportRepository(Repository):
     async def apply(
         self, entry_id: int, facts: ReportFacts, *, now: datetime, window: timedelta, final: bool
     ) -> ReportDecision:
-        """Apply the report of inbox entry ``entry_id`` (see the module docstring)."""
+        """Apply the report of inbox entry ``entry_id`` (see the module docstring).
+
+        A report that would stay pending is found out by a read first: retrying the ones that wait
+        (after every send, until their grace ends) then costs no write, no lock and no fsync.
+        """
+        if not final:
+            async with self._read() as conn:
+                same = await self._same_report(conn, facts)
+                choice = Choice(ChoiceKind.MATCH) if same else await self._choose(conn, facts, now, window)
+            if choice.kind is not ChoiceKind.MATCH:
+                return ReportDecision(None, rivals=tuple(p.message_id for p in choice.rivals))
         async with self._write() as conn:
             if not await settle_entry(conn, entry_id, outcome=None, now=now):
                 return ReportDecision(None, already=True)

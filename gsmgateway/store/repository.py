@@ -27,7 +27,7 @@ _CLAIM_RETRIES = 20
 
 
 class MessageRepository(Repository):
-    """Status changes, claims, parts and report matching for messages."""
+    """Status changes, claims, and the parts of messages as they go out."""
 
     async def transition(
         self,
@@ -41,11 +41,7 @@ class MessageRepository(Repository):
         error_code: int | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> int:
-        """Move one message from ``from_`` to ``to`` and append the event; return its attempt count.
-
-        :raises StaleTransitionError: the move is not allowed, or the message is not in ``from_``.
-        :raises MessageNotFoundError: there is no such message.
-        """
+        """:func:`gsmgateway.store.transitions.transition` in a transaction of its own."""
         async with self._write() as conn:
             return await transition(
                 conn, message_id, from_, to, now=now, reason=reason, modem_id=modem_id,
