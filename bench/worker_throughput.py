@@ -82,11 +82,11 @@ async def run(count: int, modems: int, parts: int) -> dict[str, object]:
             for index in range(modems):
                 sim = await stack.enter_async_context(SimulatorServer(link="memory"))
                 modem = ModemConfig(id=f"m{index}", port="memory", messages_per_minute=10**7)
-                driver = ModemDriver(modem.id, sim.open_stream)
+                driver = ModemDriver(modem.id, sim.open_stream, sink=services.collection.sink(modem.id))
                 await driver.start()
                 stack.push_async_callback(driver.stop)
                 await driver.wait_ready(timeout=10)
-                workers.append(ModemWorker(modem, driver, services.dispatch))
+                workers.append(ModemWorker(modem, driver, services.dispatch, services.collection))
             started = time.perf_counter()
             for worker in workers:
                 await worker.start()

@@ -36,9 +36,9 @@ from gsmgateway.logsetup import set_level
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.metrics import GatewayMetrics, ModemFigures
 from gsmgateway.modem.driver import ModemDriver
-from gsmgateway.modem.initialise import REGISTERED
 from gsmgateway.modem.options import DriverOptions, ReportRouting
-from gsmgateway.modem.transport import Opener, serial_opener
+from gsmgateway.modem.responses import REGISTERED
+from gsmgateway.modem.transport import Opener, device_presence, serial_opener
 from gsmgateway.scheduler import Jobs, JobScheduler
 from gsmgateway.store.backup import rescue_deleted_database
 from gsmgateway.store.modem_locks import ModemLocks
@@ -140,6 +140,7 @@ class Gateway:
             # On PostgreSQL other processes may drive other modems: settle only what ours were sending.
             mine = modem_ids if services.database.dialect == "postgresql" else None
             await services.maintenance.recover_after_restart(mine)  # logs what it settled
+            await services.collection.apply_pending()  # reports journaled before a crash or a stop
             self._build_modems(services)
             if not self.workers:
                 logger.warning("no [[modems]] configured: messages are accepted but none will be sent")
@@ -190,14 +191,19 @@ class Gateway:
 
     def _build_modems(self, services: Services) -> None:
         for modem in self.config.modems:
-            opener = self._openers.get(modem.id) or serial_opener(
-                modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts
-            )
-            driver = ModemDriver(modem.id, opener, options=self._driver_options(modem))
+            opener = self._openers.get(modem.id)
+            presence = None
+            if opener is None:
+                opener = serial_opener(modem.port, baudrate=modem.baudrate, rtscts=modem.rtscts)
+                presence = device_presence(modem.port)  # a replug is noticed within 0.1 s
+            driver = ModemDriver(
+                modem.id, opener, options=self._driver_options(modem), presence=presence,
+                sink=services.collection.sink(modem.id), clock=self._clock,
+            )  # fmt: skip
             self.drivers.append(driver)
             self.workers.append(
-                ModemWorker(modem, driver, services.dispatch, options=self._worker_options,
-                            clock=self._clock, monotonic=self._monotonic)
+                ModemWorker(modem, driver, services.dispatch, services.collection,
+                            options=self._worker_options, clock=self._clock, monotonic=self._monotonic)
             )  # fmt: skip
 
     def _rescue(self) -> None:
@@ -222,7 +228,12 @@ class Gateway:
             worker.wake()
 
     async def stop(self) -> None:
-        """Stop in reverse order: API, scheduler, workers (in-flight send finishes), modems, store, locks."""
+        """Stop claiming at once, then in reverse order: API, scheduler, workers, modems, store, locks.
+
+        No worker claims a message after the stop began; each waits only for the one in flight.
+        """
+        for worker in self.workers:
+            worker.stop_claiming()
         if self._watch is not None:
             watch, self._watch = self._watch, None
             await watch.stop()
@@ -291,17 +302,19 @@ class Gateway:
         return [(worker.modem_id, worker.driver.state.value) for worker in self.workers]
 
     def modem_figures(self) -> list[ModemFigures]:
-        """Each modem for ``/metrics``: live state, last signal and registration, reconnects."""
+        """Each modem for ``/metrics``: live state, last signal and registration, reconnects, storage."""
         figures = []
         for worker in self.workers:
-            health = worker.last_health
+            view = worker.status(None)  # signal and storage only while connected
+            health = worker.watch.last_health if view.signal is not None else None
             figures.append(
                 ModemFigures(
                     modem_id=worker.modem_id,
-                    state=worker.driver.state.value,
-                    signal_dbm=health.dbm if health else None,
+                    state=view.state,
+                    signal_dbm=view.signal,
                     registered=None if health is None else health.registration in REGISTERED,
                     reconnects=max(0, worker.driver.connections - 1),
+                    storage=view.storage,
                 )
             )
         return figures

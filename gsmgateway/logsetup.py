@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from gsmgateway.core.numbers import mask_numbers_in
+
 _PRIORITY = {
     logging.CRITICAL: 2,
     logging.ERROR: 3,
@@ -77,7 +79,39 @@ class RepeatFilter(logging.Filter):
         return False
 
 
-class JournalFormatter(logging.Formatter):
+class MaskingFormatter(logging.Formatter):
+    """A formatter whose lines never show a ``+digits`` number beyond its last digits.
+
+    Every layer masks numbers itself; this is the net under it, for what a library's message or an
+    exception's text (a traceback included) may quote.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as usual, then mask every international number in the whole text."""
+        return mask_numbers_in(super().format(record))
+
+
+class RequestJunkFilter(logging.Filter):
+    """Keep what a client sent out of ``aiohttp.server``'s error lines: the error's kind only.
+
+    aiohttp logs a malformed request with a traceback that quotes the offending bytes — a header
+    or a request line that may carry a number or a message text. One line without them is enough
+    for an operator (the client got its 400); a handler's own failures are logged by the API's
+    error middleware.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's traceback by the exception's class name."""
+        if record.exc_info and record.exc_info[1] is not None:
+            kind = type(record.exc_info[1]).__name__
+            record.msg = f"{record.getMessage()} ({kind}; the request's content is not logged)"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class JournalFormatter(MaskingFormatter):
     """``<priority>logger: message`` — journald strips the prefix and files the priority."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -110,7 +144,7 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
     if under_journald(target):
         handler.setFormatter(JournalFormatter("%(message)s"))
     else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        formatter = MaskingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
         formatter.converter = time.gmtime
         handler.setFormatter(formatter)
     handler.addFilter(RepeatFilter())
@@ -131,3 +165,6 @@ def set_level(level: str) -> None:
     logging.getLogger().setLevel(numeric)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, RequestJunkFilter) for f in server.filters):
+        server.addFilter(RequestJunkFilter())

@@ -4,8 +4,8 @@ Each scrape first catches up with the store: the audit trail's events since the 
 the counters (``gsmgateway_message_status_changes_total``, the send-error and latency figures) and
 the messages stored since then move ``gsmgateway_messages_accepted_total``; then the gauges are
 set from the store (messages by status, the queue and the age of its oldest message) and from the
-live modem workers (state, signal, registration, reconnects). Counters count from this process's
-start, as Prometheus expects; a restart is a counter reset it knows how to handle.
+live modem workers (state, signal, registration, reconnects, storage use per memory). Counters count
+from this process's start, as Prometheus expects; a restart is a counter reset it knows how to handle.
 
 Labels are statuses, error codes and modem ids from the configuration — never a phone number, a
 message id or a client id, which would leak data and grow without bound.
@@ -21,6 +21,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from gsmgateway.core.models import MessageStatus, ModemState
+from gsmgateway.core.records import MemoryUsage
 from gsmgateway.store.statistics import StatisticsQueries
 
 #: Seconds from the claim to ``+CMGS`` for every part: a modem's submit takes 1-10 s, 90 s at worst.
@@ -39,6 +40,7 @@ class ModemFigures:
     signal_dbm: int | None
     registered: bool | None  # None: not asked yet
     reconnects: int
+    storage: tuple[MemoryUsage, ...] = ()  # each memory's slots, while the modem is connected
 
 
 class GatewayMetrics:
@@ -95,6 +97,13 @@ class GatewayMetrics:
         )  # fmt: skip
         self._reconnects = Gauge(
             "gsmgateway_modem_reconnects", "Reconnects since the start", ["modem"], registry=r
+        )
+        self._storage_used = Gauge(
+            "gsmgateway_modem_storage_used", "Slots in use in a modem memory (SM, ME, SR…)",
+            ["modem", "memory"], registry=r,
+        )  # fmt: skip
+        self._storage_total = Gauge(
+            "gsmgateway_modem_storage_total", "Slots of a modem memory", ["modem", "memory"], registry=r
         )
         for status in MessageStatus:
             self._changes.labels(status.value)
@@ -154,3 +163,7 @@ class GatewayMetrics:
             if modem.registered is not None:
                 self._registered.labels(modem.modem_id).set(1 if modem.registered else 0)
             self._reconnects.labels(modem.modem_id).set(modem.reconnects)
+            for memory in modem.storage:
+                if memory.used is not None and memory.total is not None:
+                    self._storage_used.labels(modem.modem_id, memory.memory).set(memory.used)
+                    self._storage_total.labels(modem.modem_id, memory.memory).set(memory.total)

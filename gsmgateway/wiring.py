@@ -17,6 +17,7 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.console_sessions import ConsoleSessions
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.maintenance import MaintenanceService
@@ -27,9 +28,11 @@ from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.console_sessions import ConsoleSessionRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
+from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.overview import OverviewQueries
 from gsmgateway.store.queries import MessageQueries
+from gsmgateway.store.reports import ReportRepository
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.store.sweeps import MessageSweeps
 from gsmgateway.store.writer import SubmitWriter
@@ -49,9 +52,11 @@ class Services:
     writer: SubmitWriter
     operator: OperatorService
     platform: PlatformIntake  # rows Fineract posts with its own numbers
+    collection: CollectionService
 
     async def close(self) -> None:
-        """Drain the submit writer, close Fineract and the database pools (idempotent)."""
+        """Drain the submit writer and the journal, close Fineract and the database pools (idempotent)."""
+        await self.collection.drain()
         await self.writer.close()
         await self.directory.close()
         await self.database.close()
@@ -90,7 +95,11 @@ async def open_services(
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
-    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), clock=clock)
+    inbox = InboxRepository(database)
+    maintenance = MaintenanceService(config=config, sweeps=MessageSweeps(database), inbox=inbox, clock=clock)
+    collection = CollectionService(
+        config=config, inbox=inbox, reports=ReportRepository(database), clock=clock
+    )
     sessions = ConsoleSessions(
         repository=ConsoleSessionRepository(database), authenticate=messages.authenticate,
         config=config.console, clock=clock,
@@ -100,5 +109,6 @@ async def open_services(
         overview=OverviewQueries(database), keys=keys, sessions=sessions, directory=directory, clock=clock,
     )  # fmt: skip
     return Services(
-        config, database, messages, dispatch, maintenance, directory, keys, writer, operator, platform
-    )
+        config, database, messages, dispatch, maintenance, directory, keys, writer, operator, platform,
+        collection,
+    )  # fmt: skip

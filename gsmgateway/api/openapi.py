@@ -14,6 +14,7 @@ from gsmgateway import __version__
 from gsmgateway.api.error_responses import ERROR_TYPES
 from gsmgateway.api.requests import REQUEST_SCHEMAS
 from gsmgateway.api.routes import ENDPOINTS, Endpoint
+from gsmgateway.core.models import ModemReason
 
 JsonObject = dict[str, Any]
 
@@ -62,11 +63,27 @@ _PART: Final[JsonObject] = {
     "properties": {
         "partNo": {"type": "integer"},
         "modemId": {"type": "string"},
-        "mr": {"type": "integer", "description": "TP-MR the modem returned in +CMGS."},
-        "sentAt": _TIME,
+        "mr": {**_nullable("integer"), "description": "TP-MR the modem returned in +CMGS (null: no answer)."},
+        "writtenAt": {
+            **_nullable("string", format="date-time"),
+            "description": "When the part's PDU began to be written to the modem.",
+        },
+        "sentAt": {**_nullable("string", format="date-time"), "description": "When +CMGS answered."},
         "reportOutcome": _nullable("string", enum=["delivered", "pending", "failed", None]),
         "tpSt": _nullable("integer"),
         "reportAt": _nullable("string", format="date-time"),
+    },
+}
+
+
+_MEMORY: Final[JsonObject] = {
+    "type": "object",
+    "description": "One message memory as last swept (SR: status reports; SM: SIM; ME: phone).",
+    "properties": {
+        "memory": {"type": "string"},
+        "used": _nullable("integer"),
+        "total": _nullable("integer"),
+        "problem": {**_nullable("string"), "description": "Why it could not be read, while that lasts."},
     },
 }
 
@@ -136,9 +153,22 @@ def response_schemas() -> dict[str, JsonObject]:
                         "properties": {
                             "id": {"type": "string"},
                             "state": {"type": "string"},
-                            "signal": _nullable("integer"),
-                            "operator": _nullable("string"),
-                            "lastError": _nullable("string"),
+                            "reason": {
+                                **_nullable("string"),
+                                "description": "Why the modem is in its state (null while ready): "
+                                + ", ".join(r.value for r in ModemReason),
+                            },
+                            "since": {
+                                **_nullable("string", format="date-time"),
+                                "description": "When this state and reason began.",
+                            },
+                            "signal": {**_nullable("integer"), "description": "dBm; null unless connected."},
+                            "operator": {**_nullable("string"), "description": "Null unless connected."},
+                            "storage": {"type": "array", "items": _MEMORY},
+                            "lastError": {
+                                **_nullable("string"),
+                                "description": "An error that is still current.",
+                            },
                             "counters": {"type": "object", "additionalProperties": {"type": "integer"}},
                             "updatedAt": _TIME,
                         },

@@ -116,6 +116,7 @@ def _part_json(part: PartView) -> dict[str, Any]:
         "partNo": part.part_no,
         "modemId": part.modem_id,
         "mr": part.mr,
+        "writtenAt": iso(part.written_at),
         "sentAt": iso(part.sent_at),
         "reportOutcome": part.report_outcome.value if part.report_outcome is not None else None,
         "tpSt": part.tp_st,
@@ -165,14 +166,20 @@ def directory_json(entry: DirectoryEntry) -> dict[str, Any]:
 
 
 def modems_json(statuses: Sequence[ModemStatusView]) -> dict[str, Any]:
-    """Return every modem's state, radio, last error and counters."""
+    """Return every modem's state and why, radio, storage use, current error and counters."""
     return {
         "items": [
             {
                 "id": s.modem_id,
                 "state": s.state,
+                "reason": s.reason,
+                "since": iso(s.since),
                 "signal": s.signal,
                 "operator": s.operator,
+                "storage": [
+                    {"memory": m.memory, "used": m.used, "total": m.total, "problem": m.problem}
+                    for m in s.storage
+                ],
                 "lastError": s.last_error,
                 "counters": {"sent": s.sent_count, "failed": s.failed_count},
                 "updatedAt": iso(s.updated_at),

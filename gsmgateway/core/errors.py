@@ -179,7 +179,15 @@ class ModemUnavailableError(ModemError, ConnectionError):
     """The modem cannot take commands now: port missing, unplugged, not yet initialised.
 
     Nothing was sent; a message may go back to the queue without spending an attempt.
+    ``reason`` names why, where the one who raises knows (a ``core/models.ModemReason`` value such
+    as ``missing``, ``permission``, ``busy``): ``GET /modems`` shows it.
     """
+
+    def __init__(
+        self, message: str, *, modem_id: str = "", code: int | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(message, modem_id=modem_id, code=code)
+        self.reason = reason
 
 
 class ModemTimeoutError(ModemError, TimeoutError):

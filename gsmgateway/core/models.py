@@ -81,6 +81,22 @@ class ModemState(StrEnum):
     STOPPED = "stopped"  # the gateway is shutting down
 
 
+class ModemReason(StrEnum):
+    """Why a modem is in its state (``GET /modems``); None while it is ready."""
+
+    STARTING = "starting"  # not connected yet, or running the init sequence
+    MISSING = "missing"  # the device path does not exist (unplugged, or a wrong path)
+    PERMISSION = "permission"  # the device exists but may not be opened (group dialout?)
+    BUSY = "busy"  # another process holds the port (ModemManager, a terminal program)
+    OPEN_FAILED = "open_failed"  # opening failed for another reason
+    UNPLUGGED = "unplugged"  # the open port went away
+    NOT_RESPONDING = "not_responding"  # the port is open but the modem does not answer
+    SIM = "sim"  # SIM missing, failed, or asking for its PUK
+    PIN = "pin"  # SIM PIN needed and none configured, or the configured one refused
+    NETWORK = "network"  # not registered (searching, denied) or no service when sending
+    STOPPED = "stopped"  # the gateway is shutting down
+
+
 class ReportOutcome(StrEnum):
     """What a status report (TP-ST) says about one part."""
 

@@ -137,3 +137,15 @@ def mask_number(number: str | None, *, visible: int = VISIBLE_DIGITS) -> str | N
         else:
             out.append(ch)
     return "".join(reversed(out))
+
+
+_LOOSE_INTERNATIONAL = re.compile(r"\+\d{6,15}(?!\d)")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Return ``text`` with every ``+digits`` number in it masked like :func:`mask_number`.
+
+    The log formatter's safety net: whatever a log line or a traceback quotes, an international
+    number (the form the gateway stores every number in) shows its last digits only.
+    """
+    return _LOOSE_INTERNATIONAL.sub(lambda found: mask_number(found.group(0)), text)

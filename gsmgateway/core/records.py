@@ -97,12 +97,17 @@ def build_message_view(
 
 @dataclass(frozen=True, kw_only=True)
 class PartView:
-    """One SMS part as it went out: which modem, its TP-MR and what the status report said."""
+    """One SMS part as it went out: which modem, its TP-MR and what the status report said.
+
+    ``written_at`` is when its PDU began to be written to the modem; ``mr`` and ``sent_at`` are None
+    while (or if never) ``+CMGS`` answered: such a part may or may not have left.
+    """
 
     part_no: int
     modem_id: str
-    mr: int
-    sent_at: datetime
+    mr: int | None
+    written_at: datetime | None
+    sent_at: datetime | None
     report_outcome: ReportOutcome | None
     tp_st: int | None
     report_at: datetime | None
@@ -177,8 +182,23 @@ class ClaimedMessage:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemoryUsage:
+    """One message memory of a modem as last swept: slots used and total, or why it was unreadable."""
+
+    memory: str
+    used: int | None
+    total: int | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModemStatusView:
-    """What ``GET /modems`` shows about one modem: its state, radio and counters."""
+    """What ``GET /modems`` shows about one modem: its state and why, radio, storage and counters.
+
+    ``reason`` (a ``core/models.ModemReason`` value, None while ready) and ``since`` say why the
+    modem is in its state and since when; signal and operator are None unless it is connected;
+    ``last_error`` is an error that is still current (a later success clears it).
+    """
 
     modem_id: str
     state: str
@@ -188,3 +208,6 @@ class ModemStatusView:
     sent_count: int
     failed_count: int
     updated_at: datetime
+    reason: str | None = None
+    since: datetime | None = None
+    storage: tuple[MemoryUsage, ...] = ()

@@ -3,7 +3,8 @@
 How an attempt ends decides what happens next, by the verdict :mod:`gsmgateway.messages.attempts`
 gives the error and by how many parts the worker saw leave:
 
-* the PDU may have left → ``unknown``, never resent automatically;
+* the PDU may have left → ``unknown``, never resent automatically — but only if its PDU was
+  written (the worker says so): an error before that proves nothing left;
 * any failure after a part already left → ``failed`` with the count: resending would duplicate;
 * the modem's fault (unavailable, or needs an operator) → back to ``queued`` at once, the attempt
   refunded;
@@ -20,14 +21,12 @@ from datetime import datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
-from gsmgateway.core.errors import GatewayError, InvalidNumberError
-from gsmgateway.core.models import MessageStatus, ReportOutcome
-from gsmgateway.core.numbers import mask_number, normalise_number
+from gsmgateway.core.errors import GatewayError
+from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
-from gsmgateway.modem.results import describe_tp_st
 from gsmgateway.store.modems import ModemRepository
-from gsmgateway.store.repository import MessageRepository, ReportMatch
+from gsmgateway.store.repository import MessageRepository
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +69,16 @@ class DispatchService:
             return max(due, quiet_end)
         return due
 
+    async def record_part_written(self, claimed: ClaimedMessage, part_no: int, *, modem_id: str) -> None:
+        """Record, before its PDU's first byte, that part ``part_no`` is being written (the mark)."""
+        await self._repository.mark_part_written(
+            claimed.id, part_no, modem_id=modem_id, number=claimed.number, written_at=self._clock()
+        )
+
+    async def forget_part_written(self, claimed: ClaimedMessage, part_no: int) -> None:
+        """Remove the mark of a part the modem refused after its PDU (an error code): it did not leave."""
+        await self._repository.forget_part_written(claimed.id, part_no)
+
     async def record_part_sent(
         self, claimed: ClaimedMessage, part_no: int, *, modem_id: str, mr: int
     ) -> None:
@@ -78,20 +87,32 @@ class DispatchService:
             claimed.id, part_no, modem_id=modem_id, mr=mr, number=claimed.number, sent_at=self._clock()
         )
 
-    async def mark_sent(self, claimed: ClaimedMessage, *, modem_id: str) -> None:
-        """Every part was accepted by the network: ``sending → sent``; now wait for reports."""
-        await self._repository.mark_sent(claimed.id, modem_id=modem_id, now=self._clock())
+    async def mark_sent(self, claimed: ClaimedMessage, *, modem_id: str) -> MessageStatus:
+        """Every part was accepted by the network: ``sending → sent`` (and on, if reports came already).
+
+        The modem's sent counter moves in the same transaction.
+        """
+        return await self._repository.finish_sending(claimed.id, now=self._clock(), modem_id=modem_id)
 
     async def mark_attempt_failed(
-        self, claimed: ClaimedMessage, error: BaseException, *, modem_id: str, parts_sent: int
+        self,
+        claimed: ClaimedMessage,
+        error: BaseException,
+        *,
+        modem_id: str,
+        parts_sent: int,
+        written: bool = True,
     ) -> MessageStatus:
         """Settle a failed attempt as the module docstring says; return the new status.
 
-        ``parts_sent`` is how many parts the worker saw the modem accept (``+CMGS``) before ``error``.
+        ``parts_sent`` is how many parts the worker saw the modem accept (``+CMGS``) before ``error``;
+        ``written`` whether the failing part's PDU had begun to be written (its mark was recorded).
         """
         now = self._clock()
         code = error.code if isinstance(error, GatewayError) else None
         verdict = judge(error)
+        if verdict is Verdict.MAYBE_SENT and not written:
+            verdict = Verdict.TRANSIENT  # nothing of this part was written: it cannot have left
         status, reason = self._decide(claimed, error, verdict, parts_sent)
         if status is MessageStatus.QUEUED:
             refund = verdict.modem_at_fault
@@ -100,6 +121,10 @@ class DispatchService:
                 claimed.id, now=now, not_before=now + delay, reason=reason, modem_id=modem_id,
                 error_code=code, refund_attempt=refund,
             )  # fmt: skip
+        elif status is MessageStatus.UNKNOWN:
+            status = await self._repository.settle_unknown(
+                claimed.id, now=now, reason=reason, modem_id=modem_id, error_code=code
+            )
         else:
             await self._repository.transition(
                 claimed.id, MessageStatus.SENDING, status, now=now, reason=reason, modem_id=modem_id,
@@ -107,21 +132,22 @@ class DispatchService:
             )  # fmt: skip
             if status is MessageStatus.FAILED:
                 await self._modems.count(modem_id, failed=1, now=now)
-        logger.info(
-            "message %s attempt %s on %s: %s → %s", claimed.id, claimed.attempt, modem_id, error, status
-        )
+        logger.info("message %s attempt %s on %s: %s → %s", claimed.id, claimed.attempt, modem_id,
+                    error, status)  # fmt: skip
         return status
 
     def _decide(
         self, claimed: ClaimedMessage, error: BaseException, verdict: Verdict, parts_sent: int
     ) -> tuple[MessageStatus, str]:
         detail = str(error) or type(error).__name__
+        total = claimed.parts_total
         if verdict is Verdict.MAYBE_SENT:
-            return MessageStatus.UNKNOWN, f"outcome unknown: {detail}"[:200]
+            which = "the SMS may have left"
+            if total > 1:
+                which = f"{parts_sent} of {total} parts sent, part {parts_sent + 1} may have left"
+            return MessageStatus.UNKNOWN, f"outcome unknown: {which}: {detail}"[:200]
         if parts_sent:
-            return MessageStatus.FAILED, f"{parts_sent} of {claimed.parts_total} parts sent, then: {detail}"[
-                :200
-            ]
+            return MessageStatus.FAILED, f"{parts_sent} of {total} parts sent, then: {detail}"[:200]
         if verdict is Verdict.MODEM_DOWN:
             return MessageStatus.QUEUED, f"modem unavailable: {detail}"[:200]
         if verdict is Verdict.NEEDS_ATTENTION:
@@ -131,38 +157,6 @@ class DispatchService:
         if claimed.attempt >= self._config.retry.max_attempts:
             return MessageStatus.FAILED, f"retries exhausted after {claimed.attempt}: {detail}"[:200]
         return MessageStatus.QUEUED, f"transient error, will retry: {detail}"[:200]
-
-    async def record_report(
-        self,
-        *,
-        modem_id: str,
-        mr: int,
-        recipient: str,
-        outcome: ReportOutcome,
-        tp_st: int | None,
-        at: datetime | None = None,
-    ) -> ReportMatch | None:
-        """Apply a status report to the part it belongs to and roll the message up.
-
-        ``recipient`` is normalised like directory numbers, so a report naming ``0712…`` matches a
-        part sent to ``+255712…``. Returns None (and logs) when no open part matches.
-        """
-        try:
-            number = normalise_number(
-                recipient, default_country_code=self._config.directory.default_country_code
-            )
-        except InvalidNumberError:
-            number = recipient
-        match = await self._repository.match_report(
-            modem_id=modem_id, mr=mr, number=number, outcome=outcome, tp_st=tp_st,
-            at=at or self._clock(), window=timedelta(hours=self._config.dispatch.report_match_hours),
-            detail=f"{outcome}, {describe_tp_st(tp_st)}" if tp_st is not None else str(outcome),
-        )  # fmt: skip
-        if match is None:
-            logger.warning(
-                "status report from %s (mr=%s, to=%s) matches no open part", modem_id, mr, mask_number(number)
-            )
-        return match
 
     async def save_modem_state(
         self,

@@ -1,11 +1,15 @@
 """Start-up recovery and the housekeeping jobs: report window, validity, retention.
 
-* At start, a message found in ``sending`` was interrupted mid-send: it becomes ``unknown``
-  (at-most-once, the default) — or ``queued`` again when ``dispatch.at_least_once`` is set, which
-  accepts that the recipient may get it twice.
+* At start, a message found in ``sending`` was interrupted mid-send. Its parts say what can be
+  known: nothing written → ``queued`` again; a part written without an answer → ``unknown``
+  (at-most-once, the default) — or ``queued`` when ``dispatch.at_least_once`` is set and no part was
+  answered, which accepts that the recipient may get it twice; every part answered → ``sent``;
+  some answered and the rest never written → ``failed`` with the count.
 * ``sent`` with no final report after ``report_window_hours`` → ``expired`` (reason ``no-report``).
 * ``queued`` past its validity → ``expired`` (reason ``validity``).
-* Text of done messages older than ``retention_days`` is removed; the metadata stays.
+* Text of done messages older than ``retention_days`` is removed; the metadata stays. Processed
+  status reports and undecodable PDUs of the modem inbox go after the same time (received SMS are
+  inbound processing's to keep or prune).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from datetime import datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.inbox import PduKind
+from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.sweeps import MessageSweeps
 
 logger = logging.getLogger(__name__)
@@ -29,22 +35,22 @@ class MaintenanceService:
         *,
         config: GatewayConfig,
         sweeps: MessageSweeps,
+        inbox: InboxRepository | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._config = config
         self._sweeps = sweeps
+        self._inbox = inbox
         self._clock = clock
 
     async def recover_after_restart(self, modem_ids: Collection[str] | None = None) -> list[int]:
         """Settle messages left in ``sending`` by a crash (by ``modem_ids`` only if given); return the ids."""
-        requeued, unknown = await self._sweeps.settle_interrupted(
+        settled = await self._sweeps.settle_interrupted(
             now=self._clock(), requeue=self._config.dispatch.at_least_once, modem_ids=modem_ids
         )
-        if requeued:
-            logger.warning("%d message(s) were sending at restart → queued (at-least-once)", len(requeued))
-        if unknown:
-            logger.warning("%d message(s) were sending at restart → unknown", len(unknown))
-        return requeued + unknown
+        for status, ids in sorted(settled.items()):
+            logger.warning("%d message(s) were sending at restart → %s", len(ids), status)
+        return sorted(i for ids in settled.values() for i in ids)
 
     async def expire_unreported(self) -> list[int]:
         """``sent`` too long without a final report → ``expired`` (no-report); return their ids."""
@@ -59,4 +65,6 @@ class MaintenanceService:
     async def apply_retention(self) -> int:
         """Remove the text of done messages older than the retention period; return how many."""
         cutoff = self._clock() - timedelta(days=self._config.dispatch.retention_days)
+        if self._inbox is not None:
+            await self._inbox.prune([PduKind.REPORT, PduKind.OTHER], processed_before=cutoff)
         return await self._sweeps.remove_text_before(cutoff)

@@ -33,11 +33,11 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import DispatchMode, ModemConfig
 from gsmgateway.core.errors import (
-    GatewayError,
     InvalidNumberError,
     ModemError,
     ModemUnavailableError,
@@ -48,10 +48,12 @@ from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
+from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.dispatch import DispatchService
+from gsmgateway.messages.modem_watch import ModemWatch
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import Health
-from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, StatusReport, SubmitPart, encode_sms
+from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, SubmitPart, encode_sms
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ class ModemWorker:
         modem: ModemConfig,
         driver: ModemDriver,
         dispatch: DispatchService,
+        collection: CollectionService,
         *,
         options: WorkerOptions | None = None,
         clock: Callable[[], datetime] = utc_now,
@@ -97,41 +100,40 @@ class ModemWorker:
         self._limiter = RateLimiter(modem.messages_per_minute / 60.0, 1, clock=monotonic)
         self._wakeup = asyncio.Event()
         self._changed = asyncio.Condition()
-        # Held while one message is claimed and sent: a status report (fast networks answer within
-        # milliseconds) then waits until the part's MR is recorded and the message is ``sent``.
-        self._sending = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop_task: asyncio.Task[None] | None = None
-        self._recording: asyncio.Future[None] | None = None
+        self._written = False  # whether the part being sent has its PDU-written mark
         self._stopping = False
         self._busy = False
         self.generation = 0  # bumped on every observable change; see wait_changed()
         self.passes = 0  # loop passes started (each looks at modem, rate limit and queue afresh)
         self.idle_pass = 0  # the pass after which the worker last went idle
         self.waiting_for = "not started"
-        self.last_error: str | None = None
-        self.last_health: Health | None = None
-        self.incoming_seen = 0
+        self._collection = collection
+        self.watch = ModemWatch(driver, dispatch, collection, notify=self._notify)
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Start the send loop and the report and incoming-SMS consumers (the driver is started apart)."""
+        """Start the send loop and the report applier (the driver is started apart)."""
         if self._loop_task is not None:
             return
+        self._collection.add_listener(self.watch.collected)
+        self.watch.reports_due.set()  # whatever the journal holds for this modem
         self._loop_task = asyncio.create_task(self._run(), name=f"worker-{self.modem_id}")
-        self._tasks = [
-            asyncio.create_task(self._consume_reports(), name=f"reports-{self.modem_id}"),
-            asyncio.create_task(self._consume_messages(), name=f"incoming-{self.modem_id}"),
-        ]
+        self._tasks = [asyncio.create_task(self.watch.apply_reports(), name=f"reports-{self.modem_id}")]
 
-    async def stop(self) -> None:
-        """Stop after the message in flight is settled (at most ``stop_grace`` seconds); idempotent.
-
-        A send cut off by the grace period leaves its message ``sending``; the next start turns it
-        into ``unknown`` — the truth, since the PDU may have left.
-        """
+    def stop_claiming(self) -> None:
+        """Claim nothing more from now on (the first thing a SIGTERM does); the send in flight goes on."""
         self._stopping = True
         self._wakeup.set()
+
+    async def stop(self) -> None:
+        """Stop claiming, then wait only for the message in flight (at most ``stop_grace`` s); idempotent.
+
+        A send cut off by the grace period leaves its message ``sending``; the next start settles
+        it by what its parts prove (``unknown`` if a PDU may have left).
+        """
+        self.stop_claiming()
         task, self._loop_task = self._loop_task, None
         if task is not None:
             if not self._busy:
@@ -148,12 +150,8 @@ class ModemWorker:
             with suppress(asyncio.CancelledError):
                 await consumer
         self._tasks = []
-        if self._recording is not None:  # a report being written when the consumer was cancelled
-            await asyncio.wait({self._recording}, timeout=self.options.error_pause)
-            self._recording.cancel()
-        queue = self.driver.pending_reports
-        while not queue.empty():  # reports the driver already took off the modem: do not lose them
-            await self.record_report(queue.get_nowait())
+        if self.watch.applying is not None:  # let a report's transaction finish; the rest wait journaled
+            await asyncio.wait({self.watch.applying}, timeout=self.options.error_pause)
         self.waiting_for = "stopped"
 
     def wake(self) -> None:
@@ -180,7 +178,7 @@ class ModemWorker:
             try:
                 await self._step()
             except Exception as exc:  # the store failed (or a bug): never let the worker die
-                self.last_error = f"worker: {exc}"[:200]
+                self.watch.errors["worker"] = f"worker: {exc}"[:200]
                 logger.exception("%s: worker step failed; a message left in sending is settled at restart",
                                  self.modem_id)  # fmt: skip
                 await self._idle("error", self.options.error_pause)
@@ -196,14 +194,17 @@ class ModemWorker:
         if limited > 0:
             await self._idle("rate limit", limited)
             return
+        if self._stopping:  # a stop came while this pass waited for the modem or the rate limit
+            return
         self._busy = True
         pause = 0.0
         try:
-            async with self._sending:
-                claimed = await self._dispatch.claim_next(self.modem_id)
-                if claimed is not None:
-                    self._limiter.acquire(self.modem_id)
-                    pause = await self._send(claimed)
+            claimed = await self._dispatch.claim_next(self.modem_id)
+            if claimed is not None:
+                self._limiter.acquire(self.modem_id)
+                pause = await self._send(claimed)
+                self.waiting_for = f"settled message {claimed.id}"
+                self.watch.after_send()
         finally:
             self._busy = False
         if claimed is None:
@@ -258,6 +259,7 @@ class ModemWorker:
         """
         self.waiting_for = f"sending message {claimed.id}"
         sent_parts = 0
+        self._written = False
         try:
             for part in self._encode(claimed):
                 mr = await self._send_part(claimed, part)
@@ -265,12 +267,14 @@ class ModemWorker:
                 await self._dispatch.record_part_sent(claimed, part.seq, modem_id=self.modem_id, mr=mr)
             await self._dispatch.mark_sent(claimed, modem_id=self.modem_id)
             logger.info("%s: message %s sent", self.modem_id, claimed.id)
+            self.watch.errors.pop("send", None)
+            self.watch.errors.pop("worker", None)
             return 0.0
         except Exception as exc:  # a bug counts as "may have left" (attempts.judge): unknown
             verdict = judge(exc)
-            self.last_error = f"message {claimed.id}: {exc}"[:200]
+            self.watch.errors["send"] = f"message {claimed.id}: {exc}"[:200]
             await self._dispatch.mark_attempt_failed(
-                claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts
+                claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts, written=self._written
             )
             if verdict is Verdict.NEEDS_ATTENTION and sent_parts == 0:
                 return self.options.attention_pause  # do not fail the next message the same way
@@ -284,20 +288,35 @@ class ModemWorker:
         try:
             return encode_sms(claimed.number, claimed.text, concat_ref=claimed.id % 256, validity=validity)
         except InvalidNumberError as exc:
-            raise PduError(f"cannot address {claimed.number!r}: {exc}", modem_id=self.modem_id) from exc
+            raise PduError(f"cannot address {mask_number(claimed.number)}", modem_id=self.modem_id) from exc
 
     async def _send_part(self, claimed: ClaimedMessage, part: SubmitPart) -> int:
-        """Send one part; a later part is retried in place on errors where nothing left (module doc)."""
+        """Send one part; a later part is retried in place on errors where nothing left (module doc).
+
+        The part's PDU-written mark is recorded between the prompt and the PDU; if the modem then
+        refuses it with an error code, the mark is removed again (it did not leave).
+        """
         for attempt in range(self.options.resume_tries + 1):
+            self._written = False
             try:
-                return await self.driver.send_pdu(part)
+                return await self.driver.send_pdu(
+                    part, before_pdu=partial(self._mark_written, claimed, part.seq)
+                )
             except ModemError as exc:
-                if part.seq == 1 or attempt == self.options.resume_tries or not judge(exc).may_resume:
+                if self._written and judge(exc) is not Verdict.MAYBE_SENT:
+                    await self._dispatch.forget_part_written(claimed, part.seq)
+                    self._written = False
+                last_try = attempt == self.options.resume_tries or self._stopping  # stopping: no resume
+                if part.seq == 1 or last_try or not judge(exc).may_resume:
                     raise
                 logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
                                claimed.id, part.seq, part.total, exc)  # fmt: skip
                 await self._pause_before_resume(exc, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _mark_written(self, claimed: ClaimedMessage, part_no: int) -> None:
+        await self._dispatch.record_part_written(claimed, part_no, modem_id=self.modem_id)
+        self._written = True
 
     async def _pause_before_resume(self, error: ModemError, attempt: int) -> None:
         await asyncio.sleep(self.options.resume_delay * 2**attempt)  # a back-off, not a wait for an event
@@ -305,81 +324,27 @@ class ModemWorker:
             with suppress(ModemUnavailableError):
                 await self.driver.wait_ready(timeout=self.options.ready_wait)
 
-    # --- reports, incoming SMS, jobs ------------------------------------------------------------
-    async def _consume_reports(self) -> None:
-        queue = self.driver.pending_reports
-        while True:
-            report = await queue.get()
-            # Shielded: stopping the worker must not cut a report's write in half (it is off the modem).
-            self._recording = asyncio.ensure_future(self.record_report(report))
-            await asyncio.shield(self._recording)
-            self._recording = None
+    # --- reports, health, /modems: the watch -----------------------------------------------------
+    @property
+    def incoming_seen(self) -> int:
+        """Batches with received SMS journaled for this modem."""
+        return self.watch.incoming_seen
 
-    async def record_report(self, report: StatusReport) -> None:
-        """Apply one status report to the store (after any send in flight); failures are logged."""
-        try:
-            async with self._sending:
-                await self._dispatch.record_report(
-                    modem_id=self.modem_id, mr=report.mr, recipient=report.recipient,
-                    outcome=report.outcome, tp_st=report.tp_st,
-                )  # fmt: skip
-        except GatewayError as exc:
-            logger.error("%s: cannot record status report mr=%s: %s", self.modem_id, report.mr, exc)
-        await self._notify()
-
-    async def _consume_messages(self) -> None:
-        queue = self.driver.pending_messages
-        while True:
-            message = await queue.get()
-            # The gateway does not store incoming SMS (yet). Operators' logs never hold a number beyond
-            # its last digits, nor a text: the log says that one came, not what it said.
-            logger.info("%s: incoming SMS from %s (%d chars%s)", self.modem_id, mask_number(message.sender),
-                        len(message.text), f", part {message.concat[2]}/{message.concat[1]}"
-                        if message.concat else "")  # fmt: skip
-            self.incoming_seen += 1
-            await self._notify()
+    @property
+    def last_error(self) -> str | None:
+        """An error that is still current (see :attr:`ModemWatch.last_error`)."""
+        return self.watch.last_error
 
     async def poll_reports(self) -> int:
-        """Sweep SR storage and drain received SMS (the scheduled poll); return reports found."""
-        try:
-            reports = await self.driver.sweep_status_reports()
-            for message in await self.driver.drain_messages():
-                self.driver.pending_messages.put_nowait(message)
-        except ModemUnavailableError:
-            return 0
-        for report in reports:
-            await self.record_report(report)
-        return len(reports)
+        """Sweep every memory into the journal and apply what is pending (the scheduled poll)."""
+        collected = await self.watch.poll_reports()
+        await self._notify()
+        return collected
 
     async def check_health(self) -> Health | None:
         """Ask the modem how it is and save it for ``GET /modems`` (the scheduled health job)."""
-        health: Health | None = None
-        try:
-            health = await self.driver.health()
-        except ModemError as exc:
-            self.last_error = f"health: {exc}"[:200]
-        self.last_health = health
-        operator = health.operator if health else None
-        await self._dispatch.save_modem_state(
-            self.modem_id, self.driver.state.value, signal=health.dbm if health else None,
-            operator=operator, last_error=self.last_error,
-        )  # fmt: skip
-        logger.info("%s: %s, signal %s dBm, %s, operator %s", self.modem_id, self.driver.state,
-                    health.dbm if health else None, health.registration if health else "-",
-                    operator)  # fmt: skip
-        return health
+        return await self.watch.check_health()
 
     def status(self, stored: ModemStatusView | None) -> ModemStatusView:
-        """Return this modem as ``GET /modems`` shows it: live state, last health, store counters."""
-        health = self.last_health
-        return ModemStatusView(
-            modem_id=self.modem_id,
-            state=self.driver.state.value,
-            signal=health.dbm if health else (stored.signal if stored else None),
-            operator=health.operator if health else (stored.operator if stored else None),
-            last_error=self.last_error
-            or (None if self.driver.state is ModemState.READY else self.driver.detail),
-            sent_count=stored.sent_count if stored else 0,
-            failed_count=stored.failed_count if stored else 0,
-            updated_at=self._clock(),
-        )
+        """Return this modem as ``GET /modems`` shows it."""
+        return self.watch.status(stored, now=self._clock())

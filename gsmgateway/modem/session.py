@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -44,12 +44,15 @@ from gsmgateway.modem.codec import (
     Urc,
     encode_command,
     encode_pdu,
+    shown,
 )
 from gsmgateway.modem.results import ESC, classify_cme, classify_cms, describe_cme, describe_cms
 from gsmgateway.modem.transport import ByteStream
 
 logger = logging.getLogger(__name__)
 URC_QUEUE_SIZE: Final = 1000
+#: Awaited between the ``> `` prompt and the PDU: the last moment at which nothing has been sent.
+BeforePdu = Callable[[], Awaitable[None]]
 
 
 async def stop_task(task: asyncio.Task[Any]) -> None:
@@ -173,12 +176,20 @@ class AtSession:
         return self._result(final, pending)
 
     async def submit(
-        self, tpdu_length: int, pdu_hex: str, *, prompt_timeout: float, result_timeout: float
+        self,
+        tpdu_length: int,
+        pdu_hex: str,
+        *,
+        prompt_timeout: float,
+        result_timeout: float,
+        before_pdu: BeforePdu | None = None,
     ) -> list[str]:
         """Run ``AT+CMGS=<length>`` → prompt → PDU → result; inside :meth:`transaction`.
 
         Before the PDU is written every failure means nothing was sent. After it, a timeout or a
         lost connection is :class:`OutcomeUnknownError`: the SMS may be out, and no retry is made.
+        ``before_pdu`` runs once the prompt came; if it raises, ESC ends the prompt (nothing is
+        sent) and its exception propagates.
         """
         command = f"AT+CMGS={tpdu_length}"
         pdu_bytes = encode_pdu(pdu_hex)  # a malformed PDU is refused before anything is written
@@ -186,6 +197,14 @@ class AtSession:
         try:
             await self._write(encode_command(command))
             await self._await_prompt(pending, prompt_timeout)
+            if before_pdu is not None:
+                try:
+                    await before_pdu()
+                except BaseException:
+                    self._expect_late_result()  # the modem answers the ESC with a final result
+                    with suppress(ModemUnavailableError):
+                        await self._write(ESC)
+                    raise
             try:
                 await self._write(pdu_bytes)
                 final = await self._await_final(pending, result_timeout)
@@ -233,7 +252,7 @@ class AtSession:
         if pending.final.done():
             final = pending.final.result()  # raises ModemUnavailableError if the link died
             self._result(final, pending)  # raises for an error result
-            raise ModemProtocolError(f"{pending.command} ended with {final.text} before the prompt")
+            raise ModemProtocolError(f"{shown(pending.command)} ended with {final.text} before the prompt")
         if not done:
             self._expect_late_result()  # ESC (or the command itself) may still produce a final result
             await self._write(ESC)
@@ -257,14 +276,16 @@ class AtSession:
                 "%s: %d timeouts in a row; closing the port", self.modem_id, self.consecutive_timeouts
             )
             await self._stream.close()
-        raise ModemTimeoutError(f"{pending.command}: {what} within {within:g}s", modem_id=self.modem_id)
+        raise ModemTimeoutError(
+            f"{shown(pending.command)}: {what} within {within:g}s", modem_id=self.modem_id
+        )
 
     def _result(self, final: FinalResult, pending: _Pending) -> list[str]:
         """Return the response lines, or raise the error the final result stands for."""
         if final.kind is FinalKind.OK:
             return pending.lines
         code = final.code
-        where = f"{pending.command}: {final.text}"
+        where = f"{shown(pending.command)}: {final.text}"
         if final.kind is FinalKind.CMS:
             text = describe_cms(code) if code is not None else "verbose"
             category = classify_cms(code) if code is not None else "transient"
@@ -344,7 +365,9 @@ class AtSession:
     def _queue_urc(self, urc: Urc) -> None:
         if self.urcs.full():
             dropped = self.urcs.get_nowait()
-            logger.warning("%s: URC queue full; dropped %r", self.modem_id, dropped.text)
+            logger.warning(
+                "%s: URC queue full; dropped a %s", self.modem_id, dropped.name
+            )  # +CLIP has numbers
         self.urcs.put_nowait(urc)
 
     def _mark_lost(self) -> None:

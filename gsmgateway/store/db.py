@@ -87,7 +87,7 @@ async def open_database(
             read = _sqlite_engine(url, busy_timeout_ms, immediate=False)
         else:
             write = read = create_async_engine(
-                url, connect_args=connect_args or {}, pool_size=10, max_overflow=20
+                url, connect_args=connect_args or {}, pool_size=10, max_overflow=20, hide_parameters=True
             )
         database = Database(write, read)
     except (SQLAlchemyError, ValueError, OSError) as exc:
@@ -142,7 +142,8 @@ def schema_revision(connection: Connection) -> str | None:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4)
+    # hide_parameters: a store error's text (logged, shown) must not carry a number or a message text.
+    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

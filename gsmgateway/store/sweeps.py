@@ -10,14 +10,17 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from gsmgateway.core.errors import StaleTransitionError
 from gsmgateway.core.models import FINAL_STATUSES, MessageStatus, can_transition
 from gsmgateway.store.base import Repository
+from gsmgateway.store.reports import rollup_message
 from gsmgateway.store.tables import message_events, message_parts, messages
+from gsmgateway.store.transitions import transition
 
 _BULK = 500
+_OF_MESSAGE = message_parts.c.message_id == messages.c.id
 
 
 class MessageSweeps(Repository):
@@ -76,29 +79,58 @@ class MessageSweeps(Repository):
 
     async def settle_interrupted(
         self, *, now: datetime, requeue: bool, modem_ids: Collection[str] | None = None
-    ) -> tuple[list[int], list[int]]:
-        """Settle messages left in ``sending`` by a crash; return (requeued ids, unknown ids).
+    ) -> dict[MessageStatus, list[int]]:
+        """Settle messages a crash left in ``sending``, each by what its parts prove; return ids by status.
 
         ``modem_ids`` limits this to the messages those modems were sending (PostgreSQL, where
         other processes may drive other modems on the same store); None settles every one.
 
-        With ``requeue`` (at-least-once) only messages with no part on record go back to the queue:
-        one whose first parts left is half on the air, and sending it again from part 1 would clash
-        with the parts recorded, so it becomes ``unknown`` like every message without ``requeue``.
+        The PDU-written mark (a part row without MR) is recorded before a PDU's first byte, so:
+
+        * no part on record: nothing was written → ``queued``, the attempt given back;
+        * a part written without an answer: it may have left → ``unknown`` ("k of n parts sent,
+          part k+1 may have left") — or ``queued`` with ``requeue`` (at-least-once) if no part was
+          answered yet;
+        * every part answered: it all left → ``sent`` (and on, by the reports already recorded);
+        * some parts answered, the rest never written → ``failed`` ("k of n parts sent"): sending
+          it again from part 1 would duplicate the parts that left.
         """
+        settled: dict[MessageStatus, list[int]] = {}
+        accepted = func.count(message_parts.c.mr)
+        rows = await self._interrupted(accepted, modem_ids)
+        for row in rows:
+            target, reason, values = _after_interruption(row.parts_total, row.accepted, row.written, requeue)
+            if target is MessageStatus.SENT:
+                values = {"sent_at": now}
+            async with self._write() as conn:
+                await transition(
+                    conn, row.id, MessageStatus.SENDING, target, now=now, reason=reason, values=values
+                )
+                if target is MessageStatus.SENT:
+                    target = (
+                        await rollup_message(
+                            conn, row.id, now=now, modem_id=row.modem_id or "", error_code=None
+                        )
+                        or target
+                    )
+            settled.setdefault(target, []).append(row.id)
+        return settled
+
+    async def _interrupted(self, accepted: Any, modem_ids: Collection[str] | None) -> list[Any]:
+        written = func.count(message_parts.c.id)
         mine = [] if modem_ids is None else [messages.c.modem_id.in_(list(modem_ids))]
-        requeued: list[int] = []
-        if requeue:
-            no_part = ~select(message_parts.c.id).where(message_parts.c.message_id == messages.c.id).exists()
-            requeued = await self.bulk_transition(
-                MessageStatus.SENDING, MessageStatus.QUEUED, now=now,
-                reason="restart: requeued (at-least-once)", where=[no_part, *mine],
+        async with self._read() as conn:
+            return list(
+                (
+                    await conn.execute(
+                        select(messages.c.id, messages.c.parts_total, messages.c.modem_id,
+                               accepted.label("accepted"), written.label("written"))
+                        .select_from(messages.outerjoin(message_parts, _OF_MESSAGE))
+                        .where(messages.c.status == MessageStatus.SENDING.value, *mine)
+                        .group_by(messages.c.id, messages.c.parts_total, messages.c.modem_id)
+                    )
+                ).all()
             )  # fmt: skip
-        unknown = await self.bulk_transition(
-            MessageStatus.SENDING, MessageStatus.UNKNOWN, now=now,
-            reason="restart: interrupted while sending", where=mine,
-        )  # fmt: skip
-        return requeued, unknown
 
     async def expire_past_validity(self, *, now: datetime) -> list[int]:
         """``queued`` whose validity ended by ``now`` → ``expired`` (validity)."""
@@ -125,3 +157,26 @@ class MessageSweeps(Repository):
                     return removed
                 await conn.execute(update(messages).where(messages.c.id.in_(ids)).values(text=None))
                 removed += len(ids)
+
+
+def _after_interruption(
+    total: int, accepted: int, written: int, requeue: bool
+) -> tuple[MessageStatus, str, dict[str, Any] | None]:
+    """Where a message interrupted in ``sending`` goes, why, and what else changes (see above)."""
+    unanswered = written - accepted
+    if written == 0:
+        return (
+            MessageStatus.QUEUED,
+            "restart: nothing had been written; requeued",
+            {"attempts": messages.c.attempts - 1},
+        )
+    if unanswered and requeue and accepted == 0:
+        return MessageStatus.QUEUED, "restart: requeued (at-least-once)", None
+    if unanswered:
+        which = "the SMS may have left"
+        if total > 1:
+            which = f"{accepted} of {total} parts sent, part {accepted + 1} may have left"
+        return MessageStatus.UNKNOWN, f"restart: interrupted while sending; {which}", None
+    if accepted >= total:
+        return MessageStatus.SENT, "restart: every part had been sent", None
+    return MessageStatus.FAILED, f"restart: {accepted} of {total} parts sent, the rest never left", None

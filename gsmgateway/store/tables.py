@@ -129,12 +129,14 @@ message_parts = Table(
     Column("message_id", BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
     Column("part_no", SmallInteger, nullable=False),
     Column("modem_id", String(64), nullable=False),
-    Column("mr", SmallInteger, nullable=False),
+    Column("mr", SmallInteger, nullable=True),  # NULL: the PDU was written, no +CMGS answer (yet)
     Column("number", String(20), nullable=False),
-    Column("sent_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),  # when +CMGS answered
     Column("report_outcome", String(16), nullable=True),
     Column("tp_st", SmallInteger, nullable=True),
     Column("report_at", UtcDateTime, nullable=True),
+    Column("written_at", UtcDateTime, nullable=True),  # recorded before the PDU's first byte left
+    Column("scts", UtcDateTime, nullable=True),  # TP-SCTS of the report applied to this part
     UniqueConstraint("message_id", "part_no"),
     Index("ix_message_parts_match", "modem_id", "mr", "number", "sent_at"),
 )
@@ -163,6 +165,25 @@ directory_entries = Table(
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("name", String(200), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: The journal of every PDU read from a modem, written before the modem deletes it (core/inbox.py).
+modem_inbox = Table(
+    "modem_inbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("modem_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("memory", String(8), nullable=True),
+    Column("slot", Integer, nullable=True),
+    Column("pdu", Text, nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Index("ix_modem_inbox_pending", "kind", "processed_at", "id"),
+    Index("ix_modem_inbox_pdu", "modem_id", "pdu"),  # the same PDU read twice is journaled once
 )
 
 modems = Table(

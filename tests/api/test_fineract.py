@@ -10,9 +10,10 @@ import pytest
 from gsmgateway.api import create_fineract_app
 from gsmgateway.api.fineract_gateway import delivery_status, external_id_for
 from gsmgateway.core.config import DirectoryConfig, LimitsConfig
-from gsmgateway.core.models import MessageStatus, ReportOutcome
+from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import MessageView, RecipientKind
 from tests.api.conftest import Stack
+from tests.reports import deliver_report
 
 
 @pytest.fixture
@@ -111,8 +112,8 @@ async def test_report_follows_the_message_to_delivered(national: tuple[Stack, An
     await stack.dispatch.mark_sent(claimed, modem_id="modem-1")
     (row,) = await (await client.post("/sms/report", json=["60"], headers=headers)).json()
     assert row["deliveryStatus"] == 150  # sent, waiting for the report: Fineract keeps polling
-    await stack.dispatch.record_report(
-        modem_id="modem-1", mr=9, recipient=claimed.number, outcome=ReportOutcome.DELIVERED, tp_st=0
+    await deliver_report(
+        stack.services.collection, "modem-1", mr=9, number=claimed.number, scts=datetime.now(UTC)
     )
     (row,) = await (await client.post("/sms/report", json=[60], headers=headers)).json()
     assert (row["id"], row["deliveryStatus"], row["externalId"]) == (60, 300, str(claimed.id))

@@ -20,7 +20,6 @@ from gsmgateway.api import create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
 from gsmgateway.core.config import DirectoryConfig, GatewayConfig, LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
-from gsmgateway.core.models import ReportOutcome
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.wiring import Services, open_services
 from tests.api.fineract_peer import (
@@ -36,6 +35,7 @@ from tests.api.fineract_peer import (
     gson_rows,
     request_bytes,
 )
+from tests.reports import deliver_report
 
 TENANT = "default"
 REPORT_PATHS = ["/sms%2Freport", "/sms%2freport", "/sms/report"]  # Fineract >= 1.6 (either case), <= 1.5
@@ -136,12 +136,9 @@ async def test_the_report_follows_a_message_to_delivered_and_a_failure_says_the_
         await dispatch.record_part_sent(claimed, 1, modem_id="modem-1", mr=mr)
         await dispatch.mark_sent(claimed, modem_id="modem-1")
     assert await peer.poll([70, 71]) == {70: WAITING, 71: WAITING}
-    await dispatch.record_report(
-        modem_id="modem-1", mr=1, recipient="+255712345070", outcome=ReportOutcome.DELIVERED, tp_st=0x00
-    )
-    await dispatch.record_report(
-        modem_id="modem-1", mr=2, recipient="+255712345071", outcome=ReportOutcome.FAILED, tp_st=0x43
-    )
+    collection, now = peer.services.collection, datetime.now(UTC)
+    await deliver_report(collection, "modem-1", mr=1, number="+255712345070", scts=now, tp_st=0x00)
+    await deliver_report(collection, "modem-1", mr=2, number="+255712345071", scts=now, tp_st=0x43)
     assert await peer.poll([70, 71]) == {70: DELIVERED, 71: FAILED}
     (failed,) = (await peer.post("/sms%2Freport", gson_ids([71]))).json()
     assert "TP-ST 0x43 (not obtainable)" in failed["errorMessage"]

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gsmgateway.core.models import ReportOutcome
 from tests.api.conftest import Stack
+from tests.reports import deliver_report
 
 
 async def post(stack: Stack, body: Any, headers: dict[str, str], **extra: str) -> tuple[int, Any, Any]:
@@ -191,8 +191,8 @@ async def test_detail_shows_parts_attempts_and_the_timeline_as_the_message_trave
     assert refused.status == 409  # already on its way: not cancellable
     await stack.dispatch.record_part_sent(claimed, 1, modem_id="modem-1", mr=42)
     await stack.dispatch.mark_sent(claimed, modem_id="modem-1")
-    await stack.dispatch.record_report(
-        modem_id="modem-1", mr=42, recipient=claimed.number, outcome=ReportOutcome.DELIVERED, tp_st=0
+    await deliver_report(
+        stack.services.collection, "modem-1", mr=42, number=claimed.number, scts=datetime.now(UTC)
     )
     detail = await (await stack.client.get(f"/sms/{body['id']}", headers=auth)).json()
     assert detail["status"] == "delivered"

@@ -15,12 +15,13 @@ import pytest
 from gsmgateway.api.fineract_gateway import external_id_for
 from gsmgateway.app import Gateway, run
 from gsmgateway.core.config import DispatchConfig, FineractGatewayConfig, ModemConfig
-from gsmgateway.core.models import MessageStatus
+from gsmgateway.core.models import MessageStatus, ReportOutcome
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.messages.message_service import Caller, SubmitRequest
 from gsmgateway.wiring import open_services
 from simulator import SimulatorServer
 from tests.app.support import add_client, api_key, build_gateway, gateway_config, running, until_status
+from tests.reports import journal_report
 from tests.worker.support import FAST_DRIVER, until
 
 S = MessageStatus
@@ -76,7 +77,7 @@ async def test_ready_is_503_while_the_modem_is_unplugged(tmp_path: Path) -> None
 
 
 async def _leave_one_sending(tmp_path: Path) -> int:
-    """Leave the store as a crash would: one message in ``sending``; return its id."""
+    """Leave the store as a crash after the prompt would: one message ``sending``, its PDU written."""
     services = await open_services(gateway_config(tmp_path))
     try:
         await services.directory.put(
@@ -93,6 +94,7 @@ async def _leave_one_sending(tmp_path: Path) -> int:
         claimed = await services.dispatch.claim_next("m1")
         assert claimed is not None
         assert claimed.id == view.id
+        await services.dispatch.record_part_written(claimed, 1, modem_id="m1")  # the PDU was going out
         return view.id
     finally:
         await services.close()
@@ -217,3 +219,26 @@ async def test_configured_ports_are_opened_through_pyserial(tmp_path: Path, link
             )
             await until_status(gateway, (await posted.json())["id"], S.DELIVERED)
         assert [s.text for s in sim.submits] == [f"via {link}"]
+
+
+async def test_reports_journaled_before_a_kill_are_applied_at_start_before_any_worker(tmp_path: Path) -> None:
+    """A kill between reading a report (journaled, deleted from the modem) and applying it loses nothing."""
+    message_id = await _leave_one_sending(tmp_path)
+    services = await open_services(gateway_config(tmp_path))
+    try:
+        detail = await services.messages.get(message_id)
+        await journal_report(
+            services.collection, "m1", mr=41, number=detail.message.number, scts=datetime.now(UTC)
+        )  # read from the modem and journaled; then kill -9
+    finally:
+        await services.close()
+    async with SimulatorServer(link="memory") as sim:
+        gateway = build_gateway(gateway_config(tmp_path), sim)
+        await gateway.start()  # recovery (→ unknown), then the journal, then the workers
+        try:
+            detail = await gateway.services.messages.get(message_id)
+            assert detail.message.status is S.DELIVERED
+            assert [(p.mr, p.report_outcome) for p in detail.parts] == [(41, ReportOutcome.DELIVERED)]
+        finally:
+            await gateway.stop()
+        assert sim.submits == []

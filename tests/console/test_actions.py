@@ -12,7 +12,7 @@ from tests.console.conftest import Console
 
 
 async def unknown_message(console: Console) -> int:
-    """Return a message left ``unknown`` as a crash mid-send leaves one: claimed, then the restart."""
+    """Return a message left ``unknown`` as a crash mid-send leaves one: its PDU written, then the restart."""
     key_id, _ = await console.key("sms:send", "platform")
     caller = Caller(key_id=key_id, name="platform", scopes=frozenset({"sms:send"}))
     view, _ = await console.services.messages.submit(
@@ -21,6 +21,7 @@ async def unknown_message(console: Console) -> int:
     claimed = await console.services.dispatch.claim_next("modem-1")
     assert claimed is not None
     assert claimed.id == view.id
+    await console.services.dispatch.record_part_written(claimed, 1, modem_id="modem-1")  # then the crash
     await console.services.maintenance.recover_after_restart()  # the daemon's start after a crash
     assert (await console.services.messages.get(view.id)).message.status is MessageStatus.UNKNOWN
     return view.id

@@ -105,7 +105,7 @@ async def test_e_cdsi_report_is_read_and_deleted_from_storage(rig: Rig) -> None:
     driver = await rig.driver(report_routing=ReportRouting.STORED)
     (mr,) = await driver.send_sms(ALICE, "stored report")
     assert (await report(driver)).mr == mr
-    assert rig.sim.modem.storage.used(Memory.SR) == 0
+    await rig.sim.wait_until(lambda: rig.sim.modem.storage.used(Memory.SR) == 0)
 
 
 @pytest.mark.profile("quectel-ec25")
@@ -116,7 +116,7 @@ async def test_ec25_cdsi_naming_sm_is_read_from_sr(rig: Rig) -> None:
         await driver.pending_messages.get()
     (mr,) = await driver.send_sms(ALICE, "quirky")
     assert (await report(driver)).mr == mr
-    assert rig.sim.modem.storage.used(Memory.SR) == 0
+    await rig.sim.wait_until(lambda: rig.sim.modem.storage.used(Memory.SR) == 0)
 
 
 async def test_f_urc_inside_a_response_is_handled_not_swallowed(rig: Rig) -> None:

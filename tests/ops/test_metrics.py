@@ -55,6 +55,7 @@ async def test_counters_move_when_a_message_moves(tmp_path: Path) -> None:
             message_id = (await posted.json())["id"]
             await until_status(gateway, message_id, MessageStatus.DELIVERED)
             after = await scrape(http)
+            device_memories = sim.storage()  # the simulator's own view of its memories
 
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -70,8 +71,19 @@ async def test_counters_move_when_a_message_moves(tmp_path: Path) -> None:
     assert value(after, "gsmgateway_modem_state", modem="m1", state="ready") == 1
     assert value(after, "gsmgateway_modem_state", modem="m1", state="disconnected") == 0
     assert value(after, "gsmgateway_modem_registered", modem="m1") == 1
+    # Storage use per memory, as swept at connect: every memory the device has, with its capacity.
+    shown = {
+        dict(pairs)["memory"]: v
+        for (name, pairs), v in after.items()
+        if name == "gsmgateway_modem_storage_total"
+    }
+    assert shown == {memory: view["total"] for memory, view in device_memories.items()}
+    for memory, view in device_memories.items():
+        used = value(after, "gsmgateway_modem_storage_used", modem="m1", memory=memory)
+        # SR is where this profile's reports come and go; the others hold what they held at the sweep.
+        assert used == view["used"] if memory != "SR" else 0 <= used <= view["total"], memory
     labels = {(k, v) for (_, pairs) in after for k, v in pairs if k != "le"}  # le: histogram bounds
-    assert {k for k, _ in labels} <= {"status", "modem", "state", "code"}, labels
+    assert {k for k, _ in labels} <= {"status", "modem", "state", "code", "memory"}, labels
     assert not [v for _, v in labels if re.search(r"\d{4,}|^\+", v)], labels
 
 

@@ -28,6 +28,7 @@ TABLES = {
     "directory_entries",
     "modems",
     "console_sessions",
+    "modem_inbox",
 }
 
 

@@ -204,13 +204,25 @@ class SimulatorControl:
         """Replace the whole fault plan (its JSON form, docs/interfaces.md §2)."""
         await self._call("POST", "/faults", plan)
 
+    async def storage(self) -> dict[str, Any]:
+        """``GET /storage``: every memory's use and contents."""
+        return dict(await self._call("GET", "/storage"))
+
+    async def preload(self, items: list[dict[str, Any]]) -> None:
+        """``POST /storage``: put old SMS or reports into the modem's memories."""
+        await self._call("POST", "/storage", items)
+
+    async def inject(self, sms: dict[str, Any]) -> None:
+        """``POST /sms``: the network delivers an SMS to the modem (any kind, docs/interfaces.md §2)."""
+        await self._call("POST", "/sms", sms)
+
     async def unplug(self) -> None:
         """Pull the cable: the pty goes away."""
         await self._call("POST", "/unplug")
 
-    async def replug(self) -> None:
-        """Push it back in at the same path."""
-        await self._call("POST", "/replug", {})
+    async def replug(self, *, reboot: bool = False) -> None:
+        """Push it back in at the same path (``reboot``: power-on settings, as a real USB replug)."""
+        await self._call("POST", "/replug", {"reboot": reboot})
 
 
 def same_number(a: str, b: str) -> bool:

@@ -184,9 +184,17 @@ async def rig(
                 SimulatorServer(profile="generic", link="memory", faults=faults)
             )
             modem = ModemConfig(id=f"m{index + 1}", port="memory", messages_per_minute=messages_per_minute)
-            driver = ModemDriver(modem.id, sim.open_stream, options=driver_options)
+            driver = ModemDriver(
+                modem.id, sim.open_stream, options=driver_options, sink=services.collection.sink(modem.id)
+            )
             worker = ModemWorker(
-                modem, driver, services.dispatch, options=options, clock=clock, monotonic=clock.monotonic
+                modem,
+                driver,
+                services.dispatch,
+                services.collection,
+                options=options,
+                clock=clock,
+                monotonic=clock.monotonic,
             )
             built.sims.append(sim)
             built.drivers.append(driver)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gsmgateway.core.models import MessageStatus, ReportOutcome
-from gsmgateway.modem.pdu import StatusReport
-from simulator import FaultPlan, Outcome
+from gsmgateway.core.models import MessageStatus
+from simulator import FaultPlan
 from tests.worker.support import base_config, rig
 
 S = MessageStatus
@@ -39,18 +38,3 @@ async def test_a_stopped_worker_claims_nothing(tmp_path: Path) -> None:
         assert r.sims[0].submits == []
         assert sorted(s.text for s in r.sims[1].submits) == [f"after the stop {n}" for n in range(4)]
         assert (stopped.passes, stopped.waiting_for) == (passes, "stopped")
-
-
-async def test_reports_already_taken_off_the_modem_are_recorded_before_stop_returns(tmp_path: Path) -> None:
-    async with rig(base_config(tmp_path)) as r:
-        r.sim.plan(recipient="+255700001001", outcome=Outcome.NO_REPORT)
-        message_id = await r.submit("report arrives as we stop")
-        await r.until_status(message_id, S.SENT)
-        (part,) = (await r.detail(message_id)).parts
-        report = StatusReport(
-            modem_id="m1", mr=part.mr, recipient="+255700001001", tp_st=0,
-            outcome=ReportOutcome.DELIVERED, scts=None, discharge=None,
-        )  # fmt: skip
-        r.drivers[0].pending_reports.put_nowait(report)
-        await r.worker.stop()
-        assert await r.status(message_id) is S.DELIVERED

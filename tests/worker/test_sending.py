@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from gsmgateway.core.inbox import CollectionSource, PduKind
 from gsmgateway.core.models import MessageStatus, ReportOutcome
+from simulator import Memory
 from tests.worker.support import base_config, rig
 
 S = MessageStatus
@@ -77,10 +79,10 @@ async def test_sent_counter_and_health_reach_the_modem_table(tmp_path: Path) -> 
         assert (status.state, status.sent_count, status.last_error) == ("ready", 1, None)
 
 
-async def test_incoming_sms_are_read_logged_and_removed_from_the_modem(
+async def test_incoming_sms_are_journaled_before_they_leave_the_modem_and_never_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="gsmgateway.messages.worker")
+    caplog.set_level(logging.INFO)
     async with rig(base_config(tmp_path)) as r:
         r.sim.inject_sms(sender="+255711000111", text="STOP")
         r.sim.inject_sms(sender="+255711000222", text="Asante", direct=True)
@@ -89,9 +91,12 @@ async def test_incoming_sms_are_read_logged_and_removed_from_the_modem(
             return r.worker.incoming_seen == 2
 
         await r.until(both_seen)
-        logged = [rec.getMessage() for rec in caplog.records if "incoming SMS" in rec.getMessage()]
-        assert any("+*********111 (4 chars)" in line for line in logged)
-        assert any("+*********222 (6 chars)" in line for line in logged)
-        assert not any(secret in line for line in logged for secret in ("STOP", "Asante", "711000"))
-        await r.worker.poll_reports()  # the stored one was deleted when read: nothing left to drain
-        assert r.drivers[0].pending_messages.qsize() == 0
+        kept = await r.services.collection.inbox.pending(PduKind.DELIVER)
+        assert sorted((e.source, e.memory) for e in kept) == [
+            (CollectionSource.CMT, None), (CollectionSource.CMTI, "SM")
+        ]  # fmt: skip
+        assert all(e.processed_at is None for e in kept)  # waiting for inbound processing
+        assert r.sim.modem.storage.used(Memory.SM) == 0  # read, journaled, then deleted
+        logged = " ".join(rec.getMessage() for rec in caplog.records)
+        assert "received SMS kept" in logged
+        assert not any(secret in logged for secret in ("STOP", "Asante", "711000", "000111", "000222"))

@@ -5,7 +5,7 @@ status, so a row whose ``mobileNumber`` cannot be read is kept, with its reason 
 (it never reaches a modem). The public ``/sms`` API still takes no number at all.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-04 15:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
