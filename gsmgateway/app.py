@@ -173,8 +173,9 @@ class Gateway:
             bridge = self.config.fineract_gateway
             if bridge.enabled:
                 compat = create_fineract_app(
-                    services.messages, services.platform, tenant=bridge.tenant, limits=self.config.limits
-                )
+                    services.messages, services.platform, tenant=bridge.tenant, limits=self.config.limits,
+                    dispatch=self.config.dispatch, now=self._clock,
+                )  # fmt: skip
                 tls = tls_context(bridge.tls_cert, bridge.tls_key) if bridge.tls_cert else None
                 self.fineract_server = await serve(
                     compat, bridge.host, bridge.port, tls=tls, max_connections=api.max_connections,

@@ -23,6 +23,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from aiohttp import web
@@ -31,7 +32,8 @@ from gsmgateway.api.body import read_json
 from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.render import iso
 from gsmgateway.api.scopes import PLATFORM, has_scope
-from gsmgateway.core.config import LimitsConfig
+from gsmgateway.core.clock import utc_now
+from gsmgateway.core.config import DispatchConfig, LimitsConfig
 from gsmgateway.core.errors import AuthError, ForbiddenError, RateLimitedError, ValidationError
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.ratelimit import RateLimiter
@@ -60,7 +62,7 @@ _DELIVERY_STATUS: Final = {
     MessageStatus.FAILED: FAILED,
     MessageStatus.CANCELLED: FAILED,
     MessageStatus.EXPIRED: FAILED,
-    MessageStatus.UNKNOWN: SENT,  # may have gone out; no report is expected any more
+    MessageStatus.UNKNOWN: SENT,  # may have gone out; once no late report can come any more
 }
 _TERSE_REASONS: Final = {
     "validity": "expired: not sent within its validity (dispatch.validity_hours)",
@@ -84,15 +86,22 @@ _SERVICE: Final = web.AppKey("fineract_service", FineractBridgeService)
 _INTAKE: Final = web.AppKey("fineract_intake", PlatformIntake)
 _TENANT: Final = web.AppKey("fineract_tenant", str)
 _LIMITER: Final = web.AppKey("fineract_limiter", RateLimiter)
+_NOW: Final[web.AppKey[Callable[[], datetime]]] = web.AppKey("fineract_now")
+_LATE_REPORTS_FOR: Final = web.AppKey("fineract_late_reports_for", timedelta)
 
 
-def delivery_status(view: MessageView) -> int:
+def delivery_status(view: MessageView, *, now: datetime, late_reports_for: timedelta) -> int:
     """Return Fineract's ``deliveryStatus`` for a message.
 
-    ``expired`` with reason no-report means the SMS went out but no report came: 200 (sent).
+    ``expired`` with reason no-report means the SMS went out but no report came: 200 (sent). An
+    ``unknown`` message may still be resolved by a late status report (or an operator) while a
+    report can match it — ``late_reports_for`` since it became unknown —, so Fineract is told 150 and
+    keeps asking; after that, 200 (it may have gone out), and Fineract stops asking.
     """
     if view.status is MessageStatus.EXPIRED and view.status_reason == "no-report":
         return SENT
+    if view.status is MessageStatus.UNKNOWN and now - view.updated_at < late_reports_for:
+        return WAITING
     return _DELIVERY_STATUS[view.status]
 
 
@@ -208,13 +217,14 @@ async def report(request: web.Request) -> web.Response:
         if key is not None:
             wanted.setdefault(key, raw)
     found = await request.app[_SERVICE].find_by_external_ids(list(wanted))
+    now, late_reports_for = request.app[_NOW](), request.app[_LATE_REPORTS_FOR]
     answer = [
         {
             "id": wanted[key],
             "externalId": str(view.id),
             "addedOnDate": iso(view.created_at),
             "deliveredOnDate": iso(view.updated_at) if view.status is MessageStatus.DELIVERED else None,
-            "deliveryStatus": delivery_status(view),
+            "deliveryStatus": delivery_status(view, now=now, late_reports_for=late_reports_for),
             "hasError": False,
             "errorMessage": error_message(view),
         }
@@ -243,7 +253,9 @@ def create_fineract_app(
     *,
     tenant: str,
     limits: LimitsConfig | None = None,
+    dispatch: DispatchConfig | None = None,
     clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = utc_now,
 ) -> web.Application:
     """Return the Fineract compatibility app; serve it on its own port, only when configured.
 
@@ -251,14 +263,19 @@ def create_fineract_app(
     :param intake: where posted rows are stored (:class:`PlatformIntake`).
     :param tenant: the Fineract tenant identifier expected in ``Fineract-Platform-TenantId``.
     :param limits: the per-key request limit (``limits.per_key_*``), counted apart from the API's.
+    :param dispatch: ``report_match_hours``: how long a late report can still resolve an ``unknown``.
     :param clock: monotonic seconds for that limit; tests pass their own.
+    :param now: the wall clock the report's answers are judged by.
     """
     limits = limits or LimitsConfig()
+    dispatch = dispatch or DispatchConfig()
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
     app[_SERVICE] = service
     app[_INTAKE] = intake
     app[_TENANT] = tenant
     app[_LIMITER] = RateLimiter(limits.per_key_per_second, limits.per_key_burst, clock=clock)
+    app[_NOW] = now
+    app[_LATE_REPORTS_FOR] = timedelta(hours=dispatch.report_match_hours)
     app.router.add_post("/sms", send)
     for path in REPORT_PATHS:
         app.router.add_post(path, report)

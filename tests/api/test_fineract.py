@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -147,12 +147,15 @@ async def test_bad_rows_are_stored_failed_and_reported_400_with_their_reason(
     assert "mobileNumber is missing" in rows[3]["errorMessage"]
 
 
-def view(status: MessageStatus, reason: str | None = None) -> MessageView:
-    now = datetime.now(UTC)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LATE_REPORTS_FOR = timedelta(hours=72)  # dispatch.report_match_hours
+
+
+def view(status: MessageStatus, reason: str | None = None, *, age: timedelta = timedelta(0)) -> MessageView:
     return MessageView(
         id=5, status=status, recipient_kind=RecipientKind.CLIENT, recipient_id="1", number="+1",
-        message="x", parts_total=1, attempts=1, external_id=None, send_at=None, created_at=now,
-        updated_at=now, status_reason=reason, modem_id=None,
+        message="x", parts_total=1, attempts=1, external_id=None, send_at=None, created_at=NOW - age,
+        updated_at=NOW - age, status_reason=reason, modem_id=None,
     )  # fmt: skip
 
 
@@ -168,13 +171,21 @@ def view(status: MessageStatus, reason: str | None = None) -> MessageView:
         (MessageStatus.CANCELLED, None, 400),
         (MessageStatus.EXPIRED, "validity", 400),
         (MessageStatus.EXPIRED, "no-report", 200),
-        (MessageStatus.UNKNOWN, None, 200),
+        (MessageStatus.UNKNOWN, None, 150),  # a late report may still resolve it: keep asking
     ],
 )
 def test_every_status_maps_to_a_fineract_delivery_status(
     status: MessageStatus, reason: str | None, code: int
 ) -> None:
-    assert delivery_status(view(status, reason)) == code
+    assert delivery_status(view(status, reason), now=NOW, late_reports_for=LATE_REPORTS_FOR) == code
+
+
+def test_an_unknown_no_late_report_can_resolve_any_more_is_reported_sent() -> None:
+    """Past the report window Fineract is told 200 (it may have gone out) and stops polling the row."""
+    old = view(MessageStatus.UNKNOWN, age=LATE_REPORTS_FOR + timedelta(seconds=1))
+    assert delivery_status(old, now=NOW, late_reports_for=LATE_REPORTS_FOR) == 200
+    recent = view(MessageStatus.UNKNOWN, age=LATE_REPORTS_FOR - timedelta(seconds=1))
+    assert delivery_status(recent, now=NOW, late_reports_for=LATE_REPORTS_FOR) == 150
 
 
 def test_external_ids_are_scoped_by_tenant_and_absent_ids_give_none() -> None:
