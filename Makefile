@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean deb deb-tools deb-check
+.PHONY: run test lint typecheck pytest browser test-tools bench clean deb deb-tools deb-check fuzz
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
@@ -41,8 +41,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser test-tools
 	$(BIN)/pytest
+
+# The console's browser tests drive Debian's chromium through chromium-driver (no browser download).
+# Installed here when root on Debian; elsewhere the tests fail and say which packages they need.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	         && apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver; } \
+	    || echo "note: the browser tests need chromium and chromium-driver (apt-get install chromium chromium-driver)"
+
+# Debian packages the tests use: strace (the fsync trace of tests/system/test_fsync_trace.py).
+test-tools:
+	@command -v strace >/dev/null 2>&1 \
+	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	         && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; } \
+	    || { echo "the tests need strace: sudo apt-get install strace"; exit 1; }
 
 deb: $(DEB)
 
@@ -54,6 +69,10 @@ deb-tools:
 
 deb-check: $(DEB)
 	packaging/check-install.sh $(DEB)
+
+# Schemathesis with many more cases per operation than `make test` runs (tests/api/test_schemathesis.py).
+fuzz: $(STAMP)
+	GSMGATEWAY_FUZZ_EXAMPLES=$${GSMGATEWAY_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_schemathesis.py -q
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -5,6 +5,10 @@ builds it, with the limits switched off; this process generates the load with ai
 do not share one core's event loop. Prints one JSON object. Not part of the test run.
 
     .venv/bin/python bench/api_ingest.py [--seconds 10] [--connections 50] [--batches 60]
+        [--recipient-limit PER_HOUR]
+
+``--recipient-limit`` switches the per-number limit on at that rate (high enough that nothing is
+refused), to measure what checking it costs each submit.
 """
 
 from __future__ import annotations
@@ -58,11 +62,14 @@ async def _prepare(services: Services, clients: int) -> str:
     return key
 
 
-async def serve(state_dir: str, *, clients: int = CLIENTS, prepare: bool = True) -> None:
+async def serve(
+    state_dir: str, *, clients: int = CLIENTS, prepare: bool = True, recipient_per_hour: float = 0
+) -> None:
     """Run the API on port 0 until SIGTERM; print ``{"port", "key"}`` once listening."""
-    config = GatewayConfig(
-        state_dir=state_dir, limits=LimitsConfig(per_key_per_second=0, per_recipient_per_hour=0)
+    limits = LimitsConfig(
+        per_key_per_second=0, per_recipient_per_hour=recipient_per_hour, per_recipient_burst=1_000_000
     )
+    config = GatewayConfig(state_dir=state_dir, limits=limits)
     config = replace(config, dispatch=replace(config.dispatch, mode="scheduled"))
     services = await open_services(config)
     key = await _prepare(services, clients) if prepare else ""
@@ -195,7 +202,8 @@ async def _measured(pid: int, load: Coroutine[Any, Any, dict[str, Any]]) -> dict
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gsmgw-bench-") as state_dir:
-        child, port, key = start_server(state_dir)
+        extra = ("--recipient-limit", str(args.recipient_limit)) if args.recipient_limit else ()
+        child, port, key = start_server(state_dir, *extra)
         try:
             base = f"http://127.0.0.1:{port}"
             single = await _measured(child.pid, _single_load(base, key, args.seconds, args.connections))
@@ -205,6 +213,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "benchmark": "api_ingest",
         "cpus": os.cpu_count(),
+        "recipient_limit_per_hour": args.recipient_limit,
         "post_sms": {"connections": args.connections, **single, "target_per_second": 3000},
         "post_sms_batch": {"items_per_batch": 1000, **batch, "target_per_second": 30000},
     }
@@ -219,10 +228,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--batch-concurrency", type=int, default=2)
+    parser.add_argument("--recipient-limit", type=float, default=0.0)
     args = parser.parse_args()
     if args.serve:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(args.serve, prepare=not args.no_prepare))
+            asyncio.run(
+                serve(args.serve, prepare=not args.no_prepare, recipient_per_hour=args.recipient_limit)
+            )
         return
     print(json.dumps(asyncio.run(_run(args)), indent=2))
 

@@ -159,6 +159,14 @@ def _add_daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     _config_option(condition)
     condition.set_defaults(handler=_has_modems)
+    status = commands.add_parser("status", help="ask the running daemon how it is: queue, messages, modems")
+    _config_option(status)
+    status.add_argument("--url", help="the daemon's API (default: the configured address, from this machine)")
+    status.set_defaults(handler=_status)
+    backup = commands.add_parser("backup", help="copy the SQLite database to FILE, consistent while running")
+    _config_option(backup)
+    backup.add_argument("file", type=Path, help="a new file (never overwritten)")
+    backup.set_defaults(handler=_backup)
     demo = commands.add_parser("demo", help="the gateway on a simulated modem, with a demo directory")
     demo.add_argument("--state-dir", type=Path, default=Path("var/demo"), help="default: ./var/demo")
     demo.add_argument("--host", default="127.0.0.1")
@@ -177,16 +185,19 @@ def _print_listening(url: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from gsmgateway.app import run
+    from gsmgateway.app import Gateway, run
     from gsmgateway.core.config import load
+    from gsmgateway.core.errors import StoreError
     from gsmgateway.logsetup import configure_logging
 
+    path = _config_path(args)
     overrides = {"log_level": args.log_level} if args.log_level else None
-    config = load(_config_path(args), overrides=overrides)
+    config = load(path, overrides=overrides)
     configure_logging(config.log_level)
+    gateway = Gateway(config, reload_config=lambda: load(path, overrides=overrides))
     try:
-        asyncio.run(run(config, on_listening=_print_listening))
-    except OSError as exc:
+        asyncio.run(run(config, on_listening=_print_listening, gateway=gateway))
+    except (OSError, StoreError) as exc:  # address in use, store held by another daemon, lost, unwritable
         print(f"gsmgateway: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
     return 0
@@ -206,6 +217,28 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from gsmgateway.core.config import load
+    from gsmgateway.status_report import daemon_status
+
+    try:
+        print(asyncio.run(daemon_status(load(_config_path(args)), url=args.url)))
+    except GatewayError as exc:
+        print(f"gsmgateway: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from gsmgateway.core.config import load
+    from gsmgateway.store.backup import backup_store
+
+    config = load(_config_path(args))
+    size = backup_store(config.store_url, args.file)
+    print(f"backed up {config.store_url.split(':///', 1)[-1]} to {args.file} ({size} bytes)")
+    return 0
+
+
 def _has_modems(args: argparse.Namespace) -> int:
     from gsmgateway.systemd.condition import names_a_modem
 
@@ -221,13 +254,14 @@ def _has_modems(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from gsmgateway.core.errors import StoreError
     from gsmgateway.demo import run_demo
     from gsmgateway.logsetup import configure_logging
 
     configure_logging("INFO")
     try:
         run_demo(args.state_dir, host=args.host, port=args.port, fresh=args.fresh, say=_say)
-    except OSError as exc:
+    except (OSError, StoreError) as exc:
         print(f"gsmgateway: demo cannot start: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
     return 0

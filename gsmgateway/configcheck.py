@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gsmgateway.core.config import GatewayConfig, load
-from gsmgateway.core.errors import ConfigError
+from gsmgateway.api.server import tls_context
+from gsmgateway.core.config import GatewayConfig, load_checked
 from gsmgateway.store.db import redact_url
 
 _STORE_DRIVERS = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
@@ -23,13 +23,12 @@ def check_config(path: Path | None, env: dict[str, str] | None = None) -> tuple[
 
     The summary says what the daemon would do (API address, store, modems) and lists warnings.
     """
-    try:
-        config = load(path, env=env)
-    except ConfigError as exc:
-        return exc.problems, ""
-    problems: list[str] = []
+    config, problems = load_checked(path, env=env)
+    if config is None:
+        return problems, ""
     warnings: list[str] = []
     _check_store(config, problems)
+    _check_tls(config, problems)
     _check_modems(config, problems, warnings)
     summary = "\n".join(
         [
@@ -63,6 +62,16 @@ def _check_store(config: GatewayConfig, problems: list[str]) -> None:
         problems.append(f"state_dir: {state} cannot be created")
     elif not os.access(existing, os.W_OK | os.X_OK):
         problems.append(f"state_dir: {existing} is not writable (the SQLite database lives there)")
+
+
+def _check_tls(config: GatewayConfig, problems: list[str]) -> None:
+    """Load each configured certificate and key now: one that does not load would stop the start."""
+    for section, tls in (("api", config.api), ("fineract_gateway", config.fineract_gateway)):
+        if tls.tls_cert and tls.tls_key:
+            try:
+                tls_context(tls.tls_cert, tls.tls_key)
+            except OSError as exc:  # missing, unreadable, or not a certificate and its key (ssl.SSLError)
+                problems.append(f"{section}.tls_cert/tls_key: cannot be loaded: {exc}")
 
 
 def _check_modems(config: GatewayConfig, problems: list[str], warnings: list[str]) -> None:

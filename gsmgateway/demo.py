@@ -7,7 +7,8 @@ once with copy-paste ``curl`` examples, then runs the gateway until Ctrl-C.
 
 Re-running keeps the database (``./var/demo/gsmgateway.db``): earlier messages stay visible, the demo
 directory entries are written again (upserts) and a new key is created (earlier keys keep working).
-``--fresh`` deletes the database first.
+``--fresh`` deletes the database first. A second demo on the same state directory is refused (the
+store's lock is taken before anything is touched, ``--fresh`` included).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig, load
 from gsmgateway.core.credentials import generate_key, hash_key, parse_scopes
 from gsmgateway.core.records import RecipientKind
+from gsmgateway.store.ownership import StoreLock
 from gsmgateway.wiring import open_services
 from simulator import SimulatorServer
 
 logger = logging.getLogger(__name__)
 
-DEMO_SCOPES = "sms:send,sms:read,directory:write"
+DEMO_SCOPES = "sms:send,sms:read,directory:write,console"
 KEY_VARIABLE = "GW_KEY"  # not GSMGATEWAY_*: those names are read as configuration
 DEMO_PEOPLE: tuple[tuple[RecipientKind, str, str, str], ...] = (
     (RecipientKind.CLIENT, "1001", "+255700001001", "Amina Juma"),
@@ -94,6 +96,8 @@ Send an SMS to client 1001, then follow it:
   curl -s {url}/sms {auth}
   curl -s {url}/modems {auth}
 
+Or open the operator console in a browser and sign in with the key: {url}/console/
+
 Press Ctrl-C to stop.
 """
 
@@ -109,19 +113,30 @@ def run_demo(
     """Prepare the state directory and config, then run simulator and gateway until SIGINT/SIGTERM.
 
     :raises OSError: the state directory, the pty or the API port cannot be set up.
+    :raises StoreInUseError: another demo (or daemon) runs on this state directory.
     """
     state_dir = state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
-    if fresh:
-        for leftover in state_dir.glob("gsmgateway.db*"):
-            leftover.unlink()
-    modem_port = state_dir / "modem0"
-    config_path = state_dir / "gsmgateway.toml"
-    config_path.write_text(demo_config_text(state_dir, modem_port, host=host, port=port), encoding="utf-8")
-    asyncio.run(_serve(load(config_path), modem_port, say))
+    lock = StoreLock.acquire(state_dir / "gsmgateway.db")
+    try:
+        if fresh:
+            for leftover in state_dir.glob("gsmgateway.db*"):
+                if leftover.suffix != ".lock":
+                    leftover.unlink()
+        modem_port = state_dir / "modem0"
+        config_path = state_dir / "gsmgateway.toml"
+        config_path.write_text(
+            demo_config_text(state_dir, modem_port, host=host, port=port), encoding="utf-8"
+        )
+        asyncio.run(_serve(load(config_path), modem_port, say, lock))
+    finally:
+        lock.release()
 
 
-async def _serve(config: GatewayConfig, modem_port: Path, say: Callable[[str], None]) -> None:
+async def _serve(
+    config: GatewayConfig, modem_port: Path, say: Callable[[str], None], lock: StoreLock
+) -> None:
     key = await prepare(config)
     async with SimulatorServer(profile="generic", link="pty", pty_path=modem_port, pty_group=None):
-        await run(config, on_listening=lambda url: say(banner(url, key, modem_port)), gateway=Gateway(config))
+        gateway = Gateway(config, store_lock=lock)
+        await run(config, on_listening=lambda url: say(banner(url, key, modem_port)), gateway=gateway)

@@ -111,6 +111,11 @@ class JobScheduler:
         self._scheduler = scheduler
 
     @property
+    def running(self) -> int:
+        """How many job runs are in progress now."""
+        return len(self._running)
+
+    @property
     def job_names(self) -> list[str]:
         """The registered jobs' names (empty before :meth:`start`)."""
         return [job.id for job in self._scheduler.get_jobs()] if self._scheduler else []

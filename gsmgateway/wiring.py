@@ -19,11 +19,15 @@ from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.sender_match import SenderMatcher
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.messages.collection import CollectionService
+from gsmgateway.messages.console_sessions import ConsoleSessions
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.message_service import MessageService
+from gsmgateway.messages.operator import OperatorService
+from gsmgateway.messages.platform_intake import PlatformIntake
 from gsmgateway.store.api_keys import ApiKeyRepository
+from gsmgateway.store.console_sessions import ConsoleSessionRepository
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.store.directory_entries import DirectoryRepository
 from gsmgateway.store.inbound import InboundRepository
@@ -31,6 +35,7 @@ from gsmgateway.store.inbound_queries import InboundQueries
 from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.modems import ModemRepository
 from gsmgateway.store.outbox import OutboxRepository
+from gsmgateway.store.overview import OverviewQueries
 from gsmgateway.store.queries import MessageQueries
 from gsmgateway.store.reports import ReportRepository
 from gsmgateway.store.repository import MessageRepository
@@ -50,12 +55,15 @@ class Services:
     directory: DirectoryService
     api_keys: ApiKeyRepository
     writer: SubmitWriter
+    operator: OperatorService
+    platform: PlatformIntake  # rows Fineract posts with its own numbers
     collection: CollectionService
     inbound: InboundService
     outbox: OutboxRepository
 
     async def close(self) -> None:
-        """Drain the submit writer, close Fineract and the database pools (idempotent)."""
+        """Drain the submit writer and the journal, close Fineract and the database pools (idempotent)."""
+        await self.collection.drain()
         await self.writer.close()
         await self.directory.close()
         await self.database.close()
@@ -84,10 +92,14 @@ async def open_services(
     directory = DirectoryService(
         entries, config.directory, fineract=fineract, clock=clock, monotonic=monotonic
     )
+    queries = MessageQueries(database)
     messages = MessageService(
-        config=config, repository=repository, queries=MessageQueries(database), writer=writer,
+        config=config, repository=repository, queries=queries, writer=writer,
         keys=keys, directory=directory, clock=clock, monotonic=monotonic,
     )  # fmt: skip
+    platform = PlatformIntake(
+        config=config, service=messages, writer=writer, queries=queries, directory=directory, clock=clock
+    )
     dispatch = DispatchService(
         config=config, repository=repository, modems=ModemRepository(database), clock=clock, rng=rng
     )
@@ -111,7 +123,15 @@ async def open_services(
         matcher=SenderMatcher(entries, config.directory, fineract=fineract, monotonic=monotonic),
         directory=directory, clock=clock,
     )  # fmt: skip
+    sessions = ConsoleSessions(
+        repository=ConsoleSessionRepository(database), authenticate=messages.authenticate,
+        config=config.console, clock=clock,
+    )  # fmt: skip
+    operator = OperatorService(
+        config=config, messages=messages, repository=repository, queries=queries,
+        overview=OverviewQueries(database), keys=keys, sessions=sessions, directory=directory, clock=clock,
+    )  # fmt: skip
     return Services(
-        config, database, messages, dispatch, maintenance, directory, keys, writer, collection, inbound,
-        outbox,
+        config, database, messages, dispatch, maintenance, directory, keys, writer, operator, platform,
+        collection, inbound, outbox,
     )  # fmt: skip

@@ -13,7 +13,19 @@ from collections.abc import Callable
 from aiohttp import web
 
 from gsmgateway.api.auth import auth_middleware
-from gsmgateway.api.context import CONFIG, DIRECTORY, INBOUND, MODEMS, OPENAPI, SERVICE, ModemStatusProvider
+from gsmgateway.api.context import (
+    CONFIG,
+    DIRECTORY,
+    INBOUND,
+    METRICS,
+    MODEMS,
+    OPENAPI,
+    SERVICE,
+    STORE_HEALTH,
+    MetricsSource,
+    ModemStatusProvider,
+    StoreHealthView,
+)
 from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.openapi import build_document
 from gsmgateway.api.requests import BATCH_BODY_FACTOR
@@ -33,6 +45,8 @@ def create_app(
     inbound: InboundService,
     config: GatewayConfig | None = None,
     clock: Callable[[], float] = time.monotonic,
+    metrics: MetricsSource | None = None,
+    store_health: StoreHealthView | None = None,
 ) -> web.Application:
     """Return the REST API application.
 
@@ -42,6 +56,8 @@ def create_app(
     :param inbound: received SMS behind ``/inbound``.
     :param config: limits (body size, batch size, per-key rate); defaults when None.
     :param clock: monotonic seconds for the per-key limiter; tests pass their own.
+    :param metrics: what ``GET /metrics`` serves (404 without).
+    :param store_health: whether the store can be written (``GET /ready``); unknown without.
     """
     config = config or GatewayConfig()
     limiter = RateLimiter(config.limits.per_key_per_second, config.limits.per_key_burst, clock=clock)
@@ -55,6 +71,10 @@ def create_app(
     app[INBOUND] = inbound
     app[CONFIG] = config
     app[OPENAPI] = build_document()
+    if metrics is not None:
+        app[METRICS] = metrics
+    if store_health is not None:
+        app[STORE_HEALTH] = store_health
     for endpoint in ENDPOINTS:
-        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+        app.router.add_route(endpoint.method, endpoint.route_path, endpoint.handler)
     return app

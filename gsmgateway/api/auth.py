@@ -9,6 +9,7 @@ limits messages per recipient.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -50,6 +51,23 @@ def presented_key(request: web.Request) -> str:
     return key
 
 
+#: Headers a reverse proxy adds: a request carrying one came from elsewhere, whatever its peer address.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def from_this_machine(request: web.Request) -> bool:
+    """Whether the peer is a loopback address and no proxy says it forwards someone else's request."""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    if not peer:
+        return False
+    try:
+        return ipaddress.ip_address(str(peer[0]).split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def auth_middleware(authenticate: Authenticate, limiter: RateLimiter) -> Middleware:
     """Return the middleware that authenticates, checks the endpoint's scope and limits each key."""
 
@@ -58,6 +76,8 @@ def auth_middleware(authenticate: Authenticate, limiter: RateLimiter) -> Middlew
         endpoint: Endpoint | None = ENDPOINTS_BY_HANDLER.get(request.match_info.handler)
         if endpoint is None or not endpoint.scopes:
             return await handler(request)  # public endpoint, or aiohttp's own 404/405
+        if endpoint.loopback_without_key and from_this_machine(request):
+            return await handler(request)
         caller = await authenticate(presented_key(request))
         if not has_scope(caller, endpoint.scopes):
             raise ForbiddenError(f"this API key lacks the scope {' or '.join(endpoint.scopes)}")

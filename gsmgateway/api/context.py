@@ -31,10 +31,34 @@ class ModemStatusProvider(Protocol):
         ...
 
 
+class MetricsSource(Protocol):
+    """Where ``GET /metrics`` gets its text: the gateway's registry, refreshed per scrape."""
+
+    async def render(self) -> bytes:
+        """Return the Prometheus exposition text."""
+        ...
+
+
+class StoreHealthView(Protocol):
+    """Whether the store can be written now (``GET /ready``)."""
+
+    @property
+    def writable(self) -> bool:
+        """False from a failure of the disk or the database file until a write succeeds again."""
+        ...
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong, in words (``the disk is full``), or None."""
+        ...
+
+
 SERVICE: Final = web.AppKey("service", MessageService)
 DIRECTORY: Final = web.AppKey("directory", DirectoryService)
 MODEMS: Final = web.AppKey("modems", ModemStatusProvider)
 INBOUND: Final = web.AppKey("inbound", InboundService)
 CONFIG: Final = web.AppKey("config", GatewayConfig)
+METRICS: Final = web.AppKey("metrics", MetricsSource)
+STORE_HEALTH: Final = web.AppKey("store_health", StoreHealthView)
 OPENAPI: Final = web.AppKey("openapi", dict[str, Any])
 CALLER: Final = web.RequestKey("caller", Caller)

@@ -26,6 +26,7 @@ RECIPIENT_ERROR_TYPES: Final = {
     "unknown": "unknown_recipient",
     "no_number": "recipient_without_number",
     "opted_out": "recipient_opted_out",
+    "invalid_number": "recipient_number_invalid",
 }
 
 ERROR_TYPES: Final = {
@@ -52,7 +53,8 @@ ERROR_TYPES: Final = {
     "invalid_id": "a client or staff id that is empty, too long or has spaces",
     "invalid_key": "an externalId or idempotency key that is too long or not printable",
     "invalid_idempotency_key": "an Idempotency-Key header that is blank, too long or not ASCII",
-    "invalid_number": "a mobile number that cannot be normalised",
+    "invalid_number": "a mobile number that cannot be read: not a number, wrong length, or ambiguous "
+    "(national or international?); the message says what to change",
     "batch_invalid": "some batch items were refused; error.items lists each with its index",
     "validation_error": "any other rule of the request",
     "bad_request": "an HTTP-level problem aiohttp found before the API saw the request",
@@ -67,7 +69,8 @@ ERROR_TYPES: Final = {
     "unsupported_media_type": "415: the body is not application/json",
     "unknown_recipient": "422: no such client or staff member",
     "recipient_without_number": "422: the recipient has no mobile number",
-    "recipient_opted_out": "422: the recipient opted out of SMS",
+    "recipient_opted_out": "422: the recipient (or another entry with the same number) opted out of SMS",
+    "recipient_number_invalid": "422: the number Fineract holds for the recipient cannot be read",
     "rate_limited": "429: too many requests for the key or messages for the recipient; see Retry-After",
     "directory_unavailable": "503: the live directory (Fineract) did not answer",
     "store_unavailable": "503: the database did not answer",

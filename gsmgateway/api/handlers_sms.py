@@ -15,7 +15,7 @@ from gsmgateway.api.body import read_json
 from gsmgateway.api.context import CALLER, CONFIG, SERVICE
 from gsmgateway.api.render import detail_json, message_json, messages_json, page_json
 from gsmgateway.api.requests import BATCH_BODY_FACTOR, DEFAULT_LIST_LIMIT, LIST_SMS, SUBMIT_BATCH, SUBMIT_SMS
-from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
+from gsmgateway.api.scopes import ADMIN, SMS_READ, SMS_READ_NUMBERS, has_scope
 from gsmgateway.core.errors import BatchValidationError, GatewayError, MessageNotFoundError, ValidationError
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
@@ -141,8 +141,18 @@ async def get_sms(request: web.Request) -> web.Response:
 
 
 async def cancel_sms(request: web.Request) -> web.Response:
-    """``POST /sms/{id}/cancel``: cancel a message that has not started sending (else 409)."""
+    """``POST /sms/{id}/cancel``: cancel a message of the caller's that has not started sending (else 409).
+
+    Only the key that created the message may cancel it (``admin`` may cancel any); to any other key
+    it does not exist. The answer shows the message only to a key that may read messages
+    (``sms:read``); others get its id and new status.
+    """
     if request.can_read_body and (await request.read()).strip():
         raise ValidationError("cancel takes no request body", error_type="invalid_body")
-    view = await request.app[SERVICE].cancel(message_id(request), caller=request[CALLER])
+    caller = request[CALLER]
+    view = await request.app[SERVICE].cancel(
+        message_id(request), caller=caller, any_owner=ADMIN in caller.scopes
+    )
+    if not has_scope(caller, (SMS_READ,)):
+        return web.json_response({"id": view.id, "status": view.status.value})
     return web.json_response(message_json(view, show_number=_show_numbers(request)))

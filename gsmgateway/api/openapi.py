@@ -15,6 +15,7 @@ from gsmgateway.api.error_responses import ERROR_TYPES
 from gsmgateway.api.openapi_inbound import inbound_schemas
 from gsmgateway.api.requests import REQUEST_SCHEMAS
 from gsmgateway.api.routes import ENDPOINTS, Endpoint
+from gsmgateway.core.models import ModemReason
 
 JsonObject = dict[str, Any]
 
@@ -24,11 +25,15 @@ def _nullable(kind: str, **extra: Any) -> JsonObject:
 
 
 _TIME: Final = {"type": "string", "format": "date-time"}
+_ID_DESCRIPTION: Final = (
+    "A number when the id is a whole number without a leading zero (up to 2**53 - 1), else a string, "
+    "whichever of the two the request used."
+)
 _MESSAGE_PROPS: Final[JsonObject] = {
     "id": {"type": "integer"},
     "status": {"type": "string", "enum": []},  # filled from MessageStatus below
-    "clientId": _nullable("string"),
-    "staffId": _nullable("string"),
+    "clientId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
+    "staffId": {"type": ["integer", "string", "null"], "description": _ID_DESCRIPTION},
     "number": _nullable(
         "string", description="Masked except the last 3 digits unless the key has sms:read-numbers."
     ),
@@ -72,6 +77,18 @@ _PART: Final[JsonObject] = {
 }
 
 
+_MEMORY: Final[JsonObject] = {
+    "type": "object",
+    "description": "One message memory as last swept (SR: status reports; SM: SIM; ME: phone).",
+    "properties": {
+        "memory": {"type": "string"},
+        "used": _nullable("integer"),
+        "total": _nullable("integer"),
+        "problem": {**_nullable("string"), "description": "Why it could not be read, while that lasts."},
+    },
+}
+
+
 def _ref(name: str) -> JsonObject:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -107,11 +124,20 @@ def response_schemas() -> dict[str, JsonObject]:
                 "nextCursor": _nullable("string"),
             },
         },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "store", "readyModems"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                "store": {"type": "string", "enum": ["ok", "unavailable"]},
+                "readyModems": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "DirectoryEntry": {
             "type": "object",
             "properties": {
                 "kind": {"type": "string", "enum": ["client", "staff"]},
-                "id": {"type": "string"},
+                "id": {"type": ["integer", "string"], "description": _ID_DESCRIPTION},
                 "mobile": _nullable("string"),
                 "optedOut": {"type": "boolean"},
                 "name": _nullable("string"),
@@ -128,9 +154,22 @@ def response_schemas() -> dict[str, JsonObject]:
                         "properties": {
                             "id": {"type": "string"},
                             "state": {"type": "string"},
-                            "signal": _nullable("integer"),
-                            "operator": _nullable("string"),
-                            "lastError": _nullable("string"),
+                            "reason": {
+                                **_nullable("string"),
+                                "description": "Why the modem is in its state (null while ready): "
+                                + ", ".join(r.value for r in ModemReason),
+                            },
+                            "since": {
+                                **_nullable("string", format="date-time"),
+                                "description": "When this state and reason began.",
+                            },
+                            "signal": {**_nullable("integer"), "description": "dBm; null unless connected."},
+                            "operator": {**_nullable("string"), "description": "Null unless connected."},
+                            "storage": {"type": "array", "items": _MEMORY},
+                            "lastError": {
+                                **_nullable("string"),
+                                "description": "An error that is still current.",
+                            },
                             "counters": {"type": "object", "additionalProperties": {"type": "integer"}},
                             "updatedAt": _TIME,
                         },
@@ -185,6 +224,7 @@ def _operation(endpoint: Endpoint) -> JsonObject:
         responses[str(status)] = response
     wanted: list[str] = ["400", "413", "415"] if endpoint.body is not None else []
     wanted += ["400"] if endpoint.query is not None else []
+    wanted += ["400"] if endpoint.id_pattern and not endpoint.router_checks_id else []
     wanted += ["401", "403", "429"] if endpoint.scopes else []
     for code in wanted:
         responses.setdefault(
@@ -198,7 +238,10 @@ def _operation(endpoint: Endpoint) -> JsonObject:
     operation["security"] = [{"bearer": []}, {"apiKey": []}] if endpoint.scopes else []
     if endpoint.scopes:
         operation["x-scopes"] = list(endpoint.scopes)
-    parameters = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    id_schema: JsonObject = {"type": "string"}
+    if endpoint.id_pattern:
+        id_schema["pattern"] = f"^{endpoint.id_pattern}$"
+    parameters = [{"name": "id", "in": "path", "required": True, "schema": id_schema}]
     parameters = parameters if "{id}" in endpoint.path else []
     if endpoint.query is not None:
         parameters += endpoint.query.openapi_parameters()

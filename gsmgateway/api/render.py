@@ -56,6 +56,26 @@ def _iso_once_each() -> Callable[[datetime | None], str | None]:
 
 _CLIENT: Final = RecipientKind.CLIENT
 _STAFF: Final = RecipientKind.STAFF
+MAX_JSON_SAFE_INTEGER: Final = 2**53 - 1  # the largest whole number every JSON reader keeps exact
+
+
+def id_json(entry_id: str | None) -> int | str | None:
+    """Return a client or staff id as JSON shows it: a number when it is one, else the text.
+
+    Fineract's ids are numbers, and a caller may send ``"clientId": 3001`` or ``"3001"``; both name
+    one person, stored as the text ``3001``. Answers give it back as the number ``3001`` — an id of
+    digits without a leading zero, up to 2**53 - 1 — and any other id (``"007"``, ``"A-12"``) as text.
+    """
+    if (
+        entry_id is not None
+        and entry_id.isdigit()
+        and entry_id.isascii()
+        and (entry_id[0] != "0" or entry_id == "0")
+        and len(entry_id) <= 16
+        and int(entry_id) <= MAX_JSON_SAFE_INTEGER
+    ):
+        return int(entry_id)
+    return entry_id
 
 
 def message_json(
@@ -70,8 +90,8 @@ def message_json(
     return {
         "id": view.id,
         "status": view.status.value,
-        "clientId": view.recipient_id if kind is _CLIENT else None,
-        "staffId": view.recipient_id if kind is _STAFF else None,
+        "clientId": id_json(view.recipient_id) if kind is _CLIENT else None,
+        "staffId": id_json(view.recipient_id) if kind is _STAFF else None,
         "number": view.number if show_number else mask_number(view.number),
         "message": view.message,
         "partCount": view.parts_total,
@@ -137,7 +157,7 @@ def directory_json(entry: DirectoryEntry) -> dict[str, Any]:
     """Return a directory entry; only keys allowed to manage the directory ever see it."""
     return {
         "kind": entry.kind.value,
-        "id": entry.entry_id,
+        "id": id_json(entry.entry_id),
         "mobile": entry.mobile,
         "optedOut": entry.opted_out,
         "name": entry.name,
@@ -146,14 +166,20 @@ def directory_json(entry: DirectoryEntry) -> dict[str, Any]:
 
 
 def modems_json(statuses: Sequence[ModemStatusView]) -> dict[str, Any]:
-    """Return every modem's state, radio, last error and counters."""
+    """Return every modem's state and why, radio, storage use, current error and counters."""
     return {
         "items": [
             {
                 "id": s.modem_id,
                 "state": s.state,
+                "reason": s.reason,
+                "since": iso(s.since),
                 "signal": s.signal,
                 "operator": s.operator,
+                "storage": [
+                    {"memory": m.memory, "used": m.used, "total": m.total, "problem": m.problem}
+                    for m in s.storage
+                ],
                 "lastError": s.last_error,
                 "counters": {"sent": s.sent_count, "failed": s.failed_count},
                 "updatedAt": iso(s.updated_at),

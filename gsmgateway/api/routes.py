@@ -14,8 +14,8 @@ from gsmgateway.api import handlers_directory, handlers_inbound, handlers_ops, h
 from gsmgateway.api.error_responses import Handler
 from gsmgateway.api.requests import LIST_SMS, PUT_DIRECTORY_ENTRY, SUBMIT_BATCH, SUBMIT_SMS
 from gsmgateway.api.requests_inbound import LIST_INBOUND
-from gsmgateway.api.schemas import ObjectSchema
-from gsmgateway.api.scopes import DIRECTORY_WRITE, INBOUND_READ, SMS_READ, SMS_SEND
+from gsmgateway.api.schemas import ID_PATTERN, ObjectSchema
+from gsmgateway.api.scopes import DIRECTORY_WRITE, INBOUND_READ, METRICS_READ, SMS_READ, SMS_SEND
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Endpoint:
     """One route: method, path, handler, the scopes of which the caller needs one, and its contract.
 
     ``scopes`` empty means public (no key). ``responses`` maps a status to (description, schema name
-    in ``components.schemas`` or None).
+    in ``components.schemas`` or None). ``loopback_without_key``: a peer on this machine, not behind a
+    proxy (no forwarding header), needs no key (``/metrics`` for ``gsmgateway status``).
     """
 
     method: str
@@ -34,9 +35,22 @@ class Endpoint:
     body: ObjectSchema | None = None
     query: ObjectSchema | None = None
     responses: Mapping[int, tuple[str, str | None]] = field(default_factory=dict)
+    id_pattern: str | None = None  # what ``{id}`` must match (a regex without anchors), documented
+    router_checks_id: bool = False  # True: the router refuses other ids (404/405), else the handler (400)
+    loopback_without_key: bool = False
+
+    @property
+    def route_path(self) -> str:
+        """The path as aiohttp registers it: ``{id}`` carries its pattern when the router checks it."""
+        if self.router_checks_id and self.id_pattern:
+            return self.path.replace("{id}", "{id:" + self.id_pattern + "}")
+        return self.path
 
 
 _ENTRY_RESPONSES: Final = {200: ("The entry.", "DirectoryEntry"), 404: ("No such entry.", None)}
+MESSAGE_ID_PATTERN: Final = "[0-9]{1,19}"
+"""A message id in a path; anything else is no route (so ``GET /sms/batch`` is a 405, not a lookup)."""
+ENTRY_ID_PATTERN: Final = ID_PATTERN.removeprefix("^").removesuffix("$")
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
     Endpoint(
@@ -67,6 +81,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         responses={
             202: ("Every item accepted, in request order.", "MessageList"),
             400: ("Some items are malformed; error.items lists each with its index.", None),
+            409: ("Some externalIds were used before with another request; error.items lists them.", None),
             422: ("Some recipients cannot receive SMS; error.items lists each with its index.", None),
         },
     ),
@@ -86,6 +101,8 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "One message with its parts, attempts and event timeline",
         (SMS_READ,),
         responses={200: ("The message.", "MessageDetail"), 404: ("No such message.", None)},
+        id_pattern=MESSAGE_ID_PATTERN,
+        router_checks_id=True,
     ),
     Endpoint(
         "POST",
@@ -94,10 +111,12 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "Cancel a message that has not started sending",
         (SMS_SEND,),
         responses={
-            200: ("Cancelled.", "Message"),
-            404: ("No such message.", None),
+            200: ("Cancelled. Without sms:read the body holds only id and status.", "Message"),
+            404: ("No such message, or not one this key created (admin keys may cancel any).", None),
             409: ("Already sending or done; not cancellable.", None),
         },
+        id_pattern=MESSAGE_ID_PATTERN,
+        router_checks_id=True,
     ),
     Endpoint(
         "GET",
@@ -115,6 +134,8 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "One received SMS with its missing parts and what its keyword changed",
         (INBOUND_READ,),
         responses={200: ("The received message.", "InboundDetail"), 404: ("No such message.", None)},
+        id_pattern=MESSAGE_ID_PATTERN,
+        router_checks_id=True,
     ),
     Endpoint(
         "GET",
@@ -132,7 +153,19 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "/ready",
         handlers_ops.ready,
         "Readiness: the store answers and at least one modem is ready (no key needed)",
-        responses={200: ("Ready.", None), 503: ("Not ready; the body says what is missing.", None)},
+        responses={
+            200: ("Ready.", "Readiness"),
+            503: ("Not ready; the body says what is missing.", "Readiness"),
+        },
+    ),
+    Endpoint(
+        "GET",
+        "/metrics",
+        handlers_ops.metrics,
+        "Prometheus metrics (no key from this machine; else the metrics:read scope)",
+        (METRICS_READ,),
+        responses={200: ("Prometheus text format 0.0.4.", None)},
+        loopback_without_key=True,
     ),
     Endpoint(
         "GET", "/openapi.json", handlers_ops.openapi, "This document", responses={200: ("OpenAPI 3.1.", None)}
@@ -149,6 +182,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 (DIRECTORY_WRITE,),
                 body=PUT_DIRECTORY_ENTRY,
                 responses={200: ("The stored entry, number normalised.", "DirectoryEntry")},
+                id_pattern=ENTRY_ID_PATTERN,
             ),
             Endpoint(
                 "GET",
@@ -157,6 +191,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 f"Read a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses=_ENTRY_RESPONSES,
+                id_pattern=ENTRY_ID_PATTERN,
             ),
             Endpoint(
                 "DELETE",
@@ -165,6 +200,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
                 f"Delete a directory entry ({collection})",
                 (DIRECTORY_WRITE,),
                 responses={204: ("Deleted.", None), 404: ("No such entry.", None)},
+                id_pattern=ENTRY_ID_PATTERN,
             ),
         )
     ),

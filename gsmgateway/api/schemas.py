@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -23,6 +23,8 @@ from gsmgateway.core.errors import ValidationError
 JsonObject = dict[str, Any]
 
 ID_PATTERN: Final = r"^[A-Za-z0-9._:-]{1,64}$"
+EARLIEST_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)  # the store keeps microseconds since 1970
+LATEST_TIME: Final = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 _ID_VALUE: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ID_PATTERN, used with fullmatch (no "$\n" gap)
 
 
@@ -290,6 +292,14 @@ def _parse_datetime(spec: Field, value: Any, where: str) -> datetime:
             f"{where} needs a time zone offset such as Z or +03:00",
             field=where,
             error_type="missing_timezone",
+        )
+    try:
+        in_utc = moment.astimezone(UTC)  # 0001-01-01T00:00+14:00 is before year 1: OverflowError
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST_TIME <= in_utc <= LATEST_TIME:
+        raise ValidationError(
+            f"{where} must lie between 1970-01-01 and 9999-12-31 UTC", field=where, error_type="out_of_range"
         )
     return moment
 

@@ -11,7 +11,9 @@ SMS_READ: Final = "sms:read"
 SMS_READ_NUMBERS: Final = "sms:read-numbers"
 DIRECTORY_WRITE: Final = "directory:write"
 INBOUND_READ: Final = "inbound:read"  # received SMS (GET /inbound); numbers need sms:read-numbers too
+METRICS_READ: Final = "metrics:read"
 PLATFORM: Final = "platform"
+CONSOLE: Final = "console"  # sign in to the operator console (gsmgateway/api/console/)
 ADMIN: Final = "admin"
 
 

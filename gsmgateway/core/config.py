@@ -32,6 +32,7 @@ from gsmgateway.core.errors import ConfigError
 from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
 ENV_PREFIX = "GSMGATEWAY_"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DispatchMode = Literal["immediate", "scheduled"]
 #: How status reports reach the gateway (``AT+CNMI`` ds=2 / ds=1 / SR sweep only); see modem/options.py.
 ReportRoutingChoice = Literal["stored", "direct", "poll"]
@@ -53,12 +54,22 @@ class ModemConfig:
 
 @dataclass(frozen=True)
 class ApiConfig:
-    """Where the REST API listens. Port 0 (any free port) is for tests; a daemon needs a fixed one."""
+    """Where the REST API listens. Port 0 (any free port) is for tests; a daemon needs a fixed one.
+
+    ``tls_cert``/``tls_key`` (PEM files) switch it to HTTPS. ``max_connections`` caps open
+    connections (each is a file descriptor; the unit's ``LimitNOFILE=`` is far above it). A
+    connection whose request headers are not complete ``idle_timeout_seconds`` after it opened, or
+    after its previous response, is closed: idle and slow clients alike.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 65536
     max_batch: int = 1000
+    tls_cert: str = ""
+    tls_key: str = ""
+    max_connections: int = 1000
+    idle_timeout_seconds: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -184,6 +195,21 @@ class FineractGatewayConfig:
     host: str = "127.0.0.1"
     port: int = 9191
     tenant: str = "default"
+    tls_cert: str = ""
+    tls_key: str = ""
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """The operator console under ``/console`` on the API listener (``gsmgateway/api/console/``).
+
+    A session ends after ``idle_minutes`` without a page view, and ``absolute_hours`` after sign-in
+    whatever happens; "today" on its pages is counted in ``quiet_hours.timezone``, the branch's zone.
+    """
+
+    enabled: bool = True
+    idle_minutes: float = 30.0
+    absolute_hours: float = 12.0
 
 
 def _default_state_dir() -> str:
@@ -206,6 +232,7 @@ class GatewayConfig:
     directory: DirectoryConfig = DirectoryConfig()
     fineract: FineractConfig = FineractConfig()
     fineract_gateway: FineractGatewayConfig = FineractGatewayConfig()
+    console: ConsoleConfig = ConsoleConfig()
     inbound: InboundConfig = field(default_factory=InboundConfig)
     webhook_delivery: WebhookDeliveryConfig = field(default_factory=WebhookDeliveryConfig)
     modems: tuple[ModemConfig, ...] = ()
@@ -236,20 +263,34 @@ def load(
 
     :raises ConfigError: listing every problem found (unreadable file, unknown key, bad value).
     """
+    config, problems = load_checked(path, env=env, overrides=overrides)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def load_checked(
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[GatewayConfig | None, list[str]]:
+    """Like :func:`load`, but return the problems with the configuration built from what was valid.
+
+    ``check-config`` looks further (state directory, certificates) even when the file has problems,
+    so that one pass lists them all. The configuration is None only if the file cannot be read.
+    """
     problems: list[str] = []
     data: dict[str, Any] = {}
     if path is not None:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError([f"{path}: {exc}"]) from exc
+            return None, [f"{path}: {exc}"]
     _merge_env(data, os.environ if env is None else env)
     for dotted, value in (overrides or {}).items():
         _set_dotted(data, dotted.split("."), value)
-    config = _build_root(data, problems)
-    if problems:
-        raise ConfigError(problems)
-    return config
+    return _build_root(data, problems), problems
 
 
 def _merge_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
@@ -301,6 +342,8 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
     positive = {
         "api.max_body_bytes": config.api.max_body_bytes,
         "api.max_batch": config.api.max_batch,
+        "api.max_connections": config.api.max_connections,
+        "api.idle_timeout_seconds": config.api.idle_timeout_seconds,
         "store.busy_timeout_ms": config.store.busy_timeout_ms,
         "store.write_batch_max": config.store.write_batch_max,
         "dispatch.max_parts": config.dispatch.max_parts,
@@ -310,6 +353,8 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
         "dispatch.report_match_hours": config.dispatch.report_match_hours,
         "dispatch.retention_days": config.dispatch.retention_days,
         "retry.max_attempts": config.retry.max_attempts,
+        "console.idle_minutes": config.console.idle_minutes,
+        "console.absolute_hours": config.console.absolute_hours,
         **{f"jobs.{f.name}": getattr(config.jobs, f.name) for f in dataclasses.fields(config.jobs)},
     }
     problems.extend(f"{name}: must be > 0, not {value}" for name, value in positive.items() if value <= 0)
@@ -321,6 +366,11 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
         "directory.cache_ttl_seconds": config.directory.cache_ttl_seconds,
     }
     problems.extend(f"{name}: must be >= 0, not {value}" for name, value in not_negative.items() if value < 0)
+    if config.log_level.upper() not in _LOG_LEVELS:
+        problems.append(f"log_level: one of {', '.join(_LOG_LEVELS)}, not {config.log_level!r}")
+    for section, tls in (("api", config.api), ("fineract_gateway", config.fineract_gateway)):
+        if bool(tls.tls_cert) != bool(tls.tls_key):
+            problems.append(f"{section}: tls_cert and tls_key go together (both PEM files, or neither)")
     if not 0 <= config.api.port <= 65535:
         problems.append(f"api.port: must be 0..65535, not {config.api.port}")
     if not 0 <= config.retry.jitter < 1:
@@ -352,7 +402,14 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
 
 def _check_modems(modems: tuple[ModemConfig, ...], problems: list[str]) -> None:
     seen: set[str] = set()
+    ports: dict[str, str] = {}
     for modem in modems:
+        if modem.port and modem.port in ports:
+            problems.append(
+                f"modems[{modem.id}].port: {modem.port} is also the port of modem {ports[modem.port]!r}; "
+                "one port, one modem"
+            )
+        ports.setdefault(modem.port, modem.id)
         if not modem.id:
             problems.append("modems: a modem needs a non-empty id")
         if modem.id in seen:

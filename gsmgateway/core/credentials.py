@@ -21,7 +21,17 @@ from gsmgateway.core.errors import ValidationError
 KEY_PREFIX: Final = "gsk_"
 MAX_KEY_LENGTH: Final = 200
 KNOWN_SCOPES: Final = frozenset(
-    {"sms:send", "sms:read", "sms:read-numbers", "directory:write", "inbound:read", "admin", "platform"}
+    {
+        "sms:send",
+        "sms:read",
+        "sms:read-numbers",
+        "directory:write",
+        "inbound:read",
+        "metrics:read",
+        "admin",
+        "platform",
+        "console",
+    }
 )
 
 

@@ -14,14 +14,17 @@ caller only ever has to know this tree. Each class also inherits the matching bu
     │   ├── InvalidNumberError                  a phone number that is not +digits
     │   └── BatchValidationError                items of a batch are invalid: (index, error) pairs
     ├── AuthError                               missing or unknown API key                    → 401
-    │   └── ForbiddenError                      key lacks the scope                           → 403
+    │   ├── ForbiddenError                      key lacks the scope                           → 403
+    │   └── SessionEndedError                   console: no live session for the cookie       → sign-in page
     ├── RateLimitedError                        per key / per recipient limit; retry_after    → 429
     ├── ConflictError                           same idempotency key, different body          → 409
     ├── RecipientError(LookupError)             unknown id, no number, opted out              → 404/422
     ├── DirectoryError                          Fineract lookup failed (network, 5xx)         → 503
     ├── StoreError                              database failure (wrapped SQLAlchemy error)   → 503
     │   ├── MessageNotFoundError(LookupError)   no message with that id                       → 404
-    │   └── StaleTransitionError                compare-and-set lost: illegal or raced move   → 409
+    │   ├── StaleTransitionError                compare-and-set lost: illegal or raced move   → 409
+    │   ├── StoreInUseError                     another daemon holds the store (or a modem on it)
+    │   └── StoreLostError                      the database file vanished under the running daemon
     └── ModemError                              carries modem_id (what each one means: messages/attempts.py)
         ├── ModemUnavailableError(ConnectionError)  not open, unplugged, gave up reconnecting
         ├── ModemTimeoutError(TimeoutError)         no final result before our deadline
@@ -96,6 +99,13 @@ class ForbiddenError(AuthError):
     """The API key is valid but lacks the scope the endpoint needs (e.g. ``sms:send``)."""
 
 
+class SessionEndedError(AuthError):
+    """The operator console has no live session for this cookie.
+
+    Examples: never signed in, signed out, idle or absolute expiry, the key was revoked since.
+    """
+
+
 class RateLimitedError(GatewayError):
     """Too many requests for a key or messages for a recipient; ``retry_after`` is in seconds."""
 
@@ -140,6 +150,17 @@ class StaleTransitionError(StoreError):
     """
 
 
+class StoreInUseError(StoreError):
+    """Another gateway process holds this store: its SQLite lock, or on PostgreSQL one of our modems.
+
+    Raised at start, before anything is recovered or sent; the message names the holder when known.
+    """
+
+
+class StoreLostError(StoreError):
+    """The database file was deleted or replaced while the daemon ran: it stops instead of writing on."""
+
+
 class ModemError(GatewayError):
     """Something went wrong talking to one modem.
 
@@ -158,7 +179,15 @@ class ModemUnavailableError(ModemError, ConnectionError):
     """The modem cannot take commands now: port missing, unplugged, not yet initialised.
 
     Nothing was sent; a message may go back to the queue without spending an attempt.
+    ``reason`` names why, where the one who raises knows (a ``core/models.ModemReason`` value such
+    as ``missing``, ``permission``, ``busy``): ``GET /modems`` shows it.
     """
+
+    def __init__(
+        self, message: str, *, modem_id: str = "", code: int | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(message, modem_id=modem_id, code=code)
+        self.reason = reason
 
 
 class ModemTimeoutError(ModemError, TimeoutError):

@@ -100,15 +100,18 @@ def keyword_of(text: str | None, *, opt_out: Iterable[str], opt_in: Iterable[str
 def sender_number(sender: str, sender_type: SenderType, *, default_country_code: str) -> str | None:
     """Return a received message's sender as ``+digits`` (the directory's form), or None.
 
-    A national number (TON 010) is what people dial inside the country, so it is normalised as
-    if typed with the trunk ``0``; digits of unknown type go through :func:`normalise_number` as
-    typed. A name, or what no rule makes a number of, is None: nothing to match it with.
+    A national number (TON 010) is the national significant number of our own country: the
+    country code goes in front (a trunk prefix, if a network sends one, is read by the numbering
+    plan). Digits of unknown type go through :func:`normalise_number` as typed. A name, or what no
+    rule makes a number of, is None: nothing to match it with.
     """
     if sender_type is SenderType.ALPHANUMERIC:
         return None
     raw = sender
     if sender_type is SenderType.NATIONAL and not sender.startswith("0"):
-        raw = "0" + sender
+        if not default_country_code:
+            return None
+        raw = f"+{default_country_code}{sender}"
     try:
         return normalise_number(raw, default_country_code=default_country_code)
     except InvalidNumberError:

@@ -62,16 +62,10 @@ class NewInboxEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
-class InboxEntry:
+class InboxEntry(NewInboxEntry):
     """A journaled PDU with its processing state."""
 
     id: int
-    modem_id: str
-    kind: PduKind
-    source: CollectionSource
-    memory: str | None
-    slot: int | None
-    pdu: str
     read_at: datetime
     processed_at: datetime | None
     outcome: InboxOutcome | None

@@ -52,8 +52,9 @@ TRANSITIONS: Final[dict[MessageStatus, frozenset[MessageStatus]]] = {
     # the first byte of the PDU); → unknown when the PDU may have left (timeout, crash).
     S.SENDING: frozenset({S.SENT, S.QUEUED, S.FAILED, S.UNKNOWN}),
     S.SENT: frozenset({S.DELIVERED, S.UNDELIVERED, S.EXPIRED}),
-    # A late report resolves an unknown message; at-least-once operators may requeue it by hand.
-    S.UNKNOWN: frozenset({S.DELIVERED, S.UNDELIVERED, S.SENT, S.QUEUED}),
+    # A late report resolves an unknown message; at-least-once operators may requeue it by hand;
+    # an operator who learnt what happened marks it sent or, never resending it, failed (console).
+    S.UNKNOWN: frozenset({S.DELIVERED, S.UNDELIVERED, S.SENT, S.QUEUED, S.FAILED}),
     S.DELIVERED: frozenset(),
     S.UNDELIVERED: frozenset(),
     S.FAILED: frozenset(),
@@ -77,6 +78,22 @@ class ModemState(StrEnum):
     READY = "ready"  # registered on a network, can send
     NO_NETWORK = "no_network"  # initialised but not registered (searching, denied)
     SIM_ERROR = "sim_error"  # SIM missing, PIN/PUK needed and not configured, wrong PIN
+    STOPPED = "stopped"  # the gateway is shutting down
+
+
+class ModemReason(StrEnum):
+    """Why a modem is in its state (``GET /modems``); None while it is ready."""
+
+    STARTING = "starting"  # not connected yet, or running the init sequence
+    MISSING = "missing"  # the device path does not exist (unplugged, or a wrong path)
+    PERMISSION = "permission"  # the device exists but may not be opened (group dialout?)
+    BUSY = "busy"  # another process holds the port (ModemManager, a terminal program)
+    OPEN_FAILED = "open_failed"  # opening failed for another reason
+    UNPLUGGED = "unplugged"  # the open port went away
+    NOT_RESPONDING = "not_responding"  # the port is open but the modem does not answer
+    SIM = "sim"  # SIM missing, failed, or asking for its PUK
+    PIN = "pin"  # SIM PIN needed and none configured, or the configured one refused
+    NETWORK = "network"  # not registered (searching, denied) or no service when sending
     STOPPED = "stopped"  # the gateway is shutting down
 
 

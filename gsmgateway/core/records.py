@@ -35,7 +35,7 @@ class MessageView:
     status: MessageStatus
     recipient_kind: RecipientKind
     recipient_id: str
-    number: str
+    number: str | None  # None only for a Fineract row refused because its number could not be read
     message: str | None  # None once retention removed the text
     parts_total: int
     attempts: int
@@ -67,7 +67,7 @@ def build_message_view(
     status: MessageStatus,
     recipient_kind: RecipientKind,
     recipient_id: str,
-    number: str,
+    number: str | None,
     message: str | None,
     parts_total: int,
     attempts: int,
@@ -182,8 +182,23 @@ class ClaimedMessage:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemoryUsage:
+    """One message memory of a modem as last swept: slots used and total, or why it was unreadable."""
+
+    memory: str
+    used: int | None
+    total: int | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModemStatusView:
-    """What ``GET /modems`` shows about one modem: its state, radio and counters."""
+    """What ``GET /modems`` shows about one modem: its state and why, radio, storage and counters.
+
+    ``reason`` (a ``core/models.ModemReason`` value, None while ready) and ``since`` say why the
+    modem is in its state and since when; signal and operator are None unless it is connected;
+    ``last_error`` is an error that is still current (a later success clears it).
+    """
 
     modem_id: str
     state: str
@@ -193,3 +208,6 @@ class ModemStatusView:
     sent_count: int
     failed_count: int
     updated_at: datetime
+    reason: str | None = None
+    since: datetime | None = None
+    storage: tuple[MemoryUsage, ...] = ()

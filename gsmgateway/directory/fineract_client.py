@@ -54,8 +54,14 @@ class FineractClient:
                 if response.status >= 400:
                     raise DirectoryError(f"Fineract answered {response.status} for {kind} {entry_id}")
                 body = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DirectoryError(f"Fineract lookup of {kind} {entry_id} failed: {exc}") from exc
+        except TimeoutError as exc:  # its text is empty: say what happened
+            raise DirectoryError(
+                f"Fineract lookup of {kind} {entry_id} failed: no answer within "
+                f"{self._config.timeout_seconds:g} s (fineract.timeout_seconds)"
+            ) from exc
+        except (aiohttp.ClientError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise DirectoryError(f"Fineract lookup of {kind} {entry_id} failed: {reason}") from exc
         if not isinstance(body, dict):
             raise DirectoryError(f"Fineract answered something other than an object for {kind} {entry_id}")
         mobile = body.get("mobileNo")

@@ -69,6 +69,7 @@ class DirectoryService:
         self._queued: dict[_Key, asyncio.Future[ResolvedRecipient | RecipientError]] = {}
         self._reader: asyncio.Future[None] | None = None
         self._changes = 0  # bumped by every local write; see resolve()
+        self._opted_out: tuple[float, frozenset[str]] | None = None  # (valid until, numbers)
 
     async def put(
         self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None
@@ -162,8 +163,29 @@ class DirectoryService:
         """Drop what is cached about one entry that changed in the store directly (an opt-out keyword)."""
         self._forget(kind, entry_id)
 
+    async def is_opted_out(self, number: str) -> bool:
+        """Return whether any entry holding ``number`` (normalised) opted out of SMS.
+
+        An opt-out belongs to the number, not to the id it was recorded under: a second id with the
+        same number, or a Fineract row naming the number directly, is refused as well. The set of
+        opted-out numbers is read once per ``cache_ttl_seconds`` (a local change re-reads it).
+        """
+        now = self._monotonic()
+        cached = self._opted_out
+        if cached is None or cached[0] <= now:
+            numbers = await self._repository.opted_out_numbers()
+            cached = self._opted_out = (now + self._config.cache_ttl_seconds, numbers)
+        return number in cached[1]
+
+    def forget_cached(self) -> None:
+        """Drop every cached answer (SIGHUP): the next message to anyone asks the directory again."""
+        self._changes += 1
+        self._cache.clear()
+        self._opted_out = None
+
     def _forget(self, kind: RecipientKind, entry_id: str) -> None:
         self._changes += 1
+        self._opted_out = None
         self._cache.pop((kind, entry_id), None)
         self._inflight.pop((kind, entry_id), None)
 
@@ -237,7 +259,12 @@ class DirectoryService:
         person = await self._fineract.fetch(kind, entry_id)
         if person is None:
             return (_answer(kind, entry_id, None, "local"),)
-        entry = self._from_fineract(kind, entry_id, person.mobile, person.name)
+        try:
+            entry = self.make_entry(kind, entry_id, mobile=person.mobile, opted_out=False, name=person.name)
+        except InvalidNumberError as exc:
+            field = "clientId" if kind is RecipientKind.CLIENT else "staffId"
+            message = f"{kind} {entry_id!r} has a mobile number in Fineract that cannot be used: {exc}"
+            return (RecipientError(message, reason="invalid_number", field=field),)
         return (_answer(kind, entry_id, entry, "fineract"),)
 
     async def resolve_many(self, keys: Iterable[_Key]) -> dict[_Key, ResolvedRecipient | GatewayError]:
@@ -273,21 +300,6 @@ class DirectoryService:
             if self._changes == changes_before:
                 self._cache[key] = (now + self._config.cache_ttl_seconds, answer)
         return answers
-
-    def _from_fineract(
-        self, kind: RecipientKind, entry_id: str, mobile: str | None, name: str | None
-    ) -> DirectoryEntry:
-        try:
-            return self.make_entry(kind, entry_id, mobile=mobile, opted_out=False, name=name)
-        except InvalidNumberError:
-            return DirectoryEntry(
-                kind=kind,
-                entry_id=entry_id,
-                mobile=None,
-                opted_out=False,
-                name=name,
-                updated_at=self._clock(),
-            )
 
     async def close(self) -> None:
         """Let queued lookups finish, then close the Fineract client, if any (idempotent)."""

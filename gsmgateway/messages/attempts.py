@@ -12,7 +12,9 @@ error                                             verdict          part left?   
 ================================================  ===============  ============  ==============
 OutcomeUnknownError (no +CMGS after the PDU),     MAYBE_SENT       may have      never
 or anything that is not a ModemError (a bug)
-ModemUnavailableError (not ready, unplugged)      MODEM_DOWN       no            yes
+ModemUnavailableError (not ready, unplugged),     MODEM_DOWN       no            yes
+CMS/CME of category ``no_network`` (331: no
+network service)
 CMS/CME of category ``configuration`` (SIM gone,  NEEDS_ATTENTION  no            no
 SMSC unknown)
 CMS/CME of category ``permanent``, PduError       PERMANENT        no            no
@@ -65,6 +67,7 @@ _BY_CATEGORY: Final[dict[str, Verdict]] = {
     ErrorCategory.TRANSIENT: Verdict.TRANSIENT,
     ErrorCategory.PERMANENT: Verdict.PERMANENT,
     ErrorCategory.CONFIGURATION: Verdict.NEEDS_ATTENTION,
+    ErrorCategory.NO_NETWORK: Verdict.MODEM_DOWN,  # the driver pauses the modem until it registers
 }
 
 

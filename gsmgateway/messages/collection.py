@@ -31,6 +31,7 @@ from gsmgateway.core.inbox import InboxEntry, InboxOutcome, NewInboxEntry, PduKi
 from gsmgateway.core.numbers import mask_number, normalise_number
 from gsmgateway.modem.collection import Collected, Sink
 from gsmgateway.modem.pdu import decode_status_report
+from gsmgateway.modem.results import describe_tp_st
 from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.reports import ReportDecision, ReportFacts, ReportRepository
 
@@ -78,6 +79,7 @@ class CollectionService:
         self._lock = asyncio.Lock()
         self._waiting: dict[str, bool] = {}  # modem → reports journaled and not all applied yet
         self._announced: set[int] = set()  # entries whose wait was logged once
+        self._writing: set[asyncio.Future[list[int]]] = set()  # journal writes in flight
 
     @property
     def inbox(self) -> InboxRepository:
@@ -89,12 +91,31 @@ class CollectionService:
         self._listeners.append(listener)
 
     def sink(self, modem_id: str) -> Sink:
-        """Return the sink for ``modem_id``'s driver: it journals a batch, durably, then returns."""
+        """Return the sink for ``modem_id``'s driver: it journals a batch, durably, then returns.
+
+        The write is shielded: a driver cancelled mid-batch (an unplug ends its URC task, a stop
+        its sweep) must not cut a transaction in half — that would leave a pooled connection
+        holding SQLite's write lock. The batch is then journaled all the same and, not having been
+        deleted, read once more later (and journaled once: same PDU).
+        """
 
         async def journal(batch: Sequence[Collected]) -> None:
-            await self.journal(modem_id, batch)
+            task = asyncio.ensure_future(self.journal(modem_id, batch))
+            self._writing.add(task)
+            task.add_done_callback(self._written)
+            await asyncio.shield(task)
 
         return journal
+
+    def _written(self, task: asyncio.Future[list[int]]) -> None:
+        self._writing.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failure reached the sink's caller, or (it was cancelled) does not matter
+
+    async def drain(self) -> None:
+        """Wait for journal writes whose caller was cancelled (call before the store closes)."""
+        while self._writing:
+            await asyncio.wait(set(self._writing))
 
     async def journal(self, modem_id: str, batch: Sequence[Collected]) -> list[int]:
         """Write ``batch`` to the inbox in one transaction; return the ids of new entries."""
@@ -168,7 +189,7 @@ class CollectionService:
             number = report.recipient
         facts = ReportFacts(
             modem_id=entry.modem_id, mr=report.mr, number=number, outcome=report.outcome,
-            tp_st=report.tp_st, scts=report.scts,
+            tp_st=report.tp_st, scts=report.scts, detail=f"{report.outcome}, {describe_tp_st(report.tp_st)}",
         )  # fmt: skip
         window = timedelta(hours=self._config.dispatch.report_match_hours)
         final = now - entry.read_at >= self._grace

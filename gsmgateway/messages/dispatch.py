@@ -88,11 +88,11 @@ class DispatchService:
         )
 
     async def mark_sent(self, claimed: ClaimedMessage, *, modem_id: str) -> MessageStatus:
-        """Every part was accepted by the network: ``sending → sent`` (and on, if reports came already)."""
-        now = self._clock()
-        status = await self._repository.finish_sending(claimed.id, now=now, modem_id=modem_id)
-        await self._modems.count(modem_id, sent=1, now=now)
-        return status
+        """Every part was accepted by the network: ``sending → sent`` (and on, if reports came already).
+
+        The modem's sent counter moves in the same transaction.
+        """
+        return await self._repository.finish_sending(claimed.id, now=self._clock(), modem_id=modem_id)
 
     async def mark_attempt_failed(
         self,

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
@@ -50,10 +50,10 @@ class MaintenanceService:
         self._outbox = outbox
         self._clock = clock
 
-    async def recover_after_restart(self) -> list[int]:
-        """Settle messages left in ``sending`` by a crash; return their ids."""
+    async def recover_after_restart(self, modem_ids: Collection[str] | None = None) -> list[int]:
+        """Settle messages left in ``sending`` by a crash (by ``modem_ids`` only if given); return the ids."""
         settled = await self._sweeps.settle_interrupted(
-            now=self._clock(), requeue=self._config.dispatch.at_least_once
+            now=self._clock(), requeue=self._config.dispatch.at_least_once, modem_ids=modem_ids
         )
         for status, ids in sorted(settled.items()):
             logger.warning("%d message(s) were sending at restart → %s", len(ids), status)

@@ -21,12 +21,14 @@ from gsmgateway.core.errors import (
     BatchValidationError,
     ConflictError,
     GatewayError,
+    MessageNotFoundError,
     RateLimitedError,
+    RecipientError,
     ValidationError,
 )
 from gsmgateway.core.models import MessageStatus
-from gsmgateway.core.numbers import normalise_number
-from gsmgateway.core.ratelimit import RateLimiter
+from gsmgateway.core.numbers import mask_number
+from gsmgateway.core.pacing import Pacer
 from gsmgateway.core.records import MessageDetail, MessagePage, MessageView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
 from gsmgateway.messages.submission import check_key, check_send_at, check_text, fingerprint, recipient_of
@@ -105,9 +107,8 @@ class MessageService:
         self._horizon = timedelta(days=dispatch.send_at_horizon_days)
         self._validity = timedelta(hours=dispatch.validity_hours)
         limits = config.limits
-        self._recipient_limiter = RateLimiter(
-            limits.per_recipient_per_hour / 3600.0, limits.per_recipient_burst, clock=monotonic
-        )
+        self.pacer = Pacer(limits.per_recipient_per_hour, limits.per_recipient_burst)
+        self._pacing_loaded = False
         self._auth_cache: dict[str, tuple[float, Caller]] = {}
         self._wake_listeners: list[Callable[[], None]] = []
 
@@ -115,10 +116,15 @@ class MessageService:
         """Call ``listener`` whenever new messages are queued (immediate dispatch wakes workers)."""
         self._wake_listeners.append(listener)
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Wake the workers (immediate dispatch): new messages are queued."""
         if self._config.dispatch.mode == "immediate":
             for listener in self._wake_listeners:
                 listener()
+
+    def forget_keys(self) -> None:
+        """Drop the cache of known keys (SIGHUP): a key revoked meanwhile is refused from now on."""
+        self._auth_cache.clear()
 
     async def authenticate(self, presented_key: str) -> Caller:
         """Return the caller that ``presented_key`` belongs to.
@@ -143,6 +149,12 @@ class MessageService:
         self._auth_cache[digest] = (now + _AUTH_CACHE_SECONDS, caller)
         return caller
 
+    def forget_key(self, key_id: int) -> None:
+        """Drop a key from the authentication cache, so a revocation bites now, not within a minute."""
+        for digest, (_, caller) in list(self._auth_cache.items()):
+            if caller.key_id == key_id:
+                del self._auth_cache[digest]
+
     async def submit(
         self, req: SubmitRequest, *, caller: Caller, idempotency_key: str | None
     ) -> tuple[MessageView, bool]:
@@ -159,18 +171,57 @@ class MessageService:
         new = self._check(req, caller, idempotency_key, now=self._clock())
         recipient = await self._directory.resolve(new.recipient_kind, new.recipient_id)
         new.number = recipient.number
+        await self._refuse_opted_out(new)
         return await self._store_one(new)
 
+    async def _refuse_opted_out(self, new: NewMessage) -> None:
+        """Refuse a message whose number opted out under any directory entry.
+
+        :raises RecipientError: reason ``opted_out``.
+        """
+        if new.number is not None and await self._directory.is_opted_out(new.number):
+            field = "clientId" if new.recipient_kind is RecipientKind.CLIENT else "staffId"
+            raise RecipientError(
+                f"number {mask_number(new.number)} of {new.recipient_kind} {new.recipient_id!r} "
+                "opted out of SMS (under another directory entry)",
+                reason="opted_out",
+                field=field,
+            )
+
+    async def ensure_pacing(self) -> Pacer:
+        """Return the per-number pacer, first rebuilt from the messages the store holds (once).
+
+        The messages of the last validity period (plus one full burst) are replayed; older ones
+        cannot hold a slot any more unless a number was sent hundreds of messages a day.
+        """
+        if not self._pacing_loaded and self.pacer.enabled:
+            window = self._validity + timedelta(seconds=self.pacer.tolerance + self.pacer.interval)
+            arrivals = await self._queries.arrivals_since(self._clock() - window)
+            if not self._pacing_loaded:  # another caller may have loaded it meanwhile
+                self.pacer.replay(arrivals)
+        self._pacing_loaded = True
+        return self.pacer
+
     async def _store_one(self, new: NewMessage) -> tuple[MessageView, bool]:
-        wait = self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
+        pacer = await self.ensure_pacing()
+        number = new.number or ""
+        now = self._clock().timestamp()
+        wait = pacer.delay(number, now)
         if wait > 0:
             replay = await self._replay_of(new)
             if replay is not None:  # a retried request gets its first answer, never a 429
                 return replay, False
-            raise RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
-        inserted = await self._writer.insert(new)
+            raise RateLimitedError(f"too many messages to number {mask_number(number)}", retry_after=wait)
+        pacer.take(number, now)
+        try:
+            inserted = await self._writer.insert(new)
+        except BaseException:
+            pacer.give_back(number)
+            raise
         if inserted.created:
-            self._wake()
+            self.wake()
+        else:
+            pacer.give_back(number)  # a replay sends nothing
         return inserted.view, inserted.created
 
     async def _replay_of(self, new: NewMessage) -> MessageView | None:
@@ -207,36 +258,52 @@ class MessageService:
         recipients = await self._directory.resolve_many(
             (new.recipient_kind, new.recipient_id) for _, new in checked
         )
-        prepared: list[NewMessage] = []
+        prepared: list[tuple[int, NewMessage]] = []
         for index, new in checked:
             recipient = recipients[(new.recipient_kind, new.recipient_id)]
             if isinstance(recipient, GatewayError):
                 problems.append((index, recipient))
-            else:
-                new.number = recipient.number
-                prepared.append(new)
-        problems.sort(key=lambda item: item[0])
-        limited = self._recipient_limiter.rate > 0
-        if not problems and limited:
-            problems = self._check_batch_rate(prepared)
+                continue
+            new.number = recipient.number
+            try:
+                await self._refuse_opted_out(new)
+            except RecipientError as exc:
+                problems.append((index, exc))
+                continue
+            prepared.append((index, new))
+        pacer = await self.ensure_pacing()
+        seconds = now.timestamp()
+        if pacer.enabled:
+            problems.extend(self._check_batch_rate(pacer, prepared, seconds))
         if problems:
-            raise BatchValidationError(problems)
-        if limited:
-            for new in prepared:
-                self._recipient_limiter.acquire((new.recipient_kind, new.recipient_id))
-        views = await self._writer.insert_many(prepared)
-        self._wake()
+            raise BatchValidationError(sorted(problems, key=lambda item: item[0]))
+        batch = [new for _, new in prepared]
+        if pacer.enabled:
+            for new in batch:
+                pacer.take(new.number or "", seconds)
+        try:
+            views = await self._writer.insert_many(batch)
+        except BaseException:
+            for new in batch if pacer.enabled else ():
+                pacer.give_back(new.number or "")
+            raise
+        self.wake()
         return views
 
-    def _check_batch_rate(self, prepared: Sequence[NewMessage]) -> list[tuple[int, GatewayError]]:
-        counts: dict[tuple[RecipientKind, str], int] = {}
+    @staticmethod
+    def _check_batch_rate(
+        pacer: Pacer, prepared: Sequence[tuple[int, NewMessage]], now: float
+    ) -> list[tuple[int, GatewayError]]:
+        counts: dict[str, int] = {}
         problems: list[tuple[int, GatewayError]] = []
-        for index, new in enumerate(prepared):
-            key = (new.recipient_kind, new.recipient_id)
-            counts[key] = counts.get(key, 0) + 1
-            wait = self._recipient_limiter.check(key, counts[key])
+        for index, new in prepared:
+            number = new.number or ""
+            counts[number] = counts.get(number, 0) + 1
+            wait = pacer.delay(number, now, counts[number])
             if wait > 0:
-                error = RateLimitedError(f"too many messages to this {new.recipient_kind}", retry_after=wait)
+                error = RateLimitedError(
+                    f"too many messages to number {mask_number(number)}", retry_after=wait
+                )
                 problems.append((index, error))
         return problems
 
@@ -287,26 +354,6 @@ class MessageService:
             external_id=external_id,
         )
 
-    async def submit_number(
-        self, number: str, message: str, *, external_id: str | None, caller: Caller
-    ) -> tuple[MessageView, bool]:
-        """Queue a message to a number the platform already resolved (Fineract compatibility only).
-
-        The public API never takes a number; this serves the compatibility endpoints, which have
-        their own credential. The same ``external_id`` returns the first message.
-
-        :raises InvalidNumberError: (field ``mobileNumber``) a number that cannot be normalised.
-        :raises ValidationError, RateLimitedError, ConflictError: as :meth:`submit`.
-        """
-        normalised = normalise_number(
-            number, default_country_code=self._config.directory.default_country_code, field="mobileNumber"
-        )
-        new = self._new_message(
-            RecipientKind.NUMBER, normalised, message, None, external_id, None, caller, now=self._clock()
-        )
-        new.number = normalised
-        return await self._store_one(new)
-
     async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
         """Return the newest message for each of ``external_ids`` (unknown ids are left out)."""
         return await self._queries.find_by_external_ids(external_ids)
@@ -347,12 +394,17 @@ class MessageService:
             )
         )
 
-    async def cancel(self, message_id: int, *, caller: Caller) -> MessageView:
-        """Cancel a message that is still ``queued``.
+    async def cancel(self, message_id: int, *, caller: Caller, any_owner: bool = False) -> MessageView:
+        """Cancel a message that is still ``queued``; only its own caller may, unless ``any_owner``.
 
-        :raises MessageNotFoundError: no such message.
+        Another caller's message is "not found": neither its existence nor its status leaks.
+
+        :raises MessageNotFoundError: no such message, or not the caller's.
         :raises StaleTransitionError: it is already sending, sent or done.
         """
+        owner = await self._queries.owner_of(message_id)
+        if not any_owner and owner != caller.key_id:
+            raise MessageNotFoundError(f"no message {message_id}")
         await self._repository.transition(
             message_id,
             MessageStatus.QUEUED,

@@ -38,20 +38,19 @@ from functools import partial
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import DispatchMode, ModemConfig
 from gsmgateway.core.errors import (
-    GatewayError,
     InvalidNumberError,
     ModemError,
     ModemUnavailableError,
     PduError,
 )
-from gsmgateway.core.inbox import PduKind
 from gsmgateway.core.models import ModemState
 from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.core.records import ClaimedMessage, ModemStatusView
 from gsmgateway.messages.attempts import Verdict, judge
-from gsmgateway.messages.collection import ApplySummary, CollectionService
+from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.dispatch import DispatchService
+from gsmgateway.messages.modem_watch import ModemWatch
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import Health
 from gsmgateway.modem.pdu import MAX_VALIDITY, MIN_VALIDITY, SubmitPart, encode_sms
@@ -97,15 +96,12 @@ class ModemWorker:
         self.driver = driver
         self.options = options or WorkerOptions()
         self._dispatch = dispatch
-        self._collection = collection
         self._clock = clock
         self._limiter = RateLimiter(modem.messages_per_minute / 60.0, 1, clock=monotonic)
         self._wakeup = asyncio.Event()
         self._changed = asyncio.Condition()
-        self._reports_due = asyncio.Event()  # reports were journaled, or a send settled: apply them
         self._tasks: list[asyncio.Task[None]] = []
         self._loop_task: asyncio.Task[None] | None = None
-        self._applying: asyncio.Future[ApplySummary] | None = None
         self._written = False  # whether the part being sent has its PDU-written mark
         self._stopping = False
         self._busy = False
@@ -113,28 +109,31 @@ class ModemWorker:
         self.passes = 0  # loop passes started (each looks at modem, rate limit and queue afresh)
         self.idle_pass = 0  # the pass after which the worker last went idle
         self.waiting_for = "not started"
-        self.last_error: str | None = None
-        self.last_health: Health | None = None
-        self.incoming_seen = 0
+        self._collection = collection
+        self.watch = ModemWatch(driver, dispatch, collection, notify=self._notify)
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
         """Start the send loop and the report applier (the driver is started apart)."""
         if self._loop_task is not None:
             return
-        self._collection.add_listener(self._collected)
-        self._reports_due.set()  # whatever the journal holds for this modem
+        self._collection.add_listener(self.watch.collected)
+        self.watch.reports_due.set()  # whatever the journal holds for this modem
         self._loop_task = asyncio.create_task(self._run(), name=f"worker-{self.modem_id}")
-        self._tasks = [asyncio.create_task(self._apply_reports(), name=f"reports-{self.modem_id}")]
+        self._tasks = [asyncio.create_task(self.watch.apply_reports(), name=f"reports-{self.modem_id}")]
 
-    async def stop(self) -> None:
-        """Stop after the message in flight is settled (at most ``stop_grace`` seconds); idempotent.
-
-        A send cut off by the grace period leaves its message ``sending``; the next start turns it
-        into ``unknown`` — the truth, since the PDU may have left.
-        """
+    def stop_claiming(self) -> None:
+        """Claim nothing more from now on (the first thing a SIGTERM does); the send in flight goes on."""
         self._stopping = True
         self._wakeup.set()
+
+    async def stop(self) -> None:
+        """Stop claiming, then wait only for the message in flight (at most ``stop_grace`` s); idempotent.
+
+        A send cut off by the grace period leaves its message ``sending``; the next start settles
+        it by what its parts prove (``unknown`` if a PDU may have left).
+        """
+        self.stop_claiming()
         task, self._loop_task = self._loop_task, None
         if task is not None:
             if not self._busy:
@@ -151,8 +150,8 @@ class ModemWorker:
             with suppress(asyncio.CancelledError):
                 await consumer
         self._tasks = []
-        if self._applying is not None:  # let a report's transaction finish; pending ones wait in the journal
-            await asyncio.wait({self._applying}, timeout=self.options.error_pause)
+        if self.watch.applying is not None:  # let a report's transaction finish; the rest wait journaled
+            await asyncio.wait({self.watch.applying}, timeout=self.options.error_pause)
         self.waiting_for = "stopped"
 
     def wake(self) -> None:
@@ -179,7 +178,7 @@ class ModemWorker:
             try:
                 await self._step()
             except Exception as exc:  # the store failed (or a bug): never let the worker die
-                self.last_error = f"worker: {exc}"[:200]
+                self.watch.errors["worker"] = f"worker: {exc}"[:200]
                 logger.exception("%s: worker step failed; a message left in sending is settled at restart",
                                  self.modem_id)  # fmt: skip
                 await self._idle("error", self.options.error_pause)
@@ -195,6 +194,8 @@ class ModemWorker:
         if limited > 0:
             await self._idle("rate limit", limited)
             return
+        if self._stopping:  # a stop came while this pass waited for the modem or the rate limit
+            return
         self._busy = True
         pause = 0.0
         try:
@@ -202,8 +203,8 @@ class ModemWorker:
             if claimed is not None:
                 self._limiter.acquire(self.modem_id)
                 pause = await self._send(claimed)
-                if self._collection.reports_waiting(self.modem_id):
-                    self._reports_due.set()  # a report that beat this message's MR can land now
+                self.waiting_for = f"settled message {claimed.id}"
+                self.watch.after_send()
         finally:
             self._busy = False
         if claimed is None:
@@ -266,10 +267,12 @@ class ModemWorker:
                 await self._dispatch.record_part_sent(claimed, part.seq, modem_id=self.modem_id, mr=mr)
             await self._dispatch.mark_sent(claimed, modem_id=self.modem_id)
             logger.info("%s: message %s sent", self.modem_id, claimed.id)
+            self.watch.errors.pop("send", None)
+            self.watch.errors.pop("worker", None)
             return 0.0
         except Exception as exc:  # a bug counts as "may have left" (attempts.judge): unknown
             verdict = judge(exc)
-            self.last_error = f"message {claimed.id}: {exc}"[:200]
+            self.watch.errors["send"] = f"message {claimed.id}: {exc}"[:200]
             await self._dispatch.mark_attempt_failed(
                 claimed, exc, modem_id=self.modem_id, parts_sent=sent_parts, written=self._written
             )
@@ -303,7 +306,8 @@ class ModemWorker:
                 if self._written and judge(exc) is not Verdict.MAYBE_SENT:
                     await self._dispatch.forget_part_written(claimed, part.seq)
                     self._written = False
-                if part.seq == 1 or attempt == self.options.resume_tries or not judge(exc).may_resume:
+                last_try = attempt == self.options.resume_tries or self._stopping  # stopping: no resume
+                if part.seq == 1 or last_try or not judge(exc).may_resume:
                     raise
                 logger.warning("%s: message %s part %s/%s: %s; resuming on this modem", self.modem_id,
                                claimed.id, part.seq, part.total, exc)  # fmt: skip
@@ -320,76 +324,27 @@ class ModemWorker:
             with suppress(ModemUnavailableError):
                 await self.driver.wait_ready(timeout=self.options.ready_wait)
 
-    # --- reports, received SMS, jobs -----------------------------------------------------------
-    def _collected(self, modem_id: str, kinds: frozenset[PduKind]) -> None:
-        """Note what concerns this modem in a batch the collection service journaled."""
-        if modem_id != self.modem_id:
-            return
-        if PduKind.DELIVER in kinds:
-            self.incoming_seen += 1
-        self._reports_due.set()  # the applier's pass ends with a change notification either way
+    # --- reports, health, /modems: the watch -----------------------------------------------------
+    @property
+    def incoming_seen(self) -> int:
+        """Batches with received SMS journaled for this modem."""
+        return self.watch.incoming_seen
 
-    async def _apply_reports(self) -> None:
-        """Apply this modem's journaled reports whenever some came (or a send settled); never holds a send."""
-        while True:
-            await self._reports_due.wait()
-            self._reports_due.clear()
-            # Shielded: stopping the worker must not cut a report's transaction in half.
-            self._applying = asyncio.ensure_future(self._collection.apply_pending(self.modem_id))
-            try:
-                await asyncio.shield(self._applying)
-            except GatewayError as exc:
-                logger.warning(
-                    "%s: applying status reports failed (they stay journaled): %s", self.modem_id, exc
-                )
-            self._applying = None
-            await self._notify()
+    @property
+    def last_error(self) -> str | None:
+        """An error that is still current (see :attr:`ModemWatch.last_error`)."""
+        return self.watch.last_error
 
     async def poll_reports(self) -> int:
-        """Sweep every memory into the journal, then apply what is pending (the scheduled poll).
-
-        Returns how many PDUs the sweep collected.
-        """
-        try:
-            collected = await self.driver.sweep()
-        except ModemUnavailableError:
-            collected = 0
-        except GatewayError as exc:  # the journal failed: everything stays on the modem for the next poll
-            logger.warning("%s: sweep stopped, nothing deleted: %s", self.modem_id, exc)
-            collected = 0
-        await self._collection.apply_pending(self.modem_id)
+        """Sweep every memory into the journal and apply what is pending (the scheduled poll)."""
+        collected = await self.watch.poll_reports()
         await self._notify()
         return collected
 
     async def check_health(self) -> Health | None:
         """Ask the modem how it is and save it for ``GET /modems`` (the scheduled health job)."""
-        health: Health | None = None
-        try:
-            health = await self.driver.health()
-        except ModemError as exc:
-            self.last_error = f"health: {exc}"[:200]
-        self.last_health = health
-        operator = health.operator if health else None
-        await self._dispatch.save_modem_state(
-            self.modem_id, self.driver.state.value, signal=health.dbm if health else None,
-            operator=operator, last_error=self.last_error,
-        )  # fmt: skip
-        logger.info("%s: %s, signal %s dBm, %s, operator %s", self.modem_id, self.driver.state,
-                    health.dbm if health else None, health.registration if health else "-",
-                    operator)  # fmt: skip
-        return health
+        return await self.watch.check_health()
 
     def status(self, stored: ModemStatusView | None) -> ModemStatusView:
-        """Return this modem as ``GET /modems`` shows it: live state, last health, store counters."""
-        health = self.last_health
-        return ModemStatusView(
-            modem_id=self.modem_id,
-            state=self.driver.state.value,
-            signal=health.dbm if health else (stored.signal if stored else None),
-            operator=health.operator if health else (stored.operator if stored else None),
-            last_error=self.last_error
-            or (None if self.driver.state is ModemState.READY else self.driver.detail),
-            sent_count=stored.sent_count if stored else 0,
-            failed_count=stored.failed_count if stored else 0,
-            updated_at=self._clock(),
-        )
+        """Return this modem as ``GET /modems`` shows it."""
+        return self.watch.status(stored, now=self._clock())

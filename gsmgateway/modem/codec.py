@@ -109,6 +109,19 @@ def is_urc(line: str) -> bool:
     return line.startswith(URC_PREFIXES)
 
 
+#: Commands whose arguments are secrets (PIN, PUK, passwords): never shown in a log or an error.
+_SECRET_COMMANDS: Final = ("AT+CPIN=", "AT+CLCK=", "AT+CPWD=")
+
+
+def shown(command: str) -> str:
+    """Return ``command`` as it may appear in logs and errors: a PIN's digits are never shown."""
+    upper = command.upper()
+    for prefix in _SECRET_COMMANDS:
+        if upper.startswith(prefix):
+            return prefix + "<hidden>"
+    return command
+
+
 def encode_command(command: str) -> bytes:
     """Return the bytes that send ``command`` (``AT…``) to the modem.
 

@@ -23,22 +23,23 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import Enum
 
+from gsmgateway.core.clock import utc_now
 from gsmgateway.core.errors import (
     GatewayError,
+    ModemCommandError,
     ModemError,
     ModemProtocolError,
     ModemUnavailableError,
     OutcomeUnknownError,
 )
 from gsmgateway.core.inbox import CollectionSource
-from gsmgateway.core.models import ModemState
+from gsmgateway.core.models import ModemReason, ModemState
 from gsmgateway.modem import responses
-from gsmgateway.modem.codec import Urc
-from gsmgateway.modem.collection import CollectedQueues, Sink, classify
+from gsmgateway.modem.collection import CollectedQueues, Sink
 from gsmgateway.modem.initialise import (
-    REGISTERED,
     Commander,
     Setup,
     initialise,
@@ -47,27 +48,50 @@ from gsmgateway.modem.initialise import (
 )
 from gsmgateway.modem.options import DriverOptions, Health, Identity, ReportRouting
 from gsmgateway.modem.pdu import DEFAULT_VALIDITY, IncomingSms, StatusReport, SubmitPart, encode_sms
+from gsmgateway.modem.results import ErrorCategory
 from gsmgateway.modem.session import AtSession, BeforePdu, stop_task
-from gsmgateway.modem.storage import MemoryUse, StorageReader, is_sink_failure
+from gsmgateway.modem.status import ModemStatus
+from gsmgateway.modem.storage import MemoryUse, StorageReader
 from gsmgateway.modem.transport import Opener
+from gsmgateway.modem.urcs import UrcHandler
 
 logger = logging.getLogger(__name__)
 
 
+class _Outcome(Enum):
+    """How one connection attempt ended, for the supervisor's next step."""
+
+    WORKED = "worked"  # initialised (and served until the link dropped): reconnect at once
+    MISSING = "missing"  # the device is not there: wait for its path (or back off without one)
+    FAILED = "failed"  # it exists but did not open or answer: back off
+
+
 class ModemDriver:
-    """Drive one modem: :meth:`start`, then send and receive; :meth:`stop` when done."""
+    """Drive one modem: :meth:`start`, then send and receive; :meth:`stop` when done.
+
+    ``presence`` tells whether the device exists now (``transport.device_presence``): while it does
+    not, the driver checks it every ``options.presence_poll`` seconds instead of backing off, so a
+    replug is noticed at once; the back-off is only for a device that exists but cannot be opened or
+    initialised (permission, held by another process, not answering).
+    """
 
     def __init__(
-        self, modem_id: str, opener: Opener, *, options: DriverOptions | None = None, sink: Sink | None = None
+        self,
+        modem_id: str,
+        opener: Opener,
+        *,
+        options: DriverOptions | None = None,
+        sink: Sink | None = None,
+        presence: Callable[[], bool] | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.modem_id = modem_id
         self.options = options or DriverOptions()
         self._queues = CollectedQueues() if sink is None else None
         self.identity: Identity | None = None
-        self.detail = "not started"
+        self.status = ModemStatus(modem_id, clock)
         self._opener = opener
-        self._state = ModemState.DISCONNECTED
-        self._state_changed = asyncio.Condition()
+        self._presence = presence
         self._setup: Setup | None = None
         self._session: AtSession | None = None
         self._commander: Commander | None = None
@@ -82,7 +106,12 @@ class ModemDriver:
     @property
     def state(self) -> ModemState:
         """What the modem can do right now."""
-        return self._state
+        return self.status.state
+
+    @property
+    def detail(self) -> str:
+        """Why the modem is in its state, in words (no number, no PIN)."""
+        return self.status.detail
 
     @property
     def routing(self) -> ReportRouting | None:
@@ -99,15 +128,15 @@ class ModemDriver:
         if self._supervisor is not None:
             supervisor, self._supervisor = self._supervisor, None
             await stop_task(supervisor)
-        await self._set_state(ModemState.STOPPED, "stopped")
+        await self.status.set(ModemState.STOPPED, ModemReason.STOPPED, "stopped")
 
     async def wait_for_state(self, *states: ModemState, timeout: float) -> ModemState:  # noqa: ASYNC109
         """Wait until the state is one of ``states`` and return it.
 
         :raises ModemUnavailableError: not reached within ``timeout`` seconds.
         """
-        await self.wait_for(lambda: self._state in states, timeout=timeout, what="/".join(states))
-        return self._state
+        await self.wait_for(lambda: self.status.state in states, timeout=timeout, what="/".join(states))
+        return self.status.state
 
     async def wait_for(
         self,
@@ -120,47 +149,64 @@ class ModemDriver:
 
         :raises ModemUnavailableError: it did not hold within ``timeout`` seconds.
         """
-        try:
-            async with asyncio.timeout(timeout), self._state_changed:
-                await self._state_changed.wait_for(predicate)
-        except TimeoutError as exc:
-            raise ModemUnavailableError(
-                f"{self.modem_id} is {self._state} ({self.detail}), not {what}", modem_id=self.modem_id
-            ) from exc
+        await self.status.wait_for(predicate, timeout=timeout, what=what)
 
     async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until the modem can send. :raises ModemUnavailableError: not within ``timeout``."""
         await self.wait_for_state(ModemState.READY, timeout=timeout)
 
-    async def _set_state(self, state: ModemState, detail: str) -> None:
-        self.detail = detail
-        if state is not self._state:
-            logger.info("%s: %s -> %s (%s)", self.modem_id, self._state, state, detail)
-            self._state = state
-        async with self._state_changed:
-            self._state_changed.notify_all()
-
     async def _supervise(self) -> None:
-        """Connect, serve until the link is lost, back off, repeat; forever until cancelled."""
-        delay = self.options.reconnect_delay
+        """Connect, serve until the link is lost, and again; forever until cancelled.
+
+        A missing device is waited for (a short poll of its path); only a device that exists but
+        fails to open or to initialise is retried with exponential back-off. After a connection
+        that worked, the next attempt is immediate. Without a path to look at (``socket://``, or
+        a test's opener) a missing device is backed off like any failure.
+        """
+        delay = 0.0
         while True:
-            try:
-                stream = await self._opener()
-            except (ModemUnavailableError, OSError) as exc:  # OSError: a structural opener (simulator)
-                await self._set_state(ModemState.DISCONNECTED, f"cannot open: {exc}")
+            if self._presence is not None and not self._presence():
+                await self._await_device(self._presence)
+                delay = 0.0
+            if delay:
+                await asyncio.sleep(delay)  # back-off for a device that exists but fails
+            outcome = await self._connect_once()
+            if outcome is _Outcome.WORKED or (outcome is _Outcome.MISSING and self._presence is not None):
+                delay = 0.0  # reconnect at once, or (gone again) wait for the path
             else:
-                if await self._serve(
-                    AtSession(
-                        stream,
-                        modem_id=self.modem_id,
-                        stale_grace=self.options.stale_grace,
-                        max_timeouts=self.options.max_timeouts,
-                    )
-                ):
-                    delay = self.options.reconnect_delay
-            await self._set_state(ModemState.DISCONNECTED, f"reconnecting in {delay:g}s")
-            await asyncio.sleep(delay)  # back-off between attempts, not a wait for an event
-            delay = min(delay * 2, self.options.reconnect_delay_max)
+                delay = min(max(delay * 2, self.options.reconnect_delay), self.options.reconnect_delay_max)
+
+    async def _await_device(self, present: Callable[[], bool]) -> None:
+        """Look at the device's path every ``presence_poll`` seconds until it exists again.
+
+        A poll rather than udev/inotify: ``/dev/serial/by-id`` itself vanishes with the last USB
+        serial device (an inotify watch on it would die), a pty has no udev events, and one stat
+        per 100 ms costs nothing while it notices a replug within the poll.
+        """
+        await self.status.set(ModemState.DISCONNECTED, ModemReason.MISSING, "the device is not present")
+        while not present():  # noqa: ASYNC110 - the file system has no event to wait on portably
+            await asyncio.sleep(self.options.presence_poll)
+
+    async def _connect_once(self) -> _Outcome:
+        """Open and serve one connection; say whether it worked, or why not."""
+        try:
+            stream = await self._opener()
+        except (ModemUnavailableError, OSError) as exc:  # OSError: a structural opener (simulator)
+            named = exc.reason if isinstance(exc, ModemUnavailableError) else None
+            reason = ModemReason(named) if named in set(ModemReason) else ModemReason.OPEN_FAILED
+            await self.status.set(ModemState.DISCONNECTED, reason, f"cannot open: {exc}")
+            return _Outcome.MISSING if reason is ModemReason.MISSING else _Outcome.FAILED
+        session = AtSession(
+            stream, modem_id=self.modem_id, stale_grace=self.options.stale_grace,
+            max_timeouts=self.options.max_timeouts,
+        )  # fmt: skip
+        worked = await self._serve(session)
+        if self.status.state is not ModemState.STOPPED:
+            why = ModemReason.UNPLUGGED if worked else ModemReason.NOT_RESPONDING
+            await self.status.set(
+                ModemState.DISCONNECTED, why, "connection lost" if worked else "no working answer"
+            )
+        return _Outcome.WORKED if worked else _Outcome.FAILED
 
     async def _serve(self, session: AtSession) -> bool:
         """Initialise and watch one connection; return whether initialisation succeeded."""
@@ -169,21 +215,20 @@ class ModemDriver:
         commander = Commander(session, self.options)
         urc_task: asyncio.Task[None] | None = None
         try:
-            await self._set_state(ModemState.INITIALISING, "running the init sequence")
+            await self.status.set(ModemState.INITIALISING, ModemReason.STARTING, "running the init sequence")
             setup = await initialise(commander)
             self._setup, self.identity = setup, setup.identity
             self._storage.use(setup.layout)
             self._session, self._commander = session, commander
-            urc_task = asyncio.create_task(
-                self._consume_urcs(session, commander), name=f"urcs-{self.modem_id}"
-            )
+            urcs = UrcHandler(session, commander, self._storage, self.status, ack=setup.ack_required)
+            urc_task = asyncio.create_task(urcs.consume(), name=f"urcs-{self.modem_id}")
             if setup.state is not ModemState.SIM_ERROR and self.options.sweep_on_connect:
                 await self._sweep_on_connect()
-            await self._set_state(setup.state, setup.detail)
+            await self.status.set(setup.state, setup.reason, setup.detail)
             await self._watch(session, commander)
             return True
         except ModemError as exc:
-            logger.warning("%s: connection dropped during set-up: %s", self.modem_id, exc)
+            logger.info("%s: connection dropped during set-up: %s", self.modem_id, exc)
             return False
         except Exception:  # a bug in one connection must not end the modem's supervisor for good
             logger.exception("%s: unexpected failure; reconnecting", self.modem_id)
@@ -197,31 +242,26 @@ class ModemDriver:
     async def _watch(self, session: AtSession, commander: Commander) -> None:
         """Wait for the link to drop; meanwhile poll registration whenever there is no network.
 
-        READY can turn into NO_NETWORK at any time (a ``+CREG`` URC, a health check), so the state
-        is looked at every ``registration_poll`` seconds; only NO_NETWORK costs a command.
+        READY can turn into NO_NETWORK at any time (a ``+CREG`` URC, a health check, a send refused
+        for want of service), so the state is looked at every ``registration_poll`` seconds; only
+        NO_NETWORK costs a command.
         """
         while not session.lost.is_set():
             with suppress(TimeoutError):
                 async with asyncio.timeout(self.options.registration_poll):
                     await session.lost.wait()
-            if not session.lost.is_set() and self._state is ModemState.NO_NETWORK:
+            if not session.lost.is_set() and self.status.state is ModemState.NO_NETWORK:
                 with suppress(ModemError):
-                    await self._apply_registration(await read_registration(commander))
-
-    async def _apply_registration(self, registration: str) -> None:
-        """Move between READY and NO_NETWORK as registration comes and goes."""
-        if self._state is ModemState.READY and registration not in REGISTERED:
-            await self._set_state(ModemState.NO_NETWORK, registration)
-        elif self._state is ModemState.NO_NETWORK and registration in REGISTERED:
-            await self._set_state(ModemState.READY, registration)
+                    await self.status.apply_registration(await read_registration(commander))
 
     # --- sending --------------------------------------------------------------------------------
     def _ready_session(self) -> AtSession:
         session = self._session
-        if session is None or self._state is not ModemState.READY:
+        if session is None or self.status.state is not ModemState.READY:
             raise ModemUnavailableError(
-                f"{self.modem_id} is {self._state} ({self.detail})", modem_id=self.modem_id
-            )
+                f"{self.modem_id} is {self.status.state} ({self.detail})", modem_id=self.modem_id,
+                reason=self.status.reason.value if self.status.reason else None,
+            )  # fmt: skip
         return session
 
     async def send_pdu(self, part: SubmitPart, *, before_pdu: BeforePdu | None = None) -> int:
@@ -232,14 +272,19 @@ class ModemDriver:
         nothing is sent.
         """
         session = self._ready_session()
-        async with session.transaction():
-            lines = await session.submit(
-                part.tpdu_length,
-                part.pdu_hex,
-                prompt_timeout=self.options.prompt_timeout,
-                result_timeout=self.options.send_timeout,
-                before_pdu=before_pdu,
-            )
+        try:
+            async with session.transaction():
+                lines = await session.submit(
+                    part.tpdu_length,
+                    part.pdu_hex,
+                    prompt_timeout=self.options.prompt_timeout,
+                    result_timeout=self.options.send_timeout,
+                    before_pdu=before_pdu,
+                )
+        except ModemCommandError as exc:
+            if exc.category == ErrorCategory.NO_NETWORK:  # pause like an unplug; the poll sees it return
+                await self.status.set(ModemState.NO_NETWORK, ModemReason.NETWORK, f"sending refused: {exc}")
+            raise
         try:
             return responses.parse_int_field(lines, "+CMGS:")
         except ModemProtocolError as exc:
@@ -277,9 +322,9 @@ class ModemDriver:
 
     def _usable_session(self) -> AtSession:
         session = self._session
-        if session is None or self._state in (ModemState.SIM_ERROR, ModemState.STOPPED):
+        if session is None or self.status.state in (ModemState.SIM_ERROR, ModemState.STOPPED):
             raise ModemUnavailableError(
-                f"{self.modem_id} is {self._state} ({self.detail})", modem_id=self.modem_id
+                f"{self.modem_id} is {self.status.state} ({self.detail})", modem_id=self.modem_id
             )
         return session
 
@@ -304,45 +349,6 @@ class ModemDriver:
         except GatewayError as exc:  # the sink (store) failed: everything stays on the modem
             logger.warning("%s: start-up sweep stopped, nothing deleted: %s", self.modem_id, exc)
 
-    async def _consume_urcs(self, session: AtSession, commander: Commander) -> None:
-        """Handle every URC of one connection; one failing URC never stops the next."""
-        while True:
-            urc = await session.urcs.get()
-            try:
-                await self._handle_urc(urc, session, commander)
-            except GatewayError as exc:
-                if is_sink_failure(exc):
-                    logger.warning("%s: could not keep %s (%s); left on the modem, not acknowledged",
-                                   self.modem_id, urc.name, exc)  # fmt: skip
-                else:
-                    logger.warning("%s: handling %s failed: %s", self.modem_id, urc.name, exc)
-            except Exception:  # one odd URC must not stop report handling for the connection
-                logger.exception("%s: bug while handling %s", self.modem_id, urc.name)
-
-    async def _handle_urc(self, urc: Urc, session: AtSession, commander: Commander) -> None:
-        if urc.name in ("+CDS", "+CMT"):
-            if urc.pdu is None:
-                logger.warning("%s: %s without its PDU line; nothing to keep", self.modem_id, urc.name)
-                return
-            source = CollectionSource.CDS if urc.name == "+CDS" else CollectionSource.CMT
-            item = classify(urc.pdu, tpdu_length=responses.parse_length(urc.args), source=source,
-                            modem_id=self.modem_id)  # fmt: skip
-            await self._storage.sink([item])
-            await self._acknowledge(commander)
-        elif urc.name in ("+CDSI", "+CMTI"):
-            memory, index = responses.parse_memory_index(urc.args)
-            source = CollectionSource.CDSI if urc.name == "+CDSI" else CollectionSource.CMTI
-            await self._storage.read_announced(session, memory, index, source)
-        elif urc.name == "+CREG":
-            await self._apply_registration(responses.parse_creg([urc.text]))
-        else:
-            logger.debug("%s: ignoring URC %r", self.modem_id, urc.text)
-
-    async def _acknowledge(self, commander: Commander) -> None:
-        """Send ``AT+CNMA`` when the modem expects it (``+CSMS`` service 1)."""
-        if self._setup is not None and self._setup.ack_required:
-            await commander.optional("AT+CNMA")
-
     # --- health ---------------------------------------------------------------------------------
     async def health(self) -> Health:
         """Ask for signal, registration and operator, and re-assert report routing.
@@ -353,16 +359,16 @@ class ModemDriver:
         commander = self._commander
         rssi = operator = None
         registration = "unknown"
-        if commander is not None and self._state in (ModemState.READY, ModemState.NO_NETWORK):
+        if commander is not None and self.status.state in (ModemState.READY, ModemState.NO_NETWORK):
             rssi, operator = await read_signal_and_operator(commander)
             with suppress(ModemProtocolError):  # a garbled answer is "unknown", not a failure
                 registration = await read_registration(commander)
-                await self._apply_registration(registration)
+                await self.status.apply_registration(registration)
             if setup is not None and setup.routing is not None:
                 # Re-assert routing: a modem that missed an AT+CNMA (or rebooted) turns it off.
                 await commander.optional(setup.routing.cnmi)
         return Health(
-            state=self._state,
+            state=self.status.state,
             rssi=rssi,
             dbm=responses.rssi_to_dbm(rssi),
             registration=registration,

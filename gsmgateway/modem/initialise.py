@@ -15,17 +15,18 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from gsmgateway.core.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
-from gsmgateway.core.models import ModemState
+from gsmgateway.core.models import ModemReason, ModemState
 from gsmgateway.modem import responses
+from gsmgateway.modem.codec import shown
 from gsmgateway.modem.options import DriverOptions, Identity, ReportRouting
-from gsmgateway.modem.results import BUSY_CODES, CME_SIM_PROBLEMS
+from gsmgateway.modem.results import BUSY_CODES, CME_SIM_PROBLEMS, describe_cme
 from gsmgateway.modem.session import AtSession
 from gsmgateway.modem.storage import StorageLayout
 
 logger = logging.getLogger(__name__)
 _ROUTING_ORDER = (ReportRouting.STORED, ReportRouting.DIRECT, ReportRouting.POLL)
-#: ``+CREG`` states in which the modem can send.
-REGISTERED = frozenset({"home", "roaming"})
+#: SIM problems (``+CME ERROR`` numbers) an operator fixes by entering or changing the PIN.
+_PIN_CODES = frozenset({11, 16})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Setup:
     state: ModemState
     detail: str
     identity: Identity
+    reason: ModemReason | None = None
     routing: ReportRouting | None = None
     layout: StorageLayout = field(default_factory=StorageLayout)
     ack_required: bool = False
@@ -63,7 +65,9 @@ class Commander:
             except ModemCommandError as exc:
                 if exc.code not in BUSY_CODES or attempt == self.options.busy_retries:
                     raise
-                logger.info("%s: %s busy (%s); retry %d", self.session.modem_id, command, exc, attempt + 1)
+                logger.info(
+                    "%s: %s busy (%s); retry %d", self.session.modem_id, shown(command), exc, attempt + 1
+                )
                 await asyncio.sleep(self.options.busy_retry_delay)  # back-off, not a wait for an event
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -72,7 +76,7 @@ class Commander:
         try:
             return await self.run(command, prefix=prefix)
         except ModemCommandError as exc:
-            logger.info("%s: %s not supported here: %s", self.session.modem_id, command, exc)
+            logger.info("%s: %s not supported here: %s", self.session.modem_id, shown(command), exc)
             return None
 
 
@@ -85,18 +89,29 @@ async def initialise(commander: Commander) -> Setup:
     sim_problem = await _unlock_sim(commander)
     if sim_problem is not None:
         identity = await read_identity(commander, sim_ready=False)
-        return Setup(ModemState.SIM_ERROR, sim_problem, identity)
+        return Setup(ModemState.SIM_ERROR, sim_problem[1], identity, reason=sim_problem[0])
     await commander.run("AT+CMGF=0")
     await commander.optional('AT+CSCS="GSM"')
     ack_required = await _ack_required(commander)
     layout = await _choose_storage(commander)
-    routing = await _set_routing(commander)
+    routing = await _set_routing(commander, layout)
     smsc = await _check_smsc(commander)
     identity = await read_identity(commander, sim_ready=True)
     await commander.optional("AT+COPS=3,0")
+    await commander.optional("AT+CREG=1")  # registration changes come as +CREG URCs, no poll needed
     registration = await read_registration(commander)
-    state = ModemState.READY if registration in REGISTERED else ModemState.NO_NETWORK
-    return Setup(state, registration, identity, routing, layout, ack_required, smsc)
+    if registration in responses.REGISTERED:
+        return Setup(ModemState.READY, registration, identity, None, routing, layout, ack_required, smsc)
+    return Setup(
+        ModemState.NO_NETWORK,
+        registration,
+        identity,
+        ModemReason.NETWORK,
+        routing,
+        layout,
+        ack_required,
+        smsc,
+    )
 
 
 async def read_signal_and_operator(commander: Commander) -> tuple[int | None, str | None]:
@@ -117,27 +132,32 @@ async def read_registration(commander: Commander) -> str:
     return responses.parse_creg(lines)
 
 
-async def _unlock_sim(commander: Commander) -> str | None:
-    """Enter the PIN if asked; return why the SIM cannot be used, or None when it is ready."""
+async def _unlock_sim(commander: Commander) -> tuple[ModemReason, str] | None:
+    """Enter the PIN if asked; return why the SIM cannot be used, or None when it is ready.
+
+    Never with the PIN itself in the answer: it goes to the log and to ``GET /modems``.
+    """
     try:
         state = responses.parse_cpin(await commander.run("AT+CPIN?", prefix="+CPIN:", done_on_prefix=True))
     except CmeError as exc:
         if exc.code in CME_SIM_PROBLEMS:
-            return f"SIM problem: {exc}"
+            reason = ModemReason.PIN if exc.code in _PIN_CODES else ModemReason.SIM
+            return reason, f"SIM: {describe_cme(exc.code)} (+CME ERROR: {exc.code})"
         raise
     if state == "READY":
         return None
     pin = commander.options.pin
     if state != "SIM PIN":
-        return f"SIM needs {state}; only a PIN can be entered automatically"
+        return ModemReason.SIM, f"SIM needs {state}; only a PIN can be entered automatically"
     if pin is None:
-        return "SIM PIN required but none configured"
+        return ModemReason.PIN, "SIM PIN required but none configured"
     try:
         await commander.run(f'AT+CPIN="{pin}"')
     except CmeError as exc:
-        return f"PIN refused: {exc}"
+        code = f"+CME ERROR: {exc.code}" if exc.code is not None else "ERROR"
+        return ModemReason.PIN, f"the configured PIN was refused ({code})"
     state = responses.parse_cpin(await commander.run("AT+CPIN?", prefix="+CPIN:", done_on_prefix=True))
-    return None if state == "READY" else f"SIM still {state} after the PIN"
+    return None if state == "READY" else (ModemReason.SIM, f"SIM still {state} after the PIN")
 
 
 async def _ack_required(commander: Commander) -> bool:
@@ -176,16 +196,36 @@ async def _choose_storage(commander: Commander) -> StorageLayout:
     return StorageLayout(readable=readable)
 
 
-async def _set_routing(commander: Commander) -> ReportRouting | None:
-    """Set ``AT+CNMI=2,1,0,<ds>,0`` for the preferred routing, falling back when refused."""
+async def _set_routing(commander: Commander, layout: StorageLayout) -> ReportRouting | None:
+    """Set ``AT+CNMI=2,1,0,<ds>,0`` for the preferred routing, falling back when it cannot work.
+
+    Polling needs reports to be stored somewhere: an ``"SR"`` memory, or (SR-less Huawei/ZTE)
+    the memory ``+CDSI`` would name. A modem with neither (SIMCom SIM800: ``ds`` 0 or 1 only, no
+    ``"SR"``) accepts ``ds=0`` and then throws every report away, so polling is skipped there.
+    """
     preferred = commander.options.report_routing
     order = [preferred, *(r for r in _ROUTING_ORDER if r is not preferred)]
     for routing in order:
-        for command in (routing.cnmi, routing.cnmi.removesuffix(",0")):  # some modems take only 4 args
-            if await commander.optional(command) is not None:
-                return routing
+        if routing is ReportRouting.POLL and not await can_poll(commander, layout):
+            logger.warning("%s: poll routing would lose reports here (no memory keeps them); not used",
+                           commander.session.modem_id)  # fmt: skip
+            continue
+        if await _select_routing(commander, routing):
+            return routing
     logger.warning("%s: no +CNMI setting accepted; relying on sweeps", commander.session.modem_id)
     return None
+
+
+async def _select_routing(commander: Commander, routing: ReportRouting) -> bool:
+    for command in (routing.cnmi, routing.cnmi.removesuffix(",0")):  # some modems take only 4 args
+        if await commander.optional(command) is not None:
+            return True
+    return False
+
+
+async def can_poll(commander: Commander, layout: StorageLayout) -> bool:
+    """Whether this modem keeps reports in a memory a sweep can read (SR, or where ``+CDSI`` would say)."""
+    return layout.has_report_storage or await _select_routing(commander, ReportRouting.STORED)
 
 
 async def _check_smsc(commander: Commander) -> str | None:

@@ -40,6 +40,9 @@ class DriverOptions:
     the outcome is unknown, so a short one turns slow networks into ``unknown`` messages.
     ``listing_timeout`` bounds ``AT+CMGL``, whose answer grows with the storage.
     ``escape_settle`` is the quiet period after the ESC that starts every connection.
+    ``presence_poll`` is how often a missing device's path is looked at (a replug is noticed
+    within it); ``reconnect_delay``…``reconnect_delay_max`` is the back-off for a device that
+    exists but cannot be opened or initialised.
     ``ack_messages`` forces ``AT+CNMA`` after ``+CDS``/``+CMT`` (None: when ``AT+CSMS?`` says 1).
     """
 
@@ -53,8 +56,9 @@ class DriverOptions:
     listing_timeout: float = 60.0
     busy_retries: int = 6
     busy_retry_delay: float = 1.0
-    reconnect_delay: float = 1.0
-    reconnect_delay_max: float = 60.0
+    reconnect_delay: float = 0.5
+    reconnect_delay_max: float = 30.0
+    presence_poll: float = 0.1
     registration_poll: float = 10.0
     stale_grace: float = 1.0
     escape_settle: float = 0.2
@@ -73,6 +77,7 @@ class DriverOptions:
         if (
             min(timeouts) <= 0
             or self.reconnect_delay <= 0
+            or self.presence_poll <= 0
             or self.registration_poll <= 0
             or self.escape_settle < 0
         ):

@@ -1,19 +1,21 @@
 """``gsmgateway modem probe`` and ``modem list``: what a person with a real modem wants to know.
 
 The probe runs the driver's own initialisation (so it finds exactly the problems the gateway
-would), then asks for storages and tries every report routing to say which ones the modem accepts.
-It returns text; printing is the CLI's job.
+would), then looks at each memory (used/total) and tries every report routing to say which ones
+will actually work — not just which ``AT+CNMI`` the modem accepts: polling needs a memory that
+keeps reports, which SIMCom's SIM800 does not have. It returns text; printing is the CLI's job.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gsmgateway.core.errors import ModemError
+from gsmgateway.core.errors import ModemError, ModemProtocolError
 from gsmgateway.modem import responses
-from gsmgateway.modem.initialise import Commander, Setup, initialise, read_signal_and_operator
+from gsmgateway.modem.initialise import Commander, Setup, can_poll, initialise, read_signal_and_operator
 from gsmgateway.modem.options import DriverOptions, ReportRouting
 from gsmgateway.modem.session import AtSession
+from gsmgateway.modem.storage import StorageLayout
 from gsmgateway.modem.transport import Opener, PortInfo, list_ports
 
 
@@ -25,7 +27,8 @@ class ProbeReport:
     rssi: int | None = None
     operator: str | None = None
     storages: list[str] = field(default_factory=list)
-    routings: dict[ReportRouting, bool] = field(default_factory=dict)
+    #: Each routing: None when it works, else why not.
+    routings: dict[ReportRouting, str | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -52,8 +55,8 @@ async def probe(opener: Opener, *, options: DriverOptions | None = None) -> Prob
             return report
         try:
             report.rssi, report.operator = await read_signal_and_operator(commander)
-            await _storages(commander, report)
-            await _routings(commander, report, report.setup.routing)
+            await _storages(commander, report, report.setup.layout)
+            await _routings(commander, report, report.setup)
         except ModemError as exc:  # garbled answer or link gone after init: say so, keep what we have
             report.problems.append(f"probe stopped after initialisation: {exc}")
     finally:
@@ -61,21 +64,43 @@ async def probe(opener: Opener, *, options: DriverOptions | None = None) -> Prob
     return report
 
 
-async def _storages(commander: Commander, report: ProbeReport) -> None:
-    lines = await commander.optional("AT+CPMS=?", prefix="+CPMS:")
-    slots = responses.parse_cpms_test(lines) if lines else []
-    report.storages = [",".join(slot) for slot in slots]
-    current = await commander.optional("AT+CPMS?", prefix="+CPMS:")
-    if current:
-        report.storages.append("in use: " + responses.find(current, "+CPMS:"))
+async def _storages(commander: Commander, report: ProbeReport, layout: StorageLayout) -> None:
+    """One line per memory the sweeps read: slots used and total, or why it cannot be read."""
+    for memory in layout.swept:
+        lines = await commander.optional(f'AT+CPMS="{memory}"', prefix="+CPMS:")
+        try:
+            usage = responses.parse_cpms_usage(lines) if lines else []
+        except ModemProtocolError:
+            usage = []
+        used = f"{usage[0][0]}/{usage[0][1]} used" if usage else "cannot be selected"
+        report.storages.append(f"{memory}: {used}")
+    if layout.home is not None:
+        await commander.optional(f'AT+CPMS="{layout.home}"', prefix="+CPMS:")
 
 
-async def _routings(commander: Commander, report: ProbeReport, chosen: ReportRouting | None) -> None:
-    """Try each ``<ds>``; leave the modem on the routing the driver chose."""
+async def _routings(commander: Commander, report: ProbeReport, setup: Setup) -> None:
+    """Try each ``<ds>``; say which will really bring reports; leave the modem on the driver's choice."""
     for routing in ReportRouting:
-        report.routings[routing] = await commander.optional(routing.cnmi) is not None
-    if chosen is not None:
-        await commander.optional(chosen.cnmi)
+        if await commander.optional(routing.cnmi) is None:
+            report.routings[routing] = "refused by the modem (+CNMI)"
+        else:
+            report.routings[routing] = None
+    if report.routings[ReportRouting.POLL] is None and not await can_poll(commander, setup.layout):
+        report.routings[ReportRouting.POLL] = "no memory keeps reports here: they would be lost"
+    if setup.routing is not None:
+        await commander.optional(setup.routing.cnmi)
+
+
+def _routing_line(report: ProbeReport, setup: Setup) -> str:
+    works = []
+    for routing, problem in report.routings.items():
+        if problem is None and routing is ReportRouting.POLL:
+            works.append(f"poll (sweeps {', '.join(setup.layout.swept) or '?'})")
+        elif problem is None:
+            works.append(routing.value)
+    refused = [f"{r.value}: {problem}" for r, problem in report.routings.items() if problem is not None]
+    line = f"report routing: works {', '.join(works) or 'none'}; using {setup.routing or 'none'}"
+    return line + (f"; not {'; '.join(refused)}" if refused else "")
 
 
 def format_report(device: str, report: ProbeReport) -> str:
@@ -96,13 +121,13 @@ def format_report(device: str, report: ProbeReport) -> str:
             f"operator:      {report.operator or '?'}",
             f"signal:        {_signal(report.rssi)}",
             f"SMSC:          {setup.smsc or 'not set'}",
-            f"storage:       {setup.layout.home or '?'}; offered {' / '.join(report.storages) or '?'}",
+            f"storage:       received SMS kept in {setup.layout.home or '?'}; "
+            f"readable {', '.join(setup.layout.readable) or '?'}",
+            *(f"  {line}" for line in report.storages),
             f"+CNMA needed:  {'yes' if setup.ack_required else 'no'}",
         ]
-        works = [r.value for r, ok in report.routings.items() if ok]
-        lines.append(
-            f"report routing: accepted {', '.join(works) or 'none'}; using {setup.routing or 'none'}"
-        )
+        if report.routings:
+            lines.append(_routing_line(report, setup))
     lines += [f"problem:       {problem}" for problem in report.problems]
     return "\n".join(lines)
 

@@ -22,6 +22,8 @@ REGISTRATION: Final = {
     4: "unknown",
     5: "roaming",
 }
+#: ``+CREG`` states in which the modem can send.
+REGISTERED: Final = frozenset({"home", "roaming"})
 _QUOTED: Final = re.compile(r'"([^"]*)"')
 
 

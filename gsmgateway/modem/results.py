@@ -21,6 +21,7 @@ class ErrorCategory(StrEnum):
     TRANSIENT = "transient"  # retry later with back-off
     PERMANENT = "permanent"  # fail this message; retrying cannot help
     CONFIGURATION = "configuration"  # the modem or SIM needs an operator; stop sending on it
+    NO_NETWORK = "no_network"  # no service: the modem waits for the network, messages wait with it
 
 
 OK: Final = "OK"
@@ -66,8 +67,12 @@ URC_PREFIXES: Final = (
 
 # --- +CMS ERROR (TS 27.005 §3.2.5 and TS 24.011 Annex E-2 RP causes) -------------------------------
 _CMS_TRANSIENT: Final = frozenset(
-    {17, 22, 27, 38, 41, 42, 47, 192, 194, 314, 320, 331, 332, 500, 512, 513, 514, 515, 516, 517}
+    {17, 22, 27, 38, 41, 42, 47, 192, 194, 314, 320, 332, 500, 512, 513, 514, 515, 516, 517}
 )
+#: No network service (27.005 §3.2.5 331; 27.007 §9.2 30, 32 emergency calls only): not the message's
+#: fault and no use retrying until the modem registers again.
+_CMS_NO_NETWORK: Final = frozenset({331})
+_CME_NO_NETWORK: Final = frozenset({30, 32})
 _CMS_CONFIGURATION: Final = frozenset(
     {302, 303, 304, 305, 310, 311, 312, 313, 315, 316, 317, 318, 321, 322, 330, 340}
 )
@@ -129,7 +134,7 @@ CMS_TEXT: Final[dict[int, str]] = {
 }
 
 # --- +CME ERROR (TS 27.007 §9.2) -------------------------------------------------------------------
-_CME_TRANSIENT: Final = frozenset({14, 30, 31, 32, 100, 515})
+_CME_TRANSIENT: Final = frozenset({14, 31, 100, 515})
 _CME_PERMANENT: Final = frozenset({3, 4, 21, 22, 23, 24, 25, 26, 27, 50})
 # 10 SIM not inserted, 11 PIN, 12 PUK, 13 SIM failure, 15 SIM wrong, 16 wrong password, 17/18 PIN2/PUK2
 
@@ -171,6 +176,8 @@ def classify_cms(code: int) -> ErrorCategory:
     """
     if code in _CMS_PERMANENT:
         return ErrorCategory.PERMANENT
+    if code in _CMS_NO_NETWORK:
+        return ErrorCategory.NO_NETWORK
     if code in _CMS_CONFIGURATION:
         return ErrorCategory.CONFIGURATION
     return ErrorCategory.TRANSIENT
@@ -180,6 +187,8 @@ def classify_cme(code: int) -> ErrorCategory:
     """Return what a sender should do after ``+CME ERROR: <code>``."""
     if code in CME_SIM_PROBLEMS:
         return ErrorCategory.CONFIGURATION
+    if code in _CME_NO_NETWORK:
+        return ErrorCategory.NO_NETWORK
     if code in _CME_PERMANENT:
         return ErrorCategory.PERMANENT
     return ErrorCategory.TRANSIENT
@@ -204,6 +213,47 @@ TP_ST_REMOTE_PROCEDURE_ERROR: Final = 0x40
 TP_ST_NOT_OBTAINABLE: Final = 0x43
 TP_ST_VALIDITY_EXPIRED: Final = 0x46
 TP_ST_NO_RESPONSE_STOPPED: Final = 0x62
+
+
+#: TS 23.040 §9.2.3.15: what each assigned TP-ST value says happened to the short message.
+TP_ST_TEXT: Final[dict[int, str]] = {
+    0x00: "short message received by the SME",
+    0x01: "forwarded by the SC to the SME, delivery not confirmed",
+    0x02: "short message replaced by the SC",
+    0x20: "congestion, SC still trying",
+    0x21: "SME busy, SC still trying",
+    0x22: "no response from SME, SC still trying",
+    0x23: "service rejected, SC still trying",
+    0x24: "quality of service not available, SC still trying",
+    0x25: "error in SME, SC still trying",
+    0x40: "remote procedure error",
+    0x41: "incompatible destination",
+    0x42: "connection rejected by SME",
+    0x43: "not obtainable",
+    0x44: "quality of service not available",
+    0x45: "no interworking available",
+    0x46: "validity period expired",
+    0x47: "deleted by the originating SME",
+    0x48: "deleted by SC administration",
+    0x49: "short message does not exist",
+    0x60: "congestion, SC stopped trying",
+    0x61: "SME busy, SC stopped trying",
+    0x62: "no response from SME, SC stopped trying",
+    0x63: "service rejected, SC stopped trying",
+    0x64: "quality of service not available, SC stopped trying",
+    0x65: "error in SME, SC stopped trying",
+}
+
+
+def describe_tp_st(status: int) -> str:
+    """Return ``TP-ST 0x43 (not obtainable)``: the value and its meaning (SC-specific or reserved)."""
+    text = TP_ST_TEXT.get(status)
+    if text is None:
+        specific = (
+            0x10 <= status <= 0x1F or 0x30 <= status <= 0x3F or 0x50 <= status <= 0x5F or status >= 0x70
+        )
+        text = "SC-specific value" if specific else "reserved value"
+    return f"TP-ST 0x{status:02X} ({text})"
 
 
 def classify_tp_st(status: int) -> ReportOutcome:

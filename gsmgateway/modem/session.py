@@ -44,6 +44,7 @@ from gsmgateway.modem.codec import (
     Urc,
     encode_command,
     encode_pdu,
+    shown,
 )
 from gsmgateway.modem.results import ESC, classify_cme, classify_cms, describe_cme, describe_cms
 from gsmgateway.modem.transport import ByteStream
@@ -251,7 +252,7 @@ class AtSession:
         if pending.final.done():
             final = pending.final.result()  # raises ModemUnavailableError if the link died
             self._result(final, pending)  # raises for an error result
-            raise ModemProtocolError(f"{pending.command} ended with {final.text} before the prompt")
+            raise ModemProtocolError(f"{shown(pending.command)} ended with {final.text} before the prompt")
         if not done:
             self._expect_late_result()  # ESC (or the command itself) may still produce a final result
             await self._write(ESC)
@@ -275,14 +276,16 @@ class AtSession:
                 "%s: %d timeouts in a row; closing the port", self.modem_id, self.consecutive_timeouts
             )
             await self._stream.close()
-        raise ModemTimeoutError(f"{pending.command}: {what} within {within:g}s", modem_id=self.modem_id)
+        raise ModemTimeoutError(
+            f"{shown(pending.command)}: {what} within {within:g}s", modem_id=self.modem_id
+        )
 
     def _result(self, final: FinalResult, pending: _Pending) -> list[str]:
         """Return the response lines, or raise the error the final result stands for."""
         if final.kind is FinalKind.OK:
             return pending.lines
         code = final.code
-        where = f"{pending.command}: {final.text}"
+        where = f"{shown(pending.command)}: {final.text}"
         if final.kind is FinalKind.CMS:
             text = describe_cms(code) if code is not None else "verbose"
             category = classify_cms(code) if code is not None else "transient"
@@ -362,7 +365,9 @@ class AtSession:
     def _queue_urc(self, urc: Urc) -> None:
         if self.urcs.full():
             dropped = self.urcs.get_nowait()
-            logger.warning("%s: URC queue full; dropped %r", self.modem_id, dropped.text)
+            logger.warning(
+                "%s: URC queue full; dropped a %s", self.modem_id, dropped.name
+            )  # +CLIP has numbers
         self.urcs.put_nowait(urc)
 
     def _mark_lost(self) -> None:

@@ -191,7 +191,36 @@ def open_port(
             write_timeout=0,
         )
     except (serial.SerialException, OSError, ValueError) as exc:
-        raise ModemUnavailableError(f"cannot open {url}: {exc}") from exc
+        raise ModemUnavailableError(f"cannot open {url}: {exc}", reason=open_failure_reason(exc)) from exc
+
+
+#: errno of a failed open → the reason ``GET /modems`` shows (``core/models.ModemReason`` values).
+_OPEN_FAILURES: Final = {
+    errno.ENOENT: "missing",
+    errno.ENODEV: "missing",
+    errno.ENXIO: "missing",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EBUSY: "busy",
+    errno.EAGAIN: "busy",  # flock(LOCK_EX | LOCK_NB): another process holds the port (exclusive=True)
+}
+
+
+def open_failure_reason(exc: BaseException) -> str:
+    """Name why opening failed, from the errno pyserial (or the OS) gives; ``open_failed`` otherwise."""
+    code = getattr(exc, "errno", None)
+    return _OPEN_FAILURES.get(code, "open_failed") if isinstance(code, int) else "open_failed"
+
+
+def device_presence(url: str) -> Callable[[], bool] | None:
+    """Return a check whether the device at ``url`` exists now, or None for a URL that is no path.
+
+    Used to notice a replug at once (``/dev/serial/by-id/…`` symlinks and ptys come and go with
+    the device): a stat per check, no thread, no udev (a pty has no udev events at all).
+    """
+    if "://" in url:
+        return None
+    return lambda: os.path.exists(url)
 
 
 def serial_opener(

@@ -10,13 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.errors import GatewayError, StoreError
 from gsmgateway.store.db import Database
+from gsmgateway.store.health import describe_failure
 
 
 class Repository:
     """Base of the repositories: ``_write()`` and ``_read()`` open one transaction each.
 
     A ``GatewayError`` raised inside (a lost compare-and-set) rolls the transaction back and passes
-    through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError`.
+    through unchanged; a SQLAlchemy or OS error becomes :class:`StoreError` whose message says what
+    kind of failure it was (``store/health.py``) and never carries SQL or values. Every write tells
+    the store's health whether it went through (``GET /ready``); while the disk or the file is in
+    trouble, writes fail at once without touching it, until the health probe has recovered the store.
     """
 
     def __init__(self, database: Database) -> None:
@@ -24,13 +28,18 @@ class Repository:
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
+        if not self._db.health.writable:  # fail fast: what space is freed goes to the recovery first
+            raise StoreError(f"store write failed: {self._db.health.problem}")
         try:
-            async with self._db.write.begin() as conn:
+            async with self._db.write_turn, self._db.write.begin() as conn:
                 yield conn
         except GatewayError:
             raise
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"store write failed: {exc}") from exc
+            failure = describe_failure(exc)
+            self._db.health.failed(failure)
+            raise StoreError(f"store write failed: {failure.text}") from exc
+        self._db.health.succeeded()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
@@ -40,4 +49,4 @@ class Repository:
         except GatewayError:
             raise
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"store read failed: {exc}") from exc
+            raise StoreError(f"store read failed: {describe_failure(exc).text}") from exc

@@ -8,6 +8,8 @@ writers (WAL). On PostgreSQL both names point at one engine.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -18,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gsmgateway.core.errors import StoreError
+from gsmgateway.store.health import StoreHealth
 from gsmgateway.store.migrations import HEAD_REVISION
 
 logger = logging.getLogger(__name__)
@@ -30,11 +33,19 @@ WAL_CHECKPOINT_PAGES = 10_000
 
 
 class Database:
-    """The open store: a write engine and a read engine (the same one except on SQLite)."""
+    """The open store: a write engine and a read engine (the same one except on SQLite), and its health."""
 
     def __init__(self, write: AsyncEngine, read: AsyncEngine) -> None:
         self.write = write
         self.read = read
+        self.health = StoreHealth(write)
+        # SQLite has one writer at a time, and a connection waiting for its lock sleeps in SQLite's
+        # busy handler in steps of up to 100 ms. The writes of this process (group commits, claims,
+        # sends, reports from 32 modem workers) queue here instead and start the moment the previous
+        # transaction ends. PostgreSQL writes them side by side.
+        self.write_turn: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if write.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -76,7 +87,7 @@ async def open_database(
             read = _sqlite_engine(url, busy_timeout_ms, immediate=False)
         else:
             write = read = create_async_engine(
-                url, connect_args=connect_args or {}, pool_size=10, max_overflow=20
+                url, connect_args=connect_args or {}, pool_size=10, max_overflow=20, hide_parameters=True
             )
         database = Database(write, read)
     except (SQLAlchemyError, ValueError, OSError) as exc:
@@ -86,6 +97,9 @@ async def open_database(
             async with write.connect() as conn:
                 await conn.run_sync(_upgrade)
                 await conn.commit()
+        except StoreError:
+            await database.close()
+            raise
         except (SQLAlchemyError, OSError) as exc:
             await database.close()
             raise StoreError(f"cannot migrate the store {redact_url(url)}: {exc}") from exc
@@ -93,16 +107,29 @@ async def open_database(
 
 
 def _upgrade(connection: Connection) -> None:
-    if schema_revision(connection) == HEAD_REVISION:
+    """Migrate to head; refuse a database written by a newer gsmgateway (a revision we do not know).
+
+    :raises StoreError: the schema is newer than this code (after a rollback of the package).
+    """
+    current = schema_revision(connection)
+    if current == HEAD_REVISION:
         logger.info("store schema is at head (%s)", HEAD_REVISION)
         return
     # Imported only when there is something to migrate: Alembic costs the daemon ~11 MB resident.
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            f"the database is at schema revision {current!r}, newer than this gsmgateway knows "
+            f"(up to {HEAD_REVISION!r}): install the newer gsmgateway again, or restore the backup "
+            "taken before the upgrade"
+        )
     command.upgrade(config, "head")
     logger.info("store schema migrated to head (%s)", HEAD_REVISION)
 
@@ -115,7 +142,8 @@ def schema_revision(connection: Connection) -> str | None:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4)
+    # hide_parameters: a store error's text (logged, shown) must not carry a number or a message text.
+    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -124,7 +152,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: in WAL mode every commit is fdatasync'ed before it returns, so a message whose 202
+        # was sent, or a claim made before AT+CMGS, survives a power cut (NORMAL may lose the last
+        # commits). The group commit (store/writer.py) keeps that to one fsync per group.
+        cursor.execute("PRAGMA synchronous=FULL")
         if immediate:
             cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.close()

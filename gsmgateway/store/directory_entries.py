@@ -82,6 +82,16 @@ class DirectoryRepository(Repository):
             )
             return bool(result.rowcount)
 
+    async def opted_out_numbers(self) -> frozenset[str]:
+        """Return every number an entry that opted out holds (opt-outs are few; read them all)."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(directory_entries.c.mobile).where(
+                    directory_entries.c.opted_out.is_(True), directory_entries.c.mobile.is_not(None)
+                )
+            )
+            return frozenset(rows.scalars())
+
 
 def _entry(row: Any) -> DirectoryEntry:
     return DirectoryEntry(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.store.base import Repository
@@ -39,18 +40,7 @@ class ModemRepository(Repository):
     async def count(self, modem_id: str, *, sent: int = 0, failed: int = 0, now: datetime) -> None:
         """Add to a modem's sent/failed counters (a row is created if the modem is new)."""
         async with self._write() as conn:
-            result = await conn.execute(
-                update(modems)
-                .where(modems.c.modem_id == modem_id)
-                .values(sent_count=modems.c.sent_count + sent, failed_count=modems.c.failed_count + failed)
-            )
-            if not result.rowcount:
-                await conn.execute(
-                    insert(modems).values(
-                        modem_id=modem_id, state="disconnected", sent_count=sent, failed_count=failed,
-                        updated_at=now,
-                    )
-                )  # fmt: skip
+            await add_to_counters(conn, modem_id, sent=sent, failed=failed, now=now)
 
     async def list(self) -> list[ModemStatusView]:
         """Every modem the gateway has seen, by id."""
@@ -64,3 +54,20 @@ class ModemRepository(Repository):
             )
             for r in rows
         ]  # fmt: skip
+
+
+async def add_to_counters(
+    conn: AsyncConnection, modem_id: str, *, sent: int = 0, failed: int = 0, now: datetime
+) -> None:
+    """Add to a modem's counters inside the caller's transaction (a row is created if the modem is new)."""
+    result = await conn.execute(
+        update(modems)
+        .where(modems.c.modem_id == modem_id)
+        .values(sent_count=modems.c.sent_count + sent, failed_count=modems.c.failed_count + failed)
+    )
+    if not result.rowcount:
+        await conn.execute(
+            insert(modems).values(
+                modem_id=modem_id, state="disconnected", sent_count=sent, failed_count=failed, updated_at=now
+            )
+        )

@@ -65,6 +65,19 @@ class MessageQueries(Repository):
             raise MessageNotFoundError(f"no message {message_id}")
         return message_view(row)
 
+    async def owner_of(self, message_id: int) -> int | None:
+        """Return the id of the API key that created the message (None: created without one).
+
+        :raises MessageNotFoundError: there is no such message.
+        """
+        async with self._read() as conn:
+            row = (
+                await conn.execute(select(messages.c.api_key_id).where(messages.c.id == message_id))
+            ).first()
+        if row is None:
+            raise MessageNotFoundError(f"no message {message_id}")
+        return row.api_key_id  # type: ignore[no-any-return]
+
     async def get_detail(self, message_id: int) -> MessageDetail:
         """Return one message with its parts and its event timeline, oldest event first.
 
@@ -112,6 +125,24 @@ class MessageQueries(Repository):
             ).first()
         return (message_view(row), row.fingerprint) if row is not None else None
 
+    async def find_by_idempotency_keys(
+        self, api_key_id: int, keys: Sequence[str]
+    ) -> dict[str, tuple[MessageView, str | None]]:
+        """Return the messages stored under these keys of one caller, each with its fingerprint."""
+        found: dict[str, tuple[MessageView, str | None]] = {}
+        wanted = list(dict.fromkeys(keys))
+        async with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = await conn.execute(
+                    select(*MESSAGE_COLUMNS, messages.c.idempotency_key, messages.c.fingerprint).where(
+                        messages.c.api_key_id == api_key_id,
+                        messages.c.idempotency_key.in_(wanted[start : start + 500]),
+                    )
+                )
+                for row in rows:
+                    found[row.idempotency_key] = (message_view(row), row.fingerprint)
+        return found
+
     async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
         """Return the newest message for each external id that has one."""
         found: dict[str, MessageView] = {}
@@ -126,6 +157,22 @@ class MessageQueries(Repository):
                 for row in rows:
                     found[row.external_id] = message_view(row)  # ascending ids: the newest wins
         return found
+
+    async def arrivals_since(self, since: datetime) -> list[tuple[str, float]]:
+        """Return ``(number, created_at as Unix seconds)`` of every message that counts for pacing.
+
+        Oldest first, from ``since`` on. A row refused at intake (``failed`` without an attempt)
+        never counted, and a row without a number has nothing to count against.
+        """
+        counted = (messages.c.status != MessageStatus.FAILED.value) | (messages.c.attempts > 0)
+        statement = (
+            select(messages.c.number, messages.c.created_at)
+            .where(messages.c.created_at >= since, messages.c.number.is_not(None), counted)
+            .order_by(messages.c.created_at, messages.c.id)
+        )
+        async with self._read() as conn:
+            rows = await conn.execute(statement)
+            return [(row[0], row[1].timestamp()) for row in rows]
 
     async def list_page(self, query: ListFilter) -> MessagePage:
         """Return one page, newest first, and the cursor of the next page (None on the last)."""

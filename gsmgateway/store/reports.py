@@ -57,6 +57,7 @@ class ReportFacts:
     outcome: ReportOutcome
     tp_st: int
     scts: datetime | None
+    detail: str | None = None  # what it said, in words ("undelivered, TP-ST 0x43 (not obtainable)")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,17 @@ class ReportRepository(Repository):
     async def apply(
         self, entry_id: int, facts: ReportFacts, *, now: datetime, window: timedelta, final: bool
     ) -> ReportDecision:
-        """Apply the report of inbox entry ``entry_id`` (see the module docstring)."""
+        """Apply the report of inbox entry ``entry_id`` (see the module docstring).
+
+        A report that would stay pending is found out by a read first: retrying the ones that wait
+        (after every send, until their grace ends) then costs no write, no lock and no fsync.
+        """
+        if not final:
+            async with self._read() as conn:
+                same = await self._same_report(conn, facts)
+                choice = Choice(ChoiceKind.MATCH) if same else await self._choose(conn, facts, now, window)
+            if choice.kind is not ChoiceKind.MATCH:
+                return ReportDecision(None, rivals=tuple(p.message_id for p in choice.rivals))
         async with self._write() as conn:
             if not await settle_entry(conn, entry_id, outcome=None, now=now):
                 return ReportDecision(None, already=True)
@@ -169,7 +180,12 @@ class ReportRepository(Repository):
                     scts=facts.scts)
         )  # fmt: skip
         new_status = await rollup_message(
-            conn, part.message_id, now=now, modem_id=facts.modem_id, error_code=facts.tp_st
+            conn,
+            part.message_id,
+            now=now,
+            modem_id=facts.modem_id,
+            error_code=facts.tp_st,
+            detail=facts.detail,
         )
         await record_outcome(conn, entry_id, InboxOutcome.APPLIED, message_id=part.message_id)
         if facts.scts is not None and part.start is not None:
@@ -235,9 +251,18 @@ async def note_event(
 
 
 async def rollup_message(
-    conn: AsyncConnection, message_id: int, *, now: datetime, modem_id: str, error_code: int | None
+    conn: AsyncConnection,
+    message_id: int,
+    *,
+    now: datetime,
+    modem_id: str,
+    error_code: int | None,
+    detail: str | None = None,
 ) -> MessageStatus | None:
     """Move the message to what its parts' reports say (``core/report_rollup.py``); return the new status.
+
+    ``detail`` (what the report said, e.g. its TP-ST meaning) goes into the reason of the move, so
+    ``GET /sms/{id}`` and Fineract's ``errorMessage`` tell the real cause.
 
     An ``unknown`` message whose every part is known to have left (each has an MR or a report) moves
     to ``sent`` even without final reports: the network has confirmed them. A ``sending`` message
@@ -264,6 +289,7 @@ async def rollup_message(
     if target is None or target == current or not can_transition(current, target):
         return None
     reason = "report" if current is MessageStatus.SENT else f"late report ({current})"
+    reason = f"{reason}: {detail}"[:200] if detail else reason
     await transition(
         conn, message_id, current, target, now=now, reason=reason, modem_id=modem_id, error_code=error_code,
         values={"sent_at": now} if target is MessageStatus.SENT else None,

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select, update
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import ClaimedMessage
 from gsmgateway.store.base import Repository
+from gsmgateway.store.modems import add_to_counters
 from gsmgateway.store.reports import rollup_message
 from gsmgateway.store.tables import message_events, message_parts, messages
 from gsmgateway.store.transitions import transition
@@ -27,7 +28,7 @@ _CLAIM_RETRIES = 20
 
 
 class MessageRepository(Repository):
-    """Status changes, claims, parts and report matching for messages."""
+    """Status changes, claims, and the parts of messages as they go out."""
 
     async def transition(
         self,
@@ -41,11 +42,7 @@ class MessageRepository(Repository):
         error_code: int | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> int:
-        """Move one message from ``from_`` to ``to`` and append the event; return its attempt count.
-
-        :raises StaleTransitionError: the move is not allowed, or the message is not in ``from_``.
-        :raises MessageNotFoundError: there is no such message.
-        """
+        """:func:`gsmgateway.store.transitions.transition` in a transaction of its own."""
         async with self._write() as conn:
             return await transition(
                 conn, message_id, from_, to, now=now, reason=reason, modem_id=modem_id,
@@ -189,6 +186,7 @@ class MessageRepository(Repository):
                 conn, message_id, MessageStatus.SENDING, MessageStatus.SENT, now=now, reason="sent",
                 modem_id=modem_id, values={"sent_at": now},
             )  # fmt: skip
+            await add_to_counters(conn, modem_id, sent=1, now=now)  # one commit (one fsync), not two
             after = await rollup_message(conn, message_id, now=now, modem_id=modem_id, error_code=None)
         return after or MessageStatus.SENT
 

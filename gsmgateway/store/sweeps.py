@@ -6,7 +6,7 @@ SQLite's write lock for long; every moved message gets its event row, as a singl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -80,8 +80,13 @@ class MessageSweeps(Repository):
             where=[messages.c.sent_at < cutoff],
         )  # fmt: skip
 
-    async def settle_interrupted(self, *, now: datetime, requeue: bool) -> dict[MessageStatus, list[int]]:
+    async def settle_interrupted(
+        self, *, now: datetime, requeue: bool, modem_ids: Collection[str] | None = None
+    ) -> dict[MessageStatus, list[int]]:
         """Settle messages a crash left in ``sending``, each by what its parts prove; return ids by status.
+
+        ``modem_ids`` limits this to the messages those modems were sending (PostgreSQL, where
+        other processes may drive other modems on the same store); None settles every one.
 
         The PDU-written mark (a part row without MR) is recorded before a PDU's first byte, so:
 
@@ -95,7 +100,7 @@ class MessageSweeps(Repository):
         """
         settled: dict[MessageStatus, list[int]] = {}
         accepted = func.count(message_parts.c.mr)
-        rows = await self._interrupted(accepted)
+        rows = await self._interrupted(accepted, modem_ids)
         for row in rows:
             target, reason, values = _after_interruption(row.parts_total, row.accepted, row.written, requeue)
             if target is MessageStatus.SENT:
@@ -114,8 +119,9 @@ class MessageSweeps(Repository):
             settled.setdefault(target, []).append(row.id)
         return settled
 
-    async def _interrupted(self, accepted: Any) -> list[Any]:
+    async def _interrupted(self, accepted: Any, modem_ids: Collection[str] | None) -> list[Any]:
         written = func.count(message_parts.c.id)
+        mine = [] if modem_ids is None else [messages.c.modem_id.in_(list(modem_ids))]
         async with self._read() as conn:
             return list(
                 (
@@ -123,7 +129,7 @@ class MessageSweeps(Repository):
                         select(messages.c.id, messages.c.parts_total, messages.c.modem_id,
                                accepted.label("accepted"), written.label("written"))
                         .select_from(messages.outerjoin(message_parts, _OF_MESSAGE))
-                        .where(messages.c.status == MessageStatus.SENDING.value)
+                        .where(messages.c.status == MessageStatus.SENDING.value, *mine)
                         .group_by(messages.c.id, messages.c.parts_total, messages.c.modem_id)
                     )
                 ).all()

@@ -94,7 +94,7 @@ messages = Table(
     Column("status", String(16), nullable=False),
     Column("recipient_kind", String(8), nullable=False),
     Column("recipient_id", String(64), nullable=False),
-    Column("number", String(20), nullable=False),
+    Column("number", String(20), nullable=True),  # NULL: a Fineract row refused for its number
     Column("text", Text, nullable=True),  # NULL once retention removed it
     Column("parts_total", SmallInteger, nullable=False),
     Column("attempts", SmallInteger, nullable=False, default=0),
@@ -117,6 +117,9 @@ messages = Table(
     Index("ix_messages_status_created", "status", "created_at", "id"),
     Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
     Index("ix_messages_external_id", "external_id"),  # Fineract compatibility: status by externalId
+    # The console's overview counts a day's messages by status and modem from this index alone
+    # (store/overview.py): a range of created_at, never a scan of the table.
+    Index("ix_messages_created_status_modem", "created_at", "status", "modem_id"),
 )
 
 message_parts = Table(
@@ -323,4 +326,16 @@ webhook_attempts = Table(
     Column("error", String(500), nullable=True),
     Column("duration_ms", Integer, nullable=False),
     Index("ix_webhook_attempts_outbox", "outbox_id", "id"),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("api_key_id", BigInteger, ForeignKey("api_keys.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),  # shown in the session's own forms
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # absolute end, whatever the activity
+    Index("ix_console_sessions_api_key_id", "api_key_id"),
 )

@@ -8,14 +8,15 @@ looked up first, so a replay gets the first message and a different body a ``Con
 every waiter is answered. No event row is written: the timeline derives "accepted" from
 ``created_at``. Under load that turns thousands of commits per second into a few dozen; alone, a
 submit costs one transaction. ``/sms/batch`` uses :meth:`SubmitWriter.insert_many`, a transaction of
-its own. On SQLite these transactions take turns on an asyncio lock instead of sleeping in SQLite's
-busy handler.
+its own. On SQLite these transactions take turns with every other write of the process
+(``Database.write_turn``) instead of sleeping in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +38,7 @@ from gsmgateway.store.tables import messages, to_micros
 
 @dataclass
 class NewMessage:
-    """A validated message ready to be stored as ``queued``.
+    """A validated message ready to be stored as ``queued`` (or, refused, as ``failed`` with its reason).
 
     Not frozen: the service fills in ``number`` once the recipient is resolved (for a batch, all
     recipients in one query), which is cheaper than copying the object.
@@ -45,7 +46,7 @@ class NewMessage:
 
     recipient_kind: RecipientKind
     recipient_id: str
-    number: str
+    number: str | None  # None only for a refused Fineract row whose number could not be read
     text: str
     parts_total: int
     not_before: datetime
@@ -56,6 +57,8 @@ class NewMessage:
     idempotency_key: str | None
     fingerprint: str | None
     external_id: str | None
+    status: MessageStatus = MessageStatus.QUEUED  # FAILED: a platform row refused, stored with its reason
+    status_reason: str | None = None
 
 
 class Inserted(NamedTuple):
@@ -68,11 +71,12 @@ class Inserted(NamedTuple):
     created: bool
 
 
+logger = logging.getLogger(__name__)
 _Job = tuple[NewMessage, "asyncio.Future[Inserted]"]
 _INSERT_COLUMNS: Final = (
     "status", "recipient_kind", "recipient_id", "number", "text", "parts_total", "attempts",
     "not_before", "send_at", "expires_at", "created_at", "updated_at",
-    "api_key_id", "idempotency_key", "fingerprint", "external_id",
+    "api_key_id", "idempotency_key", "fingerprint", "external_id", "status_reason",
 )  # fmt: skip
 
 
@@ -84,12 +88,6 @@ class SubmitWriter(Repository):
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        # SQLite has one writer at a time, and a connection waiting for its lock sleeps in steps of
-        # milliseconds; batches and group commits of this process queue here instead and start the
-        # moment the previous transaction ends. PostgreSQL writes them side by side.
-        self._turn: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock() if database.dialect == "sqlite" else contextlib.nullcontext()
-        )
 
     def start(self) -> None:
         """Start the writer task (idempotent)."""
@@ -128,7 +126,7 @@ class SubmitWriter(Repository):
         group = list(batch)
         if not _has_keys(group):
             return [r.view for r in await self._insert_new(group)]
-        async with self._turn, self._write() as conn:
+        async with self._write() as conn:
             results = await _store_group(conn, group)
             conflicts: list[tuple[int, GatewayError]] = [
                 (index, r) for index, r in enumerate(results) if isinstance(r, ConflictError)
@@ -145,7 +143,9 @@ class SubmitWriter(Repository):
             try:
                 await self._commit(jobs)
             except Exception as exc:  # every waiter must get an answer
-                error = exc if isinstance(exc, StoreError) else StoreError(f"store write failed: {exc}")
+                error = exc if isinstance(exc, StoreError) else StoreError("store write failed")
+                if not isinstance(exc, StoreError):
+                    logger.exception("the submit writer failed")
                 for _, future in jobs:
                     if not future.done():
                         future.set_exception(error)
@@ -166,7 +166,7 @@ class SubmitWriter(Repository):
                 if not _has_keys(group):
                     results: list[Inserted | ConflictError] = list(await self._insert_new(group))
                     break
-                async with self._turn, self._write() as conn:
+                async with self._write() as conn:
                     results = await _store_group(conn, group, look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
@@ -185,7 +185,7 @@ class SubmitWriter(Repository):
 
         :raises StoreError: the database failed (a naive time included).
         """
-        async with self._turn, self._write() as conn:
+        async with self._write() as conn:
             ids = await _insert_rows(conn, group)
         return [Inserted(_new_view(m, i), True) for m, i in zip(group, ids, strict=True)]
 
@@ -258,7 +258,7 @@ async def _insert_rows(conn: AsyncConnection, batch: Sequence[NewMessage]) -> li
     try:
         rows = _message_rows(batch)
     except ValueError as exc:
-        raise StoreError(f"store write failed: {exc}") from exc
+        raise StoreError(f"store write failed: {exc}") from exc  # our own words (to_micros)
     return await insert_returning_ids(conn, messages, _INSERT_COLUMNS, rows)
 
 
@@ -275,24 +275,23 @@ def _message_rows(batch: Sequence[NewMessage]) -> list[tuple[Any, ...]]:
             value = micros[moment] = to_micros(moment)
         return value
 
-    queued = MessageStatus.QUEUED.value
     rows: list[tuple[Any, ...]] = []
     for m in batch:
         created = stored(m.created_at)
         send_at = None if m.send_at is None else stored(m.send_at)
         rows.append(
-            (queued, m.recipient_kind, m.recipient_id, m.number, m.text, m.parts_total, 0,
+            (m.status.value, m.recipient_kind, m.recipient_id, m.number, m.text, m.parts_total, 0,
              stored(m.not_before), send_at, stored(m.expires_at), created, created,
-             m.api_key_id, m.idempotency_key, m.fingerprint, m.external_id)
+             m.api_key_id, m.idempotency_key, m.fingerprint, m.external_id, m.status_reason)
         )  # fmt: skip
     return rows
 
 
 def _new_view(message: NewMessage, message_id: int) -> MessageView:
     return build_message_view(  # a thousand times per batch: see build_message_view
-        id=message_id, status=MessageStatus.QUEUED, recipient_kind=message.recipient_kind,
+        id=message_id, status=message.status, recipient_kind=message.recipient_kind,
         recipient_id=message.recipient_id, number=message.number, message=message.text,
         parts_total=message.parts_total, attempts=0, external_id=message.external_id,
         send_at=message.send_at, created_at=message.created_at, updated_at=message.created_at,
-        status_reason=None, modem_id=None,
+        status_reason=message.status_reason, modem_id=None,
     )  # fmt: skip

@@ -20,7 +20,7 @@ async def test_directory_put_get_delete_and_the_effect_on_sending(
     )
     assert put.status == 200
     entry = await put.json()
-    assert entry == {**entry, "kind": kind, "id": "501", "mobile": "+255713000501", "optedOut": False}
+    assert entry == {**entry, "kind": kind, "id": 501, "mobile": "+255713000501", "optedOut": False}
     got = await stack.client.get(f"/{collection}/501", headers=admin)
     assert (await got.json())["name"] == "Neema"
     sent = await stack.client.post("/sms", json={"message": "Karibu", field: "501"}, headers=sender)

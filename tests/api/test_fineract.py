@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from gsmgateway.api import create_fineract_app
 from gsmgateway.api.fineract_gateway import delivery_status, external_id_for
-from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.config import DirectoryConfig, LimitsConfig
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import MessageView, RecipientKind
 from tests.api.conftest import Stack
@@ -18,7 +18,9 @@ from tests.reports import deliver_report
 
 @pytest.fixture
 async def fineract(stack: Stack, aiohttp_client: Any) -> tuple[Any, dict[str, str]]:
-    client = await aiohttp_client(create_fineract_app(stack.service, tenant="default"))
+    client = await aiohttp_client(
+        create_fineract_app(stack.service, stack.services.platform, tenant="default")
+    )
     key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
     return client, {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
 
@@ -70,7 +72,9 @@ def job_batch(*ids: int) -> list[dict[str, Any]]:
 async def national(make_stack: Any, aiohttp_client: Any) -> tuple[Stack, Any, dict[str, str]]:
     """Build a stack whose directory turns national numbers (07…) into +255…, as Fineract sends them."""
     stack: Stack = await make_stack(directory=DirectoryConfig(default_country_code="255"))
-    client = await aiohttp_client(create_fineract_app(stack.service, tenant="default"))
+    client = await aiohttp_client(
+        create_fineract_app(stack.service, stack.services.platform, tenant="default")
+    )
     key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
     return stack, client, {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
 
@@ -81,18 +85,18 @@ async def test_send_is_202_idempotent_per_internal_id_and_reported(
     stack, client, headers = national
     first = await client.post("/sms", json=job_batch(57, 58), headers=headers)
     assert first.status == 202
-    assert await first.json() == {"accepted": 2, "refused": []}
+    assert await first.json() == {"accepted": 2, "deferred": 0, "refused": []}
     again = await client.post("/sms", json=job_batch(57, 58), headers=headers)  # the job re-reads rows
     assert again.status == 202
     assert stack.counts()["messages"] == 2
     report = await client.post("/sms/report", json=[57, 58, 99], headers=headers)
     assert report.status == 200
     rows = {row["id"]: row for row in await report.json()}
-    assert set(rows) == {"57", "58"}  # unknown ids are left out
+    assert set(rows) == {57, 58}  # unknown ids are left out; ids keep the JSON type they came in
     assert {row["deliveryStatus"] for row in rows.values()} == {100}
     assert all(row["hasError"] is False for row in rows.values())
     detail = await (
-        await stack.client.get(f"/sms/{rows['57']['externalId']}", headers=await stack.key("admin"))
+        await stack.client.get(f"/sms/{rows[57]['externalId']}", headers=await stack.key("admin"))
     ).json()
     assert detail["number"] == "+255712345057"
     assert detail["clientId"] is None
@@ -112,10 +116,10 @@ async def test_report_follows_the_message_to_delivered(national: tuple[Stack, An
         stack.services.collection, "modem-1", mr=9, number=claimed.number, scts=datetime.now(UTC)
     )
     (row,) = await (await client.post("/sms/report", json=[60], headers=headers)).json()
-    assert (row["id"], row["deliveryStatus"], row["externalId"]) == ("60", 300, str(claimed.id))
+    assert (row["id"], row["deliveryStatus"], row["externalId"]) == (60, 300, str(claimed.id))
 
 
-async def test_bad_items_are_left_out_and_the_good_ones_still_go(
+async def test_bad_rows_are_stored_failed_and_reported_400_with_their_reason(
     national: tuple[Stack, Any, dict[str, str]],
 ) -> None:
     stack, client, headers = national
@@ -131,17 +135,27 @@ async def test_bad_items_are_left_out_and_the_good_ones_still_go(
     body = await response.json()
     assert body["accepted"] == 2
     assert [(r["index"], r["internalId"]) for r in body["refused"]] == [(1, 2), (2, 3), (4, None)]
-    assert stack.counts()["messages"] == 2
-    rows = await (await client.post("/sms/report", json=[1, 2, 3], headers=headers)).json()
-    assert [row["id"] for row in rows] == ["1"]
+    assert stack.counts()["messages"] == 4  # every row Fineract posted; "garbage" is no row
+    rows = {
+        row["id"]: row
+        for row in await (await client.post("/sms/report", json=[1, 2, 3], headers=headers)).json()
+    }
+    assert sorted(rows) == [1, 2, 3]
+    assert (rows[1]["deliveryStatus"], rows[1]["errorMessage"]) == (100, None)
+    assert rows[2]["deliveryStatus"] == rows[3]["deliveryStatus"] == 400
+    assert "not a phone number" in rows[2]["errorMessage"]
+    assert "mobileNumber is missing" in rows[3]["errorMessage"]
 
 
-def view(status: MessageStatus, reason: str | None = None) -> MessageView:
-    now = datetime.now(UTC)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LATE_REPORTS_FOR = timedelta(hours=72)  # dispatch.report_match_hours
+
+
+def view(status: MessageStatus, reason: str | None = None, *, age: timedelta = timedelta(0)) -> MessageView:
     return MessageView(
         id=5, status=status, recipient_kind=RecipientKind.CLIENT, recipient_id="1", number="+1",
-        message="x", parts_total=1, attempts=1, external_id=None, send_at=None, created_at=now,
-        updated_at=now, status_reason=reason, modem_id=None,
+        message="x", parts_total=1, attempts=1, external_id=None, send_at=None, created_at=NOW - age,
+        updated_at=NOW - age, status_reason=reason, modem_id=None,
     )  # fmt: skip
 
 
@@ -157,13 +171,21 @@ def view(status: MessageStatus, reason: str | None = None) -> MessageView:
         (MessageStatus.CANCELLED, None, 400),
         (MessageStatus.EXPIRED, "validity", 400),
         (MessageStatus.EXPIRED, "no-report", 200),
-        (MessageStatus.UNKNOWN, None, 200),
+        (MessageStatus.UNKNOWN, None, 150),  # a late report may still resolve it: keep asking
     ],
 )
 def test_every_status_maps_to_a_fineract_delivery_status(
     status: MessageStatus, reason: str | None, code: int
 ) -> None:
-    assert delivery_status(view(status, reason)) == code
+    assert delivery_status(view(status, reason), now=NOW, late_reports_for=LATE_REPORTS_FOR) == code
+
+
+def test_an_unknown_no_late_report_can_resolve_any_more_is_reported_sent() -> None:
+    """Past the report window Fineract is told 200 (it may have gone out) and stops polling the row."""
+    old = view(MessageStatus.UNKNOWN, age=LATE_REPORTS_FOR + timedelta(seconds=1))
+    assert delivery_status(old, now=NOW, late_reports_for=LATE_REPORTS_FOR) == 200
+    recent = view(MessageStatus.UNKNOWN, age=LATE_REPORTS_FOR - timedelta(seconds=1))
+    assert delivery_status(recent, now=NOW, late_reports_for=LATE_REPORTS_FOR) == 150
 
 
 def test_external_ids_are_scoped_by_tenant_and_absent_ids_give_none() -> None:
@@ -172,3 +194,21 @@ def test_external_ids_are_scoped_by_tenant_and_absent_ids_give_none() -> None:
     assert external_id_for("other", 57) != external_id_for("default", 57)
     assert external_id_for("default", None) is None
     assert external_id_for("default", True) is None
+
+
+async def test_the_fineract_listener_limits_requests_per_key_on_its_own(
+    stack: Stack, aiohttp_client: Any
+) -> None:
+    limits = LimitsConfig(per_key_per_second=1, per_key_burst=2)
+    app = create_fineract_app(
+        stack.service, stack.services.platform, tenant="default", limits=limits, clock=lambda: 0.0
+    )
+    client = await aiohttp_client(app)
+    key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
+    headers = {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
+    statuses = [(await client.get("/smsbridges", headers=headers)).status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = await client.post("/sms%2Freport", json=[1], headers=headers)
+    assert limited.status == 429
+    assert (await limited.json())["error"]["type"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1

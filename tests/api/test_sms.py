@@ -21,7 +21,7 @@ async def test_submit_answers_202_with_the_message_and_its_location(stack: Stack
     assert status == 202
     assert headers["Location"] == f"/sms/{body['id']}"
     assert body["status"] == "queued"
-    assert body["clientId"] == "12"
+    assert body["clientId"] == 12  # a numeric id is a JSON number in answers
     assert body["staffId"] is None
     assert body["number"] == "+*********678"  # masked without sms:read-numbers
     assert body["message"] == "Hello Asha"
@@ -40,7 +40,7 @@ async def test_numbers_are_shown_only_with_the_read_numbers_scope(stack: Stack) 
     assert body["number"] == "+255700000007"
     detail = await (await stack.client.get(f"/sms/{body['id']}", headers=auth)).json()
     assert detail["number"] == "+255700000007"
-    assert detail["staffId"] == "7"
+    assert detail["staffId"] == 7
 
 
 async def test_idempotency_key_replays_the_first_message_and_refuses_another_body(stack: Stack) -> None:

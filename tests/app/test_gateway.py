@@ -187,11 +187,13 @@ async def test_fineract_contract_is_served_on_its_own_port_when_enabled(tmp_path
                     )
                 ).values()
                 await until_status(gateway, view.id, S.DELIVERED)
-                report = await (await fineract.post("/sms/report", json=[41], headers=headers)).json()
+                report = await (await fineract.post("/sms%2Freport", json=[41], headers=headers)).json()
             assert report == [
                 {
-                    "id": "41",
+                    "id": 41,
                     "externalId": str(view.id),
+                    "addedOnDate": report[0]["addedOnDate"],
+                    "deliveredOnDate": report[0]["deliveredOnDate"],
                     "deliveryStatus": 300,
                     "hasError": False,
                     "errorMessage": None,

@@ -29,7 +29,7 @@ async def run_cli(*args: str) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
-@pytest.mark.parametrize("profile", ["generic", "simcom-sim800"])
+@pytest.mark.parametrize("profile", ["generic", "simcom-sim800", "huawei-e173"])
 async def test_probe_prints_identity_network_smsc_storage_and_routing(tmp_path: Path, profile: str) -> None:
     async with SimulatorServer(profile=profile, link="pty", pty_path=tmp_path / "modem") as sim:
         code, out, err = await run_cli("modem", "probe", "--device", str(sim.url), "--trace")
@@ -42,10 +42,15 @@ async def test_probe_prints_identity_network_smsc_storage_and_routing(tmp_path: 
     assert sim.profile.smsc in out
     assert "dBm" in out
     routing = next(line for line in out.splitlines() if line.startswith("report routing"))
-    if profile == "simcom-sim800":
-        assert "accepted direct, poll" in routing  # SIM800 has no +CDSI
+    if profile == "simcom-sim800":  # no +CDSI, and ds=0 throws reports away: only +CDS works
+        assert "works direct; using direct" in routing
+        assert "poll: no memory keeps reports here" in routing
+    elif profile == "huawei-e173":  # no SR: reports kept with the SMS in SM, swept from there
+        assert "works stored, direct, poll (sweeps SM, ME); using stored" in routing
+        assert "  SR:" not in out
     else:
-        assert "accepted stored, direct, poll" in routing
+        assert "works stored, direct, poll (sweeps SR, SM, ME); using stored" in routing
+        assert "  SR: 0/" in out
 
 
 async def test_probe_reports_a_sim_problem(tmp_path: Path) -> None:

@@ -54,6 +54,14 @@ def test_the_venv_is_self_contained_without_pip(unpacked: Path, listing: dict[st
     assert f"{VENV}/bin/pip" not in listing
 
 
+def test_the_consoles_templates_and_assets_are_in_the_package(listing: dict[str, Entry]) -> None:
+    console = f"{VENV}/lib/python3.11/site-packages/gsmgateway/api/console"
+    pages = ("base", "sign_in", "overview", "messages", "message", "test_sms", "keys", "directory", "inbound",
+             "error")  # fmt: skip
+    for name in [f"templates/{page}.html" for page in pages] + ["static/console.css", "static/console.js"]:
+        assert f"{console}/{name}" in listing, f"{name} is not in the package"
+
+
 def test_the_command_is_on_the_path(listing: dict[str, Entry]) -> None:
     link = listing["usr/bin/gsmgateway"]
     assert link.target == "/opt/gsmgateway/bin/gsmgateway"

@@ -27,6 +27,7 @@ TABLES = {
     "message_events",
     "directory_entries",
     "modems",
+    "console_sessions",
     "modem_inbox",
     "inbound_messages",
     "inbound_parts",

@@ -220,9 +220,9 @@ class SimulatorControl:
         """Pull the cable: the pty goes away."""
         await self._call("POST", "/unplug")
 
-    async def replug(self) -> None:
-        """Push it back in at the same path."""
-        await self._call("POST", "/replug", {})
+    async def replug(self, *, reboot: bool = False) -> None:
+        """Push it back in at the same path (``reboot``: power-on settings, as a real USB replug)."""
+        await self._call("POST", "/replug", {"reboot": reboot})
 
 
 def same_number(a: str, b: str) -> bool:

@@ -160,9 +160,10 @@ class SimulatorProcess:
         log_dir: Path,
         faults: dict[str, Any] | None = None,
         runtime: Runtime = DEVELOPMENT,
+        extra_args: tuple[str, ...] = (),
     ) -> SimulatorProcess:
         """Start the installed ``gsmgateway-sim`` CLI, with ``faults`` (its JSON form) from the start."""
-        args = [*runtime.simulator, "--pty", str(pty_path), "--control", "127.0.0.1:0"]
+        args = [*runtime.simulator, "--pty", str(pty_path), "--control", "127.0.0.1:0", *extra_args]
         if faults is not None:
             args += ["--faults-json", json.dumps(faults)]
         proc = await ManagedProcess.start(name, args, log_dir=log_dir)

@@ -66,19 +66,25 @@ class StackOptions:
     messages_per_minute: int = 60000
     #: Seconds each simulated network waits before the status report (see :func:`plan_report_delay`).
     report_delay: float = 1.0
+    profile: str = "generic"  # the simulator's profile (huawei-e173 has no "SR" storage)
+    report_routing: str = "stored"
+    pin: str | None = None  # the SIM PIN the config gives the modem
+    sim_args: tuple[str, ...] = ()  # more gsmgateway-sim arguments (--preload FILE, --smsc-skew S)
     #: Whose programs run: the development venv's, or an extracted package's.
     runtime: Runtime = DEVELOPMENT
     #: False: everything is set up but the daemon, which the test starts its own way.
     start_daemon: bool = True
-    #: More TOML appended to the daemon's config (sections of its own, e.g. [[webhooks]]).
+    #: Extra TOML appended to the config (a section of its own, e.g. ``[console]``).
     extra_toml: str = ""
 
 
 def config_toml(root: Path, devices: list[str], options: StackOptions) -> str:
     """Return the daemon's config: port 0, fast jobs, small retry delays, one table per modem."""
+    pin = f'pin = "{options.pin}"\n' if options.pin else ""
     modems = "".join(
         f'\n[[modems]]\nid = "modem-{index + 1}"\nport = "{device}"\n'
         f"messages_per_minute = {options.messages_per_minute}\n"
+        f'report_routing = "{options.report_routing}"\n{pin}'
         for index, device in enumerate(devices)
     )
     return f"""\
@@ -112,7 +118,8 @@ retention_seconds = 600.0
 
 [directory]
 default_country_code = "255"
-{modems}{options.extra_toml}"""
+{options.extra_toml}
+{modems}"""
 
 
 @dataclass
@@ -204,6 +211,7 @@ async def build_stack(root: Path, group: ProcessGroup, options: StackOptions) ->
             log_dir=logs,
             faults=faults,
             runtime=options.runtime,
+            extra_args=("--profile", options.profile, *options.sim_args),
         )
         group.running.append(sim)
         sims.append(sim)

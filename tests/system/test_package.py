@@ -47,6 +47,13 @@ async def test_the_packaged_gateway_delivers_an_sms_to_a_simulated_modem(
     assert await sim.messages_to(number_of(150)) == ["Your repayment is due on Friday."]
     # The daemon that answered is the package's: its command line names the unpacked venv.
     assert command_line(stack.daemon.proc.pid)[:2] == list(packaged.gateway)
+    # Its console's pages and assets come from the package too (templates and static files).
+    async with http.get(f"{stack.url}/console/sign-in") as page:
+        assert page.status == 200
+        assert 'name="api_key"' in await page.text()
+    async with http.get(f"{stack.url}/console/static/console.css") as style:
+        assert style.status == 200
+        assert style.content_type == "text/css"
 
 
 def command_line(pid: int) -> list[str]:

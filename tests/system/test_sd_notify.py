@@ -99,8 +99,8 @@ async def test_ready_watchdog_status_reload_and_stopping(
     assert (await gateway.request("GET", "/health", anonymous=True)).status == 200
     await eventually(
         lambda: _stderr(daemon),
-        lambda text: "reload requested" in text,
-        what="'reload requested' in the daemon's log",
+        lambda text: "reloaded (SIGHUP)" in text,
+        what="'reloaded (SIGHUP)' in the daemon's log",
     )
 
     # SIGTERM: STOPPING=1 as the shutdown begins, and nothing after it; exit 0.

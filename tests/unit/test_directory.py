@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def test_bad_numbers_are_refused(raw: str) -> None:
 
 
 def test_national_number_needs_a_country_code() -> None:
-    with pytest.raises(InvalidNumberError, match="no default country code"):
+    with pytest.raises(InvalidNumberError, match=r"set directory\.default_country_code"):
         normalise_number("0712345678")
 
 
@@ -143,6 +143,8 @@ class FakeFineract:
             return web.Response(status=500, text="boom")
         if key == "clients/garbage":
             return web.Response(text="<html>")
+        if key == "clients/silent":
+            await asyncio.Event().wait()  # never answers: the client's deadline must end it
         if key not in self.people:
             return web.json_response({"developerMessage": "not found"}, status=404)
         return web.json_response(self.people[key])
@@ -154,6 +156,8 @@ async def fineract() -> AsyncIterator[tuple[FakeFineract, FineractClient]]:
         {
             "clients/21": {"id": 21, "displayName": "Dina", "mobileNo": "0754111222"},
             "clients/22": {"id": 22, "displayName": "Eli"},
+            "clients/23": {"id": 23, "displayName": "Fay", "mobileNo": "N/A"},
+            "clients/24": {"id": 24, "displayName": "Gus", "mobileNo": "712345678"},  # as typed: no trunk 0
             "staff/3": {"id": 3, "displayName": "Officer", "mobileNo": "+255700000003"},
         }
     )
@@ -195,6 +199,32 @@ async def test_fineract_lookup_with_auth_tenant_and_cache(
     with pytest.raises(RecipientError) as caught:
         await directory.resolve(C, "404")
     assert caught.value.reason == "unknown"
+
+
+async def test_fineract_numbers_are_read_by_national_plan_and_a_non_number_says_so(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    _, client = fineract
+    directory = _service(database, Ticker(), client)
+    assert (await directory.resolve(C, "24")).number == "+255712345678"  # not +712345678
+    with pytest.raises(RecipientError) as caught:
+        await directory.resolve(C, "23")
+    assert caught.value.reason == "invalid_number"
+    assert "cannot be used" in str(caught.value)
+    assert "no mobile number" not in str(caught.value)
+
+
+async def test_a_fineract_lookup_timeout_says_what_happened(
+    database: Database, fineract: tuple[FakeFineract, FineractClient]
+) -> None:
+    fake, client = fineract
+    slow = FineractClient(replace(client._config, timeout_seconds=0.2))
+    try:
+        with pytest.raises(DirectoryError, match=r"no answer within 0\.2 s \(fineract\.timeout_seconds\)"):
+            await _service(database, Ticker(), slow).resolve(C, "silent")
+    finally:
+        await slow.close()
+    assert len(fake.requests) == 1
 
 
 async def test_local_opt_out_wins_over_fineract(

@@ -18,14 +18,15 @@ from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.errors import (
     AuthError,
     ConflictError,
-    InvalidNumberError,
     RateLimitedError,
     RecipientError,
     StoreError,
     ValidationError,
 )
+from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.platform_intake import PlatformRow, RowFate
 from gsmgateway.messages.submission import check_text
 from gsmgateway.modem.sms import count_parts
 from gsmgateway.wiring import Services, open_services
@@ -229,27 +230,30 @@ def test_single_part_shortcut_agrees_with_segmentation(text: str) -> None:
     assert check_text(text, max_parts=100, count_parts=count_parts) == count_parts(text)
 
 
-async def test_submit_number_for_fineract_compatibility(services: Services, caller: Caller) -> None:
-    first, created = await services.messages.submit_number(
-        "+255 754 000 111", "Repayment due", external_id="fineract-default-77", caller=caller
-    )
-    assert created
-    assert (first.number, first.recipient_kind, first.client_id, first.staff_id) == (
+async def test_platform_rows_are_all_stored_keyed_and_never_twice(services: Services, caller: Caller) -> None:
+    rows = [
+        PlatformRow(external_id="fineract-default-77", mobile="+255 754 000 111", text="Repayment due"),
+        PlatformRow(external_id="fineract-default-78", mobile="0754000111", text="x"),  # no country set
+        PlatformRow(external_id="fineract-default-79", mobile="+255754000111", text=" "),
+        PlatformRow(external_id=None, mobile=None, text="triggered, no internalId, no number"),
+    ]
+    first = await services.platform.accept(rows, caller=caller)
+    assert [r.fate for r in first] == [RowFate.QUEUED, RowFate.REFUSED, RowFate.REFUSED, RowFate.REFUSED]
+    sent = first[0].view
+    assert sent is not None
+    assert (sent.number, sent.recipient_kind, sent.client_id, sent.staff_id) == (
         "+255754000111", RecipientKind.NUMBER, None, None,
     )  # fmt: skip
-    again, created = await services.messages.submit_number(
-        "+255754000111", "Repayment due", external_id="fineract-default-77", caller=caller
-    )
-    assert (again.id, created) == (first.id, False)
-    with pytest.raises(InvalidNumberError) as caught:
-        await services.messages.submit_number("0754000111", "x", external_id=None, caller=caller)
-    assert caught.value.field == "mobileNumber"
-    with pytest.raises(ValidationError):
-        await services.messages.submit_number("+255754000111", "", external_id=None, caller=caller)
-    found = await services.messages.find_by_external_ids(["fineract-default-77", "nope"])
-    assert list(found) == ["fineract-default-77"]
-    assert found["fineract-default-77"].id == first.id
-    assert await stored(services) == 1
+    refused = [r.view for r in first[1:]]
+    assert all(v is not None and v.status is MessageStatus.FAILED for v in refused)
+    assert "directory.default_country_code" in (first[1].reason or "")
+    assert "empty" in (first[2].reason or "")
+    again = await services.platform.accept(rows[:3], caller=caller)
+    assert [r.fate for r in again] == [RowFate.REPLAYED] * 3
+    assert [r.view.id for r in again if r.view] == [r.view.id for r in first[:3] if r.view]
+    found = await services.messages.find_by_external_ids(["fineract-default-77", "fineract-default-78", "no"])
+    assert sorted(found) == ["fineract-default-77", "fineract-default-78"]
+    assert await stored(services) == 4
 
 
 async def test_store_failure_reaches_every_waiter_and_stores_nothing(

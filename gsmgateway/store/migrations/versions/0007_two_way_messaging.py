@@ -6,7 +6,7 @@ by a keyword; ``webhook_endpoints``/``webhook_outbox``/``webhook_attempts`` are 
 for webhooks and the log of every call. ``directory_entries.mobile`` gets an index (who sent this?).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-20 10:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
