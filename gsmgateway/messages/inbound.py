@@ -22,7 +22,7 @@ from functools import partial
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
-from gsmgateway.core.errors import PduError, StoreError, ValidationError
+from gsmgateway.core.errors import PduError, StoreError
 from gsmgateway.core.inbound import (
     InboundDetail,
     InboundPage,
@@ -36,6 +36,7 @@ from gsmgateway.core.inbound import (
 from gsmgateway.core.inbox import InboxEntry, InboxOutcome, PduKind
 from gsmgateway.directory.sender_match import SenderMatcher
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.submission import check_list_filters
 from gsmgateway.modem.deliver import ReceivedPart, decode_received, payload_text
 from gsmgateway.modem.sms import count_parts
 from gsmgateway.store.inbound import InboundRepository, KeywordPolicy, NewPart, PartResult, ReplyPlan
@@ -202,15 +203,10 @@ class InboundService:
 
         :raises ValidationError: a limit outside 1-500, both clientId and staffId, naive times.
         """
-        if not 1 <= query.limit <= MAX_LIST_LIMIT:
-            raise ValidationError(
-                f"limit must be 1-{MAX_LIST_LIMIT}", field="limit", error_type="out_of_range"
-            )
-        if query.client_id is not None and query.staff_id is not None:
-            raise ValidationError("filter by clientId or staffId, not both", field="clientId")
-        for name, value in (("receivedFrom", query.received_from), ("receivedTo", query.received_to)):
-            if value is not None and value.tzinfo is None:
-                raise ValidationError(f"{name} must include a time zone", field=name)
+        check_list_filters(
+            limit=query.limit, max_limit=MAX_LIST_LIMIT, client_id=query.client_id, staff_id=query.staff_id,
+            window={"receivedFrom": query.received_from, "receivedTo": query.received_to},
+        )  # fmt: skip
         return await self._queries.list_page(query)
 
 

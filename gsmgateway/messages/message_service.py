@@ -24,14 +24,20 @@ from gsmgateway.core.errors import (
     MessageNotFoundError,
     RateLimitedError,
     RecipientError,
-    ValidationError,
 )
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.pacing import Pacer
 from gsmgateway.core.records import MessageDetail, MessagePage, MessageView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
-from gsmgateway.messages.submission import check_key, check_send_at, check_text, fingerprint, recipient_of
+from gsmgateway.messages.submission import (
+    check_key,
+    check_list_filters,
+    check_send_at,
+    check_text,
+    fingerprint,
+    recipient_of,
+)
 from gsmgateway.modem.sms import count_parts as _count_parts
 from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.queries import ListFilter, MessageQueries
@@ -368,15 +374,10 @@ class MessageService:
 
     async def list(self, query: MessageQuery) -> MessagePage:
         """Return one page of messages, newest first, filtered as asked."""
-        if not 1 <= query.limit <= MAX_LIST_LIMIT:
-            raise ValidationError(
-                f"limit must be 1-{MAX_LIST_LIMIT}", field="limit", error_type="out_of_range"
-            )
-        if query.client_id is not None and query.staff_id is not None:
-            raise ValidationError("filter by clientId or staffId, not both", field="clientId")
-        for name, value in (("createdFrom", query.created_from), ("createdTo", query.created_to)):
-            if value is not None and value.tzinfo is None:
-                raise ValidationError(f"{name} must include a time zone", field=name)
+        check_list_filters(
+            limit=query.limit, max_limit=MAX_LIST_LIMIT, client_id=query.client_id, staff_id=query.staff_id,
+            window={"createdFrom": query.created_from, "createdTo": query.created_to},
+        )  # fmt: skip
         kind = None
         if query.client_id is not None:
             kind = RecipientKind.CLIENT

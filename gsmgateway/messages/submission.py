@@ -102,6 +102,28 @@ def check_send_at(send_at: datetime | None, *, now: datetime, horizon: timedelta
     return send_at
 
 
+def check_list_filters(
+    *,
+    limit: int,
+    max_limit: int,
+    client_id: str | None,
+    staff_id: str | None,
+    window: dict[str, datetime | None],
+) -> None:
+    """Check what every list takes (``GET /sms``, ``GET /inbound``): page size, one person, zoned times.
+
+    :raises ValidationError: a limit outside 1-``max_limit``, both a client and a staff id, or a
+        time in ``window`` (its JSON name → value) without a time zone.
+    """
+    if not 1 <= limit <= max_limit:
+        raise ValidationError(f"limit must be 1-{max_limit}", field="limit", error_type="out_of_range")
+    if client_id is not None and staff_id is not None:
+        raise ValidationError("filter by clientId or staffId, not both", field="clientId")
+    for name, value in window.items():
+        if value is not None and value.tzinfo is None:
+            raise ValidationError(f"{name} must include a time zone", field=name)
+
+
 def check_key(value: str | None, *, field: str) -> str | None:
     """Return an idempotency key or external id if it is 1-200 printable characters."""
     if value is None:
