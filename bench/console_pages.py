@@ -178,7 +178,12 @@ async def run(state_dir: Path, total: int, days: int, requests: int) -> dict[str
     try:
         config = GatewayConfig(state_dir=str(state_dir))
         app: web.Application = create_app(
-            services.messages, services.directory, modems=TwoModems(), config=config, inbound=services.inbound
+            services.messages,
+            services.directory,
+            authenticate=services.authenticator.authenticate,
+            modems=TwoModems(),
+            config=config,
+            inbound=services.inbound,
         )
         mount_console(
             app, operator=services.operator, messages=services.messages, directory=services.directory,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.errors import (
     DirectoryError,
     GatewayError,

@@ -10,14 +10,9 @@ from random import Random
 
 import pytest
 
-from gsmgateway.core.config import (
-    GatewayConfig,
-    ModemConfig,
-    QuietHours,
-    RetryPolicy,
-    load,
-)
+from gsmgateway.core.config import GatewayConfig, load
 from gsmgateway.core.config_inbound import WebhookConfig
+from gsmgateway.core.config_sections import ModemConfig, QuietHours, RetryPolicy
 from gsmgateway.core.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "gsmgateway.toml"

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.config_inbound import WebhookConfig, WebhookDeliveryConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.messages.webhook_dispatcher import WebhookDispatcher
 from gsmgateway.messages.webhook_payloads import PayloadBuilder
 from gsmgateway.store.tables import webhook_attempts
