@@ -160,8 +160,9 @@ class Gateway:
             self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
             self.scheduler.start()
             self.metrics = GatewayMetrics(
-                StatisticsQueries(services.database), self.modem_figures, clock=self._clock
-            )
+                StatisticsQueries(services.database), self.modem_figures, clock=self._clock,
+                breakers=lambda: self.webhooks.breaker_states() if self.webhooks else {},
+            )  # fmt: skip
             await self.metrics.start()
             app = create_app(
                 services.messages, services.directory, authenticate=services.authenticator.authenticate,
