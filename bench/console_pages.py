@@ -182,7 +182,7 @@ async def run(state_dir: Path, total: int, days: int, requests: int) -> dict[str
         )
         mount_console(
             app, operator=services.operator, messages=services.messages, directory=services.directory,
-            modems=TwoModems(),
+            inbound=services.inbound, modems=TwoModems(),
         )  # fmt: skip
         server = await serve(app, "127.0.0.1", 0)
         try:
