@@ -7,16 +7,16 @@ received messages. The sender's number is shown whole only to a key with ``sms:r
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from aiohttp import web
 
 from gsmgateway.api.console.context import INBOUND
-from gsmgateway.api.console.form_values import day_window, query_id
+from gsmgateway.api.console.form_values import day_window, query_id, search_page
 from gsmgateway.api.console.rendering import render
 from gsmgateway.api.handlers_sms import message_id
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
-from gsmgateway.core.inbound import InboundQuery, MatchStatus
+from gsmgateway.core.inbound import InboundPage, InboundQuery, MatchStatus
 
 PAGE_SIZE: Final = 50
 FORM_FIELDS: Final = ("client", "staff", "modem", "match", "from", "to")
@@ -54,18 +54,11 @@ def _inbound_query(request: web.Request) -> InboundQuery:
 
 async def inbound(request: web.Request) -> web.Response:
     """``GET /console/inbound``: received messages, newest first, by sender, modem, match and days."""
-    form = {name: request.query.get(name, "") for name in FORM_FIELDS}
-    context: dict[str, Any] = {"form": form, "items": [], "next_cursor": None, "error": None}
-    context["match_words"] = MATCH_WORDS
-    try:
-        page = await request.app[INBOUND].list(_inbound_query(request))
-    except ValidationError as exc:
-        context["error"] = exc.message
-        return render(request, "inbound.html", context, status=400)
-    context.update(items=page.items, next_cursor=page.next_cursor)
-    if page.next_cursor:
-        context["next_query"] = {**{k: v for k, v in form.items() if v}, "cursor": page.next_cursor}
-    return render(request, "inbound.html", context)
+
+    async def load() -> InboundPage:
+        return await request.app[INBOUND].list(_inbound_query(request))
+
+    return await search_page(request, "inbound.html", FORM_FIELDS, load, {"match_words": MATCH_WORDS})
 
 
 async def inbound_detail(request: web.Request) -> web.Response:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from aiohttp import web
 
 from gsmgateway.api.console.context import MESSAGES, OPERATOR, SESSION
-from gsmgateway.api.console.form_values import day_window, parse_id, query_id
+from gsmgateway.api.console.form_values import day_window, parse_id, query_id, search_page
 from gsmgateway.api.console.guard import see_other
 from gsmgateway.api.console.present import MOVING, STATUS_WORDS
 from gsmgateway.api.console.rendering import render
@@ -25,7 +25,7 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.models import MessageStatus
-from gsmgateway.core.records import MessageView
+from gsmgateway.core.records import MessagePage, MessageView
 from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 
 PAGE_SIZE: Final = 50
@@ -60,17 +60,11 @@ def _search_query(request: web.Request) -> MessageQuery:
 
 async def search(request: web.Request) -> web.Response:
     """``GET /console/messages``: newest first, filtered by client, staff, status and days."""
-    form = {name: request.query.get(name, "") for name in ("client", "staff", "status", "from", "to")}
-    context: dict[str, Any] = {"form": form, "items": [], "next_cursor": None, "error": None}
-    try:
-        page = await request.app[MESSAGES].list(_search_query(request))
-    except ValidationError as exc:
-        context["error"] = exc.message
-        return render(request, "messages.html", context, status=400)
-    context.update(items=page.items, next_cursor=page.next_cursor)
-    if page.next_cursor:
-        context["next_query"] = {**{k: v for k, v in form.items() if v}, "cursor": page.next_cursor}
-    return render(request, "messages.html", context)
+
+    async def load() -> MessagePage:
+        return await request.app[MESSAGES].list(_search_query(request))
+
+    return await search_page(request, "messages.html", ("client", "staff", "status", "from", "to"), load)
 
 
 def _moving(message: MessageView, now: datetime) -> bool:
