@@ -172,7 +172,7 @@ class Gateway:
             if self.config.console.enabled:
                 mount_console(
                     app, operator=services.operator, messages=services.messages,
-                    directory=services.directory, modems=self,
+                    directory=services.directory, inbound=services.inbound, modems=self,
                 )  # fmt: skip
             api = self.config.api
             tls = tls_context(api.tls_cert, api.tls_key) if api.tls_cert else None

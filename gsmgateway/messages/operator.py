@@ -130,12 +130,17 @@ class OperatorService:
         self._authenticator.forget_key(key_id)
         await self.sessions.end_sessions_of(key_id)
 
-    async def set_opted_out(self, kind: RecipientKind, entry_id: str, *, opted_out: bool) -> DirectoryEntry:
+    async def set_opted_out(
+        self, kind: RecipientKind, entry_id: str, *, opted_out: bool, caller: Caller
+    ) -> DirectoryEntry:
         """Opt a local directory entry out of SMS (or back in), keeping its number and name.
+
+        The directory's event names the operator's key.
 
         :raises RecipientError: reason ``unknown`` when the local directory has no such entry.
         """
         entry = await self._directory.get(kind, entry_id)
         return await self._directory.put(
-            kind, entry_id, mobile=entry.mobile, opted_out=opted_out, name=entry.name
-        )
+            kind, entry_id, mobile=entry.mobile, opted_out=opted_out, name=entry.name,
+            changed_by=f"operator {caller.name} (key {caller.key_id}) at the console",
+        )  # fmt: skip

@@ -140,7 +140,7 @@ async def console(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Console]
         )
         mount_console(
             app, operator=services.operator, messages=services.messages, directory=services.directory,
-            modems=modems,
+            inbound=services.inbound, modems=modems,
         )  # fmt: skip
         client = await aiohttp_client(app, cookie_jar=aiohttp.DummyCookieJar())
         await services.directory.put(
