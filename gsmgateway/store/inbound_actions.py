@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.core.inbound import Keyword, KeywordResult, SenderMatch
+from gsmgateway.core.inbound import Candidate, Keyword, KeywordResult, SenderMatch
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.store.tables import directory_entries, directory_events, messages
 
@@ -73,16 +73,19 @@ async def apply_keyword(
                 inbound_id=inbound_id, reason=f"keyword from received message {inbound_id}",
             )
         )  # fmt: skip
-    reply_id = await _queue_reply(conn, inbound_id, match, reply, now=now) if reply is not None else None
+    reply_id = await _queue_reply(conn, inbound_id, candidate, reply, now=now) if reply is not None else None
     return result, reply_id
 
 
 async def _queue_reply(
-    conn: AsyncConnection, inbound_id: int, match: SenderMatch, reply: ReplyPlan, *, now: datetime
+    conn: AsyncConnection, inbound_id: int, candidate: Candidate, reply: ReplyPlan, *, now: datetime
 ) -> int:
-    """Queue the confirmation as a normal message (no API key: the gateway itself asked)."""
-    candidate = match.matched
-    assert candidate is not None  # noqa: S101 - only called for a matched sender
+    """Queue the confirmation as a normal message (no API key: the gateway itself asked).
+
+    This is the one insert into ``messages`` outside ``store/bulk.py``, on purpose: the reply must
+    exist exactly when the keyword was applied, so it is written in the keyword's own transaction
+    (a crash leaves both or neither), not handed to the group-commit writer of API submits.
+    """
     new_id = await conn.scalar(
         insert(messages)
         .values(
