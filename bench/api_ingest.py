@@ -33,7 +33,8 @@ from aiohttp import web
 
 from gsmgateway.api import create_app
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import ModemStatusView, RecipientKind
 from gsmgateway.heap import prepare_heap_for_serving
@@ -74,7 +75,12 @@ async def serve(
     services = await open_services(config)
     key = await _prepare(services, clients) if prepare else ""
     app = create_app(
-        services.messages, services.directory, modems=_NoModems(), inbound=services.inbound, config=config
+        services.messages,
+        services.directory,
+        authenticate=services.authenticator.authenticate,
+        modems=_NoModems(),
+        inbound=services.inbound,
+        config=config,
     )
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()

@@ -1,17 +1,20 @@
-"""Benchmark: server time of every console page with 1,000,000 stored messages.
+"""Benchmark: server time of every console page with 1,000,000 stored messages, two ways spread.
 
 Set-up bulk-inserts the messages through the store's own writer (``SubmitWriter.insert_many``, as
-``list_latency.py`` does) into a SQLite file kept between runs (``--state-dir``), spread over the
-last ``--days`` days (default 90, the retention period: ~11,000 a day; ``--days 7`` puts the whole
-million inside the overview's chart, the worst case), across 5,000 clients and two modems, with the
-statuses a busy branch ends up with (most delivered; some sent, failed, undelivered, unknown, queued).
+``list_latency.py`` does) into a SQLite file kept between runs (``--state-dir``), across 5,000
+clients and two modems, with the statuses a busy branch ends up with (most delivered; some sent,
+failed, undelivered, unknown, queued). Each run measures two stores: the messages spread over the
+last 90 days (the retention period: ~11,000 a day) and all of them within the last 7 days (the
+whole million inside the overview's chart, its worst case). Each store also holds 100,000 received
+messages (``--inbound``) over the same days, most matched to a client, some unmatched or
+ambiguous, for the received-message pages.
 
 The console then runs in this process on a real socket, signed in through its form like a browser,
 and each page is fetched ``--requests`` times one after another. The figure is the page's own
 ``Server-Timing`` (handler and rendering, what the < 100 ms target is about); the wall time seen by
 the client is printed beside it. Prints one JSON object. Not part of the test run.
 
-    .venv/bin/python bench/console_pages.py [--messages 1000000] [--days 90] [--requests 50]
+    .venv/bin/python bench/console_pages.py [--messages 1000000] [--inbound 100000] [--days 90 7]
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from list_latency import stored_count
-from sqlalchemy import update
+from sqlalchemy import func, insert, select, update
 
 from gsmgateway.api import create_app
 from gsmgateway.api.console import mount_console
@@ -39,7 +42,7 @@ from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.models import MessageStatus, ModemState
 from gsmgateway.core.records import ModemStatusView, RecipientKind
-from gsmgateway.store.tables import messages
+from gsmgateway.store.tables import inbound_messages, messages
 from gsmgateway.store.writer import NewMessage
 from gsmgateway.wiring import Services, open_services
 
@@ -100,13 +103,45 @@ def forget_store(state_dir: Path) -> None:
         Path(f"{state_dir / 'gsmgateway.db'}{suffix}").unlink(missing_ok=True)
 
 
-async def prepare(state_dir: Path, total: int, span: timedelta) -> tuple[Services, float | None]:
+def _received(n: int, total: int, span: timedelta) -> dict[str, Any]:
+    """One received message in its stored form: 90 % from a client, 8 % unknown, 2 % ambiguous."""
+    at = NOW - span + span * (n / total)
+    client = n % CLIENTS
+    match = "matched" if n % 50 < 45 else "unmatched" if n % 50 < 49 else "ambiguous"
+    return {
+        "modem_id": f"modem-{1 + n % 2}", "sender": f"+2557{client:08d}", "sender_type": "international",
+        "number": f"+2557{client:08d}", "state": "complete", "encoding": "gsm7", "text": f"Reply {n}",
+        "data_hex": None, "concat_ref": None, "concat_bits": None, "parts_total": 1, "parts_received": 1,
+        "sent_at": at, "received_at": at, "completed_at": at, "match_status": match,
+        "match_kind": "client" if match == "matched" else None,
+        "match_id": str(client) if match == "matched" else None,
+        "match_source": "local" if match == "matched" else None, "candidates": {"matched": 1,
+        "unmatched": 0, "ambiguous": 2}[match], "updated_at": at,
+    }  # fmt: skip
+
+
+async def populate_inbound(services: Services, total: int, span: timedelta) -> None:
+    """Store ``total`` received messages (unless the store has them), as inbound processing leaves them."""
+    async with services.database.read.connect() as conn:
+        if await conn.scalar(select(func.count()).select_from(inbound_messages)) == total:
+            return
+    async with services.database.write.begin() as conn:
+        await conn.execute(inbound_messages.delete())
+        for first in range(0, total, CHUNK):
+            rows = [_received(n, total, span) for n in range(first, min(total, first + CHUNK))]
+            await conn.execute(insert(inbound_messages), rows)
+
+
+async def prepare(
+    state_dir: Path, total: int, inbound: int, span: timedelta
+) -> tuple[Services, float | None]:
     """Open the store, filling it first unless it already holds ``total`` messages."""
     fill = stored_count(state_dir / "gsmgateway.db") != total
     if fill:
         forget_store(state_dir)
     services = await open_services(GatewayConfig(state_dir=str(state_dir)))
     seconds = await populate(services, total, span) if fill else None
+    await populate_inbound(services, inbound, span)
     await services.directory.put(
         RecipientKind.CLIENT, "42", mobile="+255700000042", opted_out=False, name="A"
     )
@@ -143,7 +178,12 @@ def pages(last_id: int) -> dict[str, str]:
         "test_sms_form": "/console/test-sms",
         "keys": "/console/keys",
         "directory_lookup": "/console/directory?kind=client&id=42",
-        "inbound": "/console/inbound",
+        "inbound_newest": "/console/inbound",
+        "inbound_by_client": "/console/inbound?client=1234",
+        "inbound_unmatched": "/console/inbound?match=unmatched",
+        "inbound_one_day": f"/console/inbound?from={day}&to={day}",
+        "inbound_detail": "/console/inbound/5000",
+        "opt_outs": "/console/opt-outs",
         "sign_in_form": "/console/sign-in",
     }
 
@@ -173,16 +213,21 @@ async def measure(url: str, services: Services, requests: int, last_id: int) -> 
     return figures
 
 
-async def run(state_dir: Path, total: int, days: int, requests: int) -> dict[str, Any]:
-    services, setup_seconds = await prepare(state_dir, total, timedelta(days=days))
+async def run(state_dir: Path, total: int, inbound: int, days: int, requests: int) -> dict[str, Any]:
+    services, setup_seconds = await prepare(state_dir, total, inbound, timedelta(days=days))
     try:
         config = GatewayConfig(state_dir=str(state_dir))
         app: web.Application = create_app(
-            services.messages, services.directory, modems=TwoModems(), config=config, inbound=services.inbound
+            services.messages,
+            services.directory,
+            authenticate=services.authenticator.authenticate,
+            modems=TwoModems(),
+            config=config,
+            inbound=services.inbound,
         )
         mount_console(
             app, operator=services.operator, messages=services.messages, directory=services.directory,
-            modems=TwoModems(),
+            inbound=services.inbound, modems=TwoModems(),
         )  # fmt: skip
         server = await serve(app, "127.0.0.1", 0)
         try:
@@ -192,13 +237,10 @@ async def run(state_dir: Path, total: int, days: int, requests: int) -> dict[str
     finally:
         await services.close()
     return {
-        "benchmark": "console_pages",
-        "cpus": os.cpu_count(),
         "stored_messages": stored_count(state_dir / "gsmgateway.db"),
+        "stored_inbound": inbound,
         "spread_over_days": days,
         "setup_seconds": round(setup_seconds, 1) if setup_seconds is not None else "reused",
-        "requests_per_page": requests,
-        "target_server_ms": 100,
         "pages": figures,
     }
 
@@ -206,13 +248,26 @@ async def run(state_dir: Path, total: int, days: int, requests: int) -> dict[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--inbound", type=int, default=100_000)
+    parser.add_argument("--days", type=int, nargs="+", default=[90, 7])
     parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--state-dir", default=None, help="kept between runs (set-up is slow)")
+    parser.add_argument(
+        "--state-dir", default=None, help="parent of the stores, kept between runs (set-up is slow)"
+    )
     args = parser.parse_args()
-    default = Path(tempfile.gettempdir()) / f"gsmgateway-bench-console-{args.days}d"
-    state_dir = Path(args.state_dir or default)
-    print(json.dumps(asyncio.run(run(state_dir, args.messages, args.days, args.requests)), indent=2))
+    root = Path(args.state_dir or tempfile.gettempdir())
+    runs = {
+        f"{days}_days": asyncio.run(
+            run(root / f"gsmgateway-bench-console-{days}d", args.messages, args.inbound, days, args.requests)
+        )
+        for days in args.days
+    }
+    result = {
+        "benchmark": "console_pages", "cpus": os.cpu_count(), "requests_per_page": args.requests,
+        "target_server_ms": 100, "spreads": runs,
+        "overview_server_p50_ms": {name: r["pages"]["overview"]["server_p50_ms"] for name, r in runs.items()},
+    }  # fmt: skip
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ from aiohttp import web
 from sqlalchemy import text
 
 from gsmgateway.app import Gateway
-from gsmgateway.core.config import ApiConfig, DirectoryConfig, GatewayConfig, ModemConfig
+from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.config_inbound import WebhookConfig
+from gsmgateway.core.config_sections import ApiConfig, DirectoryConfig, ModemConfig
 from gsmgateway.core.records import RecipientKind
 from simulator import SimulatorServer
 

@@ -19,10 +19,12 @@ import time
 from contextlib import AsyncExitStack
 
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig, ModemConfig
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 from gsmgateway.messages.worker import ModemWorker
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.wiring import Services, open_services

@@ -29,7 +29,8 @@ from gsmgateway.api import create_app, create_fineract_app
 from gsmgateway.api.console import mount_console
 from gsmgateway.api.server import ApiServer, serve, tls_context
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import GatewayConfig, ModemConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import ModemConfig
 from gsmgateway.core.errors import ConfigError, StoreLostError
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.heap import prepare_heap_for_serving
@@ -159,18 +160,19 @@ class Gateway:
             self.scheduler = JobScheduler(Jobs(self.workers, services.maintenance), self.config.jobs)
             self.scheduler.start()
             self.metrics = GatewayMetrics(
-                StatisticsQueries(services.database), self.modem_figures, clock=self._clock
-            )
+                StatisticsQueries(services.database), self.modem_figures, clock=self._clock,
+                breakers=lambda: self.webhooks.breaker_states() if self.webhooks else {},
+            )  # fmt: skip
             await self.metrics.start()
             app = create_app(
-                services.messages, services.directory, modems=self, config=self.config,
-                inbound=services.inbound, metrics=self.metrics,
+                services.messages, services.directory, authenticate=services.authenticator.authenticate,
+                modems=self, config=self.config, inbound=services.inbound, metrics=self.metrics,
                 store_health=services.database.health,
             )  # fmt: skip
             if self.config.console.enabled:
                 mount_console(
                     app, operator=services.operator, messages=services.messages,
-                    directory=services.directory, modems=self,
+                    directory=services.directory, inbound=services.inbound, modems=self,
                 )  # fmt: skip
             api = self.config.api
             tls = tls_context(api.tls_cert, api.tls_key) if api.tls_cert else None
@@ -181,8 +183,9 @@ class Gateway:
             bridge = self.config.fineract_gateway
             if bridge.enabled:
                 compat = create_fineract_app(
-                    services.messages, services.platform, tenant=bridge.tenant, limits=self.config.limits,
-                    dispatch=self.config.dispatch, now=self._clock,
+                    services.messages, services.platform, authenticate=services.authenticator.authenticate,
+                    tenant=bridge.tenant, limits=self.config.limits, dispatch=self.config.dispatch,
+                    now=self._clock,
                 )  # fmt: skip
                 tls = tls_context(bridge.tls_cert, bridge.tls_key) if bridge.tls_cert else None
                 self.fineract_server = await serve(
@@ -306,7 +309,7 @@ class Gateway:
             logger.error("reload (SIGHUP): nothing changed, the configuration has problems: %s", exc)
             return
         set_level(new.log_level)
-        self._services.messages.forget_keys()
+        self._services.authenticator.forget_keys()
         self._services.directory.forget_cached()
         pending = [
             name for name in GatewayConfig.__dataclass_fields__

@@ -7,20 +7,28 @@ set from the store (messages by status, the queue and the age of its oldest mess
 live modem workers (state, signal, registration, reconnects, storage use per memory). Counters count
 from this process's start, as Prometheus expects; a restart is a counter reset it knows how to handle.
 
-Labels are statuses, error codes and modem ids from the configuration — never a phone number, a
-message id or a client id, which would leak data and grow without bound.
+Two-way messaging the same way: received messages (counted once, when complete or shown incomplete,
+by modem and by how the sender matched), the webhook delivery log (each call by endpoint and
+outcome), each endpoint's outbox (depth, age of the oldest pending event) and its circuit breaker
+(from the live dispatcher).
+
+Labels are statuses, error codes, modem ids and webhook endpoint *names* from the configuration —
+never a phone number, a message id, a client id or a webhook URL (it may carry a password or a
+token), which would leak data or grow without bound.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from gsmgateway.core.circuit import BreakerState
+from gsmgateway.core.inbound import RECEIVED_STATES, InboundState, MatchStatus
 from gsmgateway.core.models import MessageStatus, ModemState
 from gsmgateway.core.records import MemoryUsage
 from gsmgateway.store.statistics import StatisticsQueries
@@ -30,6 +38,9 @@ SEND_BUCKETS = (0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 90, 120)
 #: Seconds from ``sent`` to the final status report: usually seconds, hours for a phone that is off.
 DELIVERY_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+#: What came of one webhook call (``store/statistics.AttemptFact``).
+DELIVERY_OUTCOMES = ("delivered", "failed_attempt", "given_up")
+_RECEIVED = frozenset(state.value for state in RECEIVED_STATES)
 
 
 @dataclass(frozen=True)
@@ -53,12 +64,17 @@ class GatewayMetrics:
         modems: Callable[[], Sequence[ModemFigures]],
         *,
         clock: Callable[[], datetime],
+        breakers: Callable[[], Mapping[str, BreakerState]] = dict,
     ) -> None:
         self._statistics = statistics
         self._modems = modems
         self._clock = clock
+        self._breakers = breakers  # endpoint name → state, from the webhook dispatcher
         self._lock = asyncio.Lock()
         self._seen: tuple[int, int] | None = None  # (last event id, last message id) counted
+        self._inbound_seen = 0  # the last received message looked at
+        self._partial: set[int] = set()  # messages still waiting for parts: looked at again each scrape
+        self._attempt_seen = 0  # the last webhook call counted
         self.registry = r = CollectorRegistry(auto_describe=True)
         self._accepted = Counter(
             "gsmgateway_messages_accepted", "Messages accepted and stored (POST /sms, batches, Fineract)",
@@ -106,6 +122,32 @@ class GatewayMetrics:
         self._storage_total = Gauge(
             "gsmgateway_modem_storage_total", "Slots of a modem memory", ["modem", "memory"], registry=r
         )
+        self._received = Counter(
+            "gsmgateway_inbound_received", "Received SMS (complete or shown incomplete)",
+            ["modem", "match"], registry=r,
+        )  # fmt: skip
+        self._incomplete = Counter(
+            "gsmgateway_inbound_incomplete", "Received long SMS still missing parts after the timeout",
+            ["modem"], registry=r,
+        )  # fmt: skip
+        self._deliveries = Counter(
+            "gsmgateway_webhook_deliveries", "Webhook calls by endpoint name and outcome",
+            ["endpoint", "outcome"], registry=r,
+        )  # fmt: skip
+        self._pending = Gauge(
+            "gsmgateway_webhook_outbox_pending", "Webhook events waiting to be delivered", ["endpoint"],
+            registry=r,
+        )  # fmt: skip
+        self._pending_age = Gauge(
+            "gsmgateway_webhook_outbox_oldest_age_seconds",
+            "Age of the oldest waiting webhook event (0: none)",
+            ["endpoint"],
+            registry=r,
+        )  # fmt: skip
+        self._breaker = Gauge(
+            "gsmgateway_webhook_breaker_state", "1 for the endpoint's circuit breaker state",
+            ["endpoint", "state"], registry=r,
+        )  # fmt: skip
         for status in MessageStatus:
             self._changes.labels(status.value)
             self._by_status.labels(status.value)
@@ -117,13 +159,43 @@ class GatewayMetrics:
         """
         async with self._lock:  # two scrapes at once must not count the same events twice
             await self._catch_up()
+            await self._count_two_way()
             await self._set_store_gauges()
             self._set_modem_gauges()
+            await self._set_webhook_gauges()
             return generate_latest(self.registry)
 
     async def start(self) -> None:
         """Count from now on: what the store holds already is history, not news."""
         self._seen = await self._statistics.high_water()
+        self._inbound_seen, partial, self._attempt_seen = await self._statistics.two_way_high_water()
+        self._partial = set(partial)
+        for modem in self._modems():
+            for match in MatchStatus:
+                self._received.labels(modem.modem_id, match.value)
+            self._incomplete.labels(modem.modem_id)
+        for endpoint in self._breakers():
+            for outcome in DELIVERY_OUTCOMES:
+                self._deliveries.labels(endpoint, outcome)
+
+    async def _count_two_way(self) -> None:
+        """Count messages received (or shown incomplete) and webhook calls made since the last scrape."""
+        facts = await self._statistics.inbound_by_ids(self._partial) if self._partial else []
+        while batch := await self._statistics.inbound_after(self._inbound_seen):
+            facts += batch
+            self._inbound_seen = batch[-1].id
+        self._partial = set()
+        for fact in facts:
+            if fact.state not in _RECEIVED:
+                self._partial.add(fact.id)  # still waiting for parts: counted once they are in (or not)
+                continue
+            self._received.labels(fact.modem_id, fact.match_status).inc()
+            if fact.state == InboundState.INCOMPLETE:
+                self._incomplete.labels(fact.modem_id).inc()
+        while calls := await self._statistics.attempts_after(self._attempt_seen):
+            for call in calls:
+                self._deliveries.labels(call.endpoint, call.outcome).inc()
+            self._attempt_seen = calls[-1].id
 
     async def _catch_up(self) -> None:
         if self._seen is None:
@@ -152,6 +224,18 @@ class GatewayMetrics:
         self._queue_depth.set(queue.depth)
         oldest = queue.oldest_created_at
         self._oldest.set(0 if oldest is None else max(0.0, (self._clock() - oldest).total_seconds()))
+
+    async def _set_webhook_gauges(self) -> None:
+        now = self._clock()
+        for endpoint, pending in (await self._statistics.pending_deliveries()).items():
+            self._pending.labels(endpoint).set(pending.depth)
+            oldest = pending.oldest_occurred_at
+            self._pending_age.labels(endpoint).set(
+                0 if oldest is None else max(0.0, (now - oldest).total_seconds())
+            )
+        for endpoint, current in self._breakers().items():
+            for state in BreakerState:
+                self._breaker.labels(endpoint, state.value).set(1 if state is current else 0)
 
     def _set_modem_gauges(self) -> None:
         for modem in self._modems():

@@ -27,7 +27,7 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from gsmgateway.core.config import JobsConfig
+from gsmgateway.core.config_sections import JobsConfig
 from gsmgateway.messages.maintenance import MaintenanceService
 from gsmgateway.messages.worker import ModemWorker
 

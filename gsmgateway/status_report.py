@@ -58,7 +58,7 @@ def parse(text: str) -> Picture:
 
 
 def render(url: str, ready: dict[str, object], picture: Picture) -> str:
-    """Return the console page: readiness, the queue, messages by status, counters, modems, errors."""
+    """Return the console page: readiness, queue, messages, counters, modems, inbound, webhooks, errors."""
     statuses = picture.by_label["gsmgateway_messages"]
     changes = picture.by_label["gsmgateway_message_status_changes_total"]
     lines = [
@@ -86,12 +86,48 @@ def render(url: str, ready: dict[str, object], picture: Picture) -> str:
         )
     if len(lines) == 5:
         lines.append("  none configured")
+    received = picture.by_label["gsmgateway_inbound_received_total"]
+    incomplete = picture.by_label["gsmgateway_inbound_incomplete_total"]
+    if received:
+        lines.append(
+            f"received since start: {int(sum(received.values()))} ("
+            + ", ".join(f"{match} {int(n)}" for match, n in sorted(_by_last(received).items()))
+            + f"), incomplete {int(sum(incomplete.values()))}"
+        )
+    lines.extend(_webhook_lines(picture))
     errors = picture.by_label["gsmgateway_send_errors_total"]
     if errors:
         lines.append(
             "send errors by code: " + ", ".join(f"{code}: {int(n)}" for (code,), n in sorted(errors.items()))
         )
     return "\n".join(lines)
+
+
+def _by_last(samples: dict[tuple[str, ...], float]) -> dict[str, float]:
+    """Sum samples by their last label value (``match`` of ``(modem, match)``)."""
+    sums: dict[str, float] = defaultdict(float)
+    for labels, n in samples.items():
+        sums[labels[-1]] += n
+    return sums
+
+
+def _webhook_lines(picture: Picture) -> list[str]:
+    """One line per webhook endpoint, by its configured name (never its URL, which may hold a token)."""
+    states = picture.by_label["gsmgateway_webhook_breaker_state"]
+    pending = picture.by_label["gsmgateway_webhook_outbox_pending"]
+    oldest = picture.by_label["gsmgateway_webhook_outbox_oldest_age_seconds"]
+    calls = picture.by_label["gsmgateway_webhook_deliveries_total"]
+    lines = []
+    for endpoint in sorted({labels[0] for labels in states} | {labels[0] for labels in pending}):
+        state = next((s for (name, s), v in states.items() if name == endpoint and v == 1), "-")
+        outcomes = ", ".join(
+            f"{o} {int(n)}" for (name, o), n in sorted(calls.items()) if name == endpoint and n
+        )
+        lines.append(
+            f"  {endpoint}: {state}, {int(pending.get((endpoint,), 0))} waiting (oldest "
+            f"{oldest.get((endpoint,), 0):.0f} s){f'; since start: {outcomes}' if outcomes else ''}"
+        )
+    return ["webhooks:", *lines] if lines else []
 
 
 async def daemon_status(config: GatewayConfig, *, url: str | None = None) -> str:

@@ -18,6 +18,7 @@ from gsmgateway.core.config import GatewayConfig
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.directory.sender_match import SenderMatcher
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.authentication import KeyAuthenticator
 from gsmgateway.messages.collection import CollectionService
 from gsmgateway.messages.console_sessions import ConsoleSessions
 from gsmgateway.messages.dispatch import DispatchService
@@ -50,6 +51,7 @@ class Services:
     config: GatewayConfig
     database: Database
     messages: MessageService
+    authenticator: KeyAuthenticator  # API keys → callers, for the API, the console and Fineract
     dispatch: DispatchService
     maintenance: MaintenanceService
     directory: DirectoryService
@@ -94,9 +96,9 @@ async def open_services(
     )
     queries = MessageQueries(database)
     messages = MessageService(
-        config=config, repository=repository, queries=queries, writer=writer,
-        keys=keys, directory=directory, clock=clock, monotonic=monotonic,
+        config=config, repository=repository, queries=queries, writer=writer, directory=directory, clock=clock
     )  # fmt: skip
+    authenticator = KeyAuthenticator(keys, monotonic=monotonic)
     platform = PlatformIntake(
         config=config, service=messages, writer=writer, queries=queries, directory=directory, clock=clock
     )
@@ -124,14 +126,15 @@ async def open_services(
         directory=directory, clock=clock,
     )  # fmt: skip
     sessions = ConsoleSessions(
-        repository=ConsoleSessionRepository(database), authenticate=messages.authenticate,
+        repository=ConsoleSessionRepository(database), authenticate=authenticator.authenticate,
         config=config.console, clock=clock,
     )  # fmt: skip
     operator = OperatorService(
-        config=config, messages=messages, repository=repository, queries=queries,
+        config=config, authenticator=authenticator, repository=repository, queries=queries,
         overview=OverviewQueries(database), keys=keys, sessions=sessions, directory=directory, clock=clock,
     )  # fmt: skip
     return Services(
-        config, database, messages, dispatch, maintenance, directory, keys, writer, operator, platform,
-        collection, inbound, outbox,
+        config=config, database=database, messages=messages, authenticator=authenticator, dispatch=dispatch,
+        maintenance=maintenance, directory=directory, api_keys=keys, writer=writer, operator=operator,
+        platform=platform, collection=collection, inbound=inbound, outbox=outbox,
     )  # fmt: skip

@@ -33,6 +33,7 @@ from gsmgateway.api.routes import ENDPOINTS
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.authentication import Authenticate
 from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.message_service import MessageService
 
@@ -41,6 +42,7 @@ def create_app(
     service: MessageService,
     directory: DirectoryService,
     *,
+    authenticate: Authenticate,
     modems: ModemStatusProvider,
     inbound: InboundService,
     config: GatewayConfig | None = None,
@@ -50,8 +52,9 @@ def create_app(
 ) -> web.Application:
     """Return the REST API application.
 
-    :param service: the message use cases (submit, list, get, cancel, authenticate).
+    :param service: the message use cases (submit, list, get, cancel).
     :param directory: the client/staff directory behind ``/clients`` and ``/staff``.
+    :param authenticate: API key → caller (:class:`KeyAuthenticator`).
     :param modems: where ``/modems`` and ``/ready`` read modem state (the worker registry).
     :param inbound: received SMS behind ``/inbound``.
     :param config: limits (body size, batch size, per-key rate); defaults when None.
@@ -62,7 +65,7 @@ def create_app(
     config = config or GatewayConfig()
     limiter = RateLimiter(config.limits.per_key_per_second, config.limits.per_key_burst, clock=clock)
     app = web.Application(
-        middlewares=[error_middleware, auth_middleware(service.authenticate, limiter)],
+        middlewares=[error_middleware, auth_middleware(authenticate, limiter)],
         client_max_size=config.api.max_body_bytes * BATCH_BODY_FACTOR,
     )
     app[SERVICE] = service

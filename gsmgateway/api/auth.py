@@ -10,7 +10,6 @@ limits messages per recipient.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -22,9 +21,7 @@ from gsmgateway.api.scopes import has_scope
 from gsmgateway.core.credentials import is_well_formed_key
 from gsmgateway.core.errors import AuthError, ForbiddenError, RateLimitedError
 from gsmgateway.core.ratelimit import RateLimiter
-from gsmgateway.messages.message_service import Caller
-
-Authenticate = Callable[[str], Awaitable[Caller]]
+from gsmgateway.messages.authentication import Authenticate
 
 
 def presented_key(request: web.Request) -> str:

@@ -15,8 +15,9 @@ from aiohttp import web
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.records import ModemStatusView
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.messages.inbound import InboundService
-from gsmgateway.messages.message_service import Caller, MessageService
+from gsmgateway.messages.message_service import MessageService
 
 
 class ModemStatusProvider(Protocol):

@@ -33,12 +33,12 @@ from gsmgateway.api.error_responses import error_middleware
 from gsmgateway.api.render import iso
 from gsmgateway.api.scopes import PLATFORM, has_scope
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import DispatchConfig, LimitsConfig
+from gsmgateway.core.config_sections import DispatchConfig, LimitsConfig
 from gsmgateway.core.errors import AuthError, ForbiddenError, RateLimitedError, ValidationError
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.ratelimit import RateLimiter
 from gsmgateway.core.records import MessageView
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Authenticate, Caller
 from gsmgateway.messages.platform_intake import PlatformIntake, PlatformRow, RowFate, RowResult
 from gsmgateway.messages.submission import MAX_KEY_LENGTH
 
@@ -73,10 +73,6 @@ _TERSE_REASONS: Final = {
 class FineractBridgeService(Protocol):
     """What the compatibility app needs from the message service (structural; the real one fits)."""
 
-    async def authenticate(self, presented_key: str) -> Caller:
-        """Return who the key belongs to; :raises AuthError: unknown key."""
-        ...
-
     async def find_by_external_ids(self, external_ids: Sequence[str]) -> dict[str, MessageView]:
         """Return the messages with these external ids (unknown ids are left out)."""
         ...
@@ -84,6 +80,7 @@ class FineractBridgeService(Protocol):
 
 _SERVICE: Final = web.AppKey("fineract_service", FineractBridgeService)
 _INTAKE: Final = web.AppKey("fineract_intake", PlatformIntake)
+_AUTHENTICATE: Final[web.AppKey[Authenticate]] = web.AppKey("fineract_authenticate")
 _TENANT: Final = web.AppKey("fineract_tenant", str)
 _LIMITER: Final = web.AppKey("fineract_limiter", RateLimiter)
 _NOW: Final[web.AppKey[Callable[[], datetime]]] = web.AppKey("fineract_now")
@@ -131,7 +128,7 @@ async def _caller(request: web.Request) -> Caller:
     key = request.headers.get("Fineract-Tenant-App-Key", "")
     if not key or not hmac.compare_digest(tenant.encode(), request.app[_TENANT].encode()):
         raise AuthError("unknown tenant or app key")
-    caller = await request.app[_SERVICE].authenticate(key)
+    caller = await request.app[_AUTHENTICATE](key)
     if not has_scope(caller, (PLATFORM,)):
         raise ForbiddenError("this app key lacks the platform scope")
     wait = request.app[_LIMITER].acquire(caller.key_id)
@@ -251,6 +248,7 @@ def create_fineract_app(
     service: FineractBridgeService,
     intake: PlatformIntake,
     *,
+    authenticate: Authenticate,
     tenant: str,
     limits: LimitsConfig | None = None,
     dispatch: DispatchConfig | None = None,
@@ -261,6 +259,7 @@ def create_fineract_app(
 
     :param service: the message service (it provides :class:`FineractBridgeService`).
     :param intake: where posted rows are stored (:class:`PlatformIntake`).
+    :param authenticate: checks the ``Fineract-Tenant-App-Key`` (:class:`KeyAuthenticator`).
     :param tenant: the Fineract tenant identifier expected in ``Fineract-Platform-TenantId``.
     :param limits: the per-key request limit (``limits.per_key_*``), counted apart from the API's.
     :param dispatch: ``report_match_hours``: how long a late report can still resolve an ``unknown``.
@@ -272,6 +271,7 @@ def create_fineract_app(
     app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
     app[_SERVICE] = service
     app[_INTAKE] = intake
+    app[_AUTHENTICATE] = authenticate
     app[_TENANT] = tenant
     app[_LIMITER] = RateLimiter(limits.per_key_per_second, limits.per_key_burst, clock=clock)
     app[_NOW] = now

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gsmgateway.api.body import read_json
-from gsmgateway.api.context import CONFIG, DIRECTORY
+from gsmgateway.api.context import CALLER, CONFIG, DIRECTORY
 from gsmgateway.api.error_responses import error_body
 from gsmgateway.api.render import directory_json
 from gsmgateway.api.requests import PUT_DIRECTORY_ENTRY
@@ -39,6 +39,7 @@ def _not_found(kind: RecipientKind, entry_id: str) -> web.Response:
 async def put_entry(request: web.Request) -> web.Response:
     """``PUT /clients/{id}``, ``PUT /staff/{id}``: create or replace an entry; returns it normalised."""
     kind, entry_id = _kind(request), _entry_id(request)
+    caller = request[CALLER]
     body = await read_json(request, max_bytes=request.app[CONFIG].api.max_body_bytes)
     fields = PUT_DIRECTORY_ENTRY.parse(body)
     entry = await request.app[DIRECTORY].put(
@@ -47,6 +48,7 @@ async def put_entry(request: web.Request) -> web.Response:
         mobile=fields.get("mobile"),
         opted_out=fields.get("opted_out", False),
         name=fields.get("name"),
+        changed_by=f"API key {caller.name} (key {caller.key_id})",
     )
     return web.json_response(directory_json(entry))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Caller
 
 SMS_SEND: Final = "sms:send"
 SMS_READ: Final = "sms:read"

@@ -7,6 +7,7 @@ endpoints with how they are called (signing secret, events, retries, circuit bre
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from gsmgateway.core.config_values import build_tables
 WebhookEvent = Literal["inbound.received", "message.status"]
 WEBHOOK_EVENTS: Final = ("inbound.received", "message.status")
 MIN_SECRET_LENGTH: Final = 16
+#: What an endpoint's name may be: it labels metrics and log lines, so no spaces, quotes or ``@``.
+WEBHOOK_NAME: Final = re.compile(r"[A-Za-z0-9[][A-Za-z0-9._:[\]-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -49,25 +52,43 @@ class WebhookDeliveryConfig:
 class WebhookConfig:
     """One endpoint: where to POST, the signing secret, which events, and whether numbers go along."""
 
-    url: str
+    url: str  # may carry a token or a password: never logged or shown; ``name`` and ``public_url`` are
     secret: str
-    name: str = ""  # identifies the endpoint in the store and logs; empty: the URL
+    name: str = ""  # identifies it in the store, logs and metrics; empty: the URL's host[:port]
     events: tuple[WebhookEvent, ...] = WEBHOOK_EVENTS
     include_numbers: bool = False  # phone numbers in payloads (sender, recipient) only when true
     max_concurrent: int = 4  # calls in flight to this endpoint at once
 
-    @property
-    def key(self) -> str:
-        """The endpoint's name in the store: ``name`` or, without one, the URL."""
-        return self.name or self.url
+    def __post_init__(self) -> None:
+        if not self.name:  # never the URL itself: it may carry a token, and the name is shown everywhere
+            object.__setattr__(self, "name", _host(self.url))
 
     @property
-    def label(self) -> str:
-        """How logs name the endpoint: ``name``, else the URL without credentials or query (tokens)."""
-        if self.name:
-            return self.name
+    def public_url(self) -> str:
+        """The URL as it may be shown: without user, password, query or fragment (they may hold tokens)."""
         parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+        return f"{parts.scheme}://{_host(self.url)}{parts.path}"
+
+    def scrub(self, text: str) -> str:
+        """Return ``text`` (an HTTP client's error, say) with this URL's secret parts taken out."""
+        parts = urlsplit(self.url)
+        text = text.replace(self.url, self.public_url)
+        for secret in (parts.password, parts.username, parts.query, parts.fragment):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _host(url: str) -> str:
+    """``host[:port]`` of ``url``: no user, no password (empty when there is no host)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:  # not a number: the URL check reports it
+        port = None
+    return f"{host}:{port}" if host and port else host
 
 
 def build_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookConfig, ...]:
@@ -108,17 +129,23 @@ def check_two_way(
         if getattr(delivery, name) <= 0:
             problems.append(f"webhook_delivery.{name}: must be > 0")
     seen: set[str] = set()
-    for hook in hooks:
-        where = f"webhooks[{hook.key!r}]"  # built ones only: a table missing its url is not among them
+    for position, hook in enumerate(hooks):  # built ones only: a table missing its url is not among them
+        named = WEBHOOK_NAME.fullmatch(hook.name) is not None
+        where = f"webhooks[{hook.name!r}]" if named else f"webhooks[{position}]"
+        if not named:  # the value is not repeated: it might be a URL with its token
+            problems.append(
+                f"{where}.name: 1 to 64 letters, digits and . _ : - [ ] (it names the endpoint in logs "
+                "and metrics)"
+            )
         parts = urlsplit(hook.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"{where}.url: must be an http:// or https:// URL, not {hook.url!r}")
+            problems.append(f"{where}.url: must be an http:// or https:// URL, not {hook.public_url!r}")
         if len(hook.secret) < MIN_SECRET_LENGTH:
             problems.append(f"{where}.secret: at least {MIN_SECRET_LENGTH} characters (it signs every call)")
         if not hook.events:
             problems.append(f"{where}.events: at least one of {', '.join(WEBHOOK_EVENTS)}")
         if hook.max_concurrent < 1:
             problems.append(f"{where}.max_concurrent: must be >= 1")
-        if hook.key in seen:
+        if hook.name in seen:
             problems.append(f"{where}: configured twice; give each endpoint a distinct name")
-        seen.add(hook.key)
+        seen.add(hook.name)

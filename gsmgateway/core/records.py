@@ -161,6 +161,23 @@ class DirectoryEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DirectoryEvent:
+    """An opt-out or opt-in of a directory entry, and who or what made it (``directory_events``).
+
+    ``inbound_id`` names the received STOP/START that made it; otherwise ``reason`` says who did
+    (an operator at the console, an API key, a directory import).
+    """
+
+    id: int
+    kind: RecipientKind
+    entry_id: str
+    at: datetime
+    change: str  # opted_out | opted_in
+    inbound_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResolvedRecipient:
     """The number a message will go to, and where the gateway found it (``local`` or ``fineract``)."""
 

@@ -87,4 +87,4 @@ def _summary(problems: Iterable[str]) -> str:
 
 async def import_csv(directory: DirectoryService, text: str) -> int:
     """Validate every row, then store them all in one transaction; return how many were stored."""
-    return await directory.put_many(parse_rows(directory, text))
+    return await directory.put_many(parse_rows(directory, text), changed_by="directory import (CSV)")

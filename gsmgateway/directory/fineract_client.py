@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from gsmgateway.core.config import FineractConfig
+from gsmgateway.core.config_sections import FineractConfig
 from gsmgateway.core.errors import DirectoryError
 from gsmgateway.core.records import RecipientKind
 

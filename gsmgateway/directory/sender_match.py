@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.errors import DirectoryError, InvalidNumberError
 from gsmgateway.core.inbound import Candidate, SenderMatch, SenderType, sender_number
 from gsmgateway.core.numbers import mask_number, normalise_number

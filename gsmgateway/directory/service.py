@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import DirectoryConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.errors import (
     DirectoryError,
     GatewayError,
@@ -23,7 +23,7 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.numbers import normalise_number
-from gsmgateway.core.records import DirectoryEntry, RecipientKind, ResolvedRecipient
+from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind, ResolvedRecipient
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.store.directory_entries import DirectoryRepository
 
@@ -31,6 +31,8 @@ _Key = tuple[RecipientKind, str]
 _Answer = ResolvedRecipient | RecipientError  # a RecipientError is an answer (cached), not a failure
 _MAX_CACHED = 100_000
 _MAX_ID_LENGTH = 64
+#: Who changed an entry when the caller does not say (tests, tools); every adapter names itself.
+UNNAMED = "a directory write"
 
 
 def check_entry_id(entry_id: str, *, field: str | None = None) -> str:
@@ -72,14 +74,17 @@ class DirectoryService:
         self._opted_out: tuple[float, frozenset[str]] | None = None  # (valid until, numbers)
 
     async def put(
-        self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None
-    ) -> DirectoryEntry:
+        self, kind: RecipientKind, entry_id: str, *, mobile: str | None, opted_out: bool, name: str | None,
+        changed_by: str = UNNAMED,
+    ) -> DirectoryEntry:  # fmt: skip
         """Create or replace an entry; the number is normalised here, once.
+
+        A change of its opt-out is recorded as an event naming ``changed_by`` (who did it).
 
         :raises ValidationError: bad id; :raises InvalidNumberError: a number we cannot normalise.
         """
         entry = self.make_entry(kind, entry_id, mobile=mobile, opted_out=opted_out, name=name)
-        await self._repository.put_many([entry])
+        await self._repository.put_many([entry], changed_by=changed_by)
         self._forget(kind, entry_id)
         return entry
 
@@ -109,9 +114,9 @@ class DirectoryService:
             updated_at=self._clock(),
         )
 
-    async def put_many(self, entries: Sequence[DirectoryEntry]) -> int:
+    async def put_many(self, entries: Sequence[DirectoryEntry], *, changed_by: str = UNNAMED) -> int:
         """Store already validated entries in one transaction; return how many."""
-        await self._repository.put_many(entries)
+        await self._repository.put_many(entries, changed_by=changed_by)
         for entry in entries:
             self._forget(entry.kind, entry.entry_id)
         return len(entries)
@@ -125,6 +130,14 @@ class DirectoryService:
         if entry is None:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
         return entry
+
+    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
+        """Local entries opted out now, most recently changed first (at most ``limit``)."""
+        return await self._repository.opted_out_entries(limit)
+
+    async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:
+        """Opt-out and opt-in events, newest first: who or what made each."""
+        return await self._repository.events(limit, before_id=before_id)
 
     async def delete(self, kind: RecipientKind, entry_id: str) -> None:
         """Remove a local entry.

@@ -1,6 +1,6 @@
 """Signing in to the operator console: an API key is exchanged once for a session, which then expires.
 
-The key is checked like any API request (:meth:`MessageService.authenticate`) and must hold
+The key is checked like any API request (:meth:`KeyAuthenticator.authenticate`) and must hold
 ``console`` or ``admin``; the browser then carries only a random session id in an ``HttpOnly``
 cookie, never the key. A session ends at sign-out, after ``idle_minutes`` without a page view,
 ``absolute_hours`` after sign-in, or as soon as its key is revoked or loses the scope.
@@ -9,16 +9,16 @@ cookie, never the key. A session ends at sign-out, after ``idle_minutes`` withou
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import ConsoleConfig
+from gsmgateway.core.config_sections import ConsoleConfig
 from gsmgateway.core.credentials import hash_key
 from gsmgateway.core.errors import ForbiddenError, SessionEndedError
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Authenticate, Caller
 from gsmgateway.store.console_sessions import ConsoleSessionRepository, StoredSession
 
 #: Scopes that may sign in. ``console`` is the branch operator's; ``admin`` holds every scope.
@@ -43,7 +43,7 @@ class ConsoleSessions:
         self,
         *,
         repository: ConsoleSessionRepository,
-        authenticate: Callable[[str], Awaitable[Caller]],
+        authenticate: Authenticate,
         config: ConsoleConfig,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:

@@ -19,13 +19,18 @@ def utc_text(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def shown_sender(view: InboundView, *, show_number: bool) -> str:
+    """Return the sender as this caller may see it: masked unless ``show_number`` or it is a name."""
+    plain = show_number or view.sender_type is SenderType.ALPHANUMERIC
+    return view.sender if plain else mask_number(view.sender)
+
+
 def inbound_json(view: InboundView, *, show_number: bool) -> dict[str, Any]:
     """Return one received message as the API lists it and webhooks carry it."""
-    plain = show_number or view.sender_type is SenderType.ALPHANUMERIC
     return {
         "id": view.id,
         "modemId": view.modem_id,
-        "sender": view.sender if plain else mask_number(view.sender),
+        "sender": shown_sender(view, show_number=show_number),
         "senderType": view.sender_type.value,
         "state": view.state.value,
         "encoding": view.encoding.value,

@@ -1,6 +1,7 @@
-"""The use cases behind the API: authenticate, submit (one or a batch), get, list and cancel messages.
+"""The use cases behind the API: submit (one or a batch), get, list and cancel messages.
 
-Workers and jobs use :mod:`~gsmgateway.messages.dispatch` and :mod:`~gsmgateway.messages.maintenance`;
+Who the caller is was settled before (:mod:`~gsmgateway.messages.authentication`). Workers and jobs
+use :mod:`~gsmgateway.messages.dispatch` and :mod:`~gsmgateway.messages.maintenance`;
 all three are built together by :func:`~gsmgateway.wiring.open_services`. Submits are validated here
 (text, recipient, timing, per-recipient rate) and then stored by the group-commit writer, so a burst
 of concurrent requests costs a few transactions, not one each.
@@ -8,16 +9,13 @@ of concurrent requests costs a few transactions, not one each.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gsmgateway.core.clock import utc_now
 from gsmgateway.core.config import GatewayConfig
-from gsmgateway.core.credentials import hash_key, is_well_formed_key, same_hash
 from gsmgateway.core.errors import (
-    AuthError,
     BatchValidationError,
     ConflictError,
     GatewayError,
@@ -30,6 +28,7 @@ from gsmgateway.core.numbers import mask_number
 from gsmgateway.core.pacing import Pacer
 from gsmgateway.core.records import MessageDetail, MessagePage, MessageView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.messages.submission import (
     check_key,
     check_list_filters,
@@ -39,24 +38,13 @@ from gsmgateway.messages.submission import (
     recipient_of,
 )
 from gsmgateway.modem.sms import count_parts as _count_parts
-from gsmgateway.store.api_keys import ApiKeyRepository
 from gsmgateway.store.queries import ListFilter, MessageQueries
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.store.writer import NewMessage, SubmitWriter
 
-__all__ = ["BatchValidationError", "Caller", "MessageQuery", "MessageService", "SubmitRequest"]
+__all__ = ["BatchValidationError", "MessageQuery", "MessageService", "SubmitRequest"]
 
 MAX_LIST_LIMIT = 500
-_AUTH_CACHE_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asked: an API key's id, name and scopes (``sms:send``, ``sms:read``, …)."""
-
-    key_id: int
-    name: str
-    scopes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -93,20 +81,16 @@ class MessageService:
         repository: MessageRepository,
         queries: MessageQueries,
         writer: SubmitWriter,
-        keys: ApiKeyRepository,
         directory: DirectoryService,
         clock: Callable[[], datetime] = utc_now,
-        monotonic: Callable[[], float] = time.monotonic,
         count_parts: Callable[[str], int] = _count_parts,
     ) -> None:
         self._config = config
         self._repository = repository
         self._queries = queries
         self._writer = writer
-        self._keys = keys
         self._directory = directory
         self._clock = clock
-        self._monotonic = monotonic
         self._count_parts = count_parts
         dispatch = config.dispatch
         self._max_parts = dispatch.max_parts
@@ -115,7 +99,6 @@ class MessageService:
         limits = config.limits
         self.pacer = Pacer(limits.per_recipient_per_hour, limits.per_recipient_burst)
         self._pacing_loaded = False
-        self._auth_cache: dict[str, tuple[float, Caller]] = {}
         self._wake_listeners: list[Callable[[], None]] = []
 
     def add_wake_listener(self, listener: Callable[[], None]) -> None:
@@ -127,39 +110,6 @@ class MessageService:
         if self._config.dispatch.mode == "immediate":
             for listener in self._wake_listeners:
                 listener()
-
-    def forget_keys(self) -> None:
-        """Drop the cache of known keys (SIGHUP): a key revoked meanwhile is refused from now on."""
-        self._auth_cache.clear()
-
-    async def authenticate(self, presented_key: str) -> Caller:
-        """Return the caller that ``presented_key`` belongs to.
-
-        Known keys are cached for a minute (a revoked key stops working within that time).
-
-        :raises AuthError: no key, an unknown key or a revoked one.
-        """
-        if not is_well_formed_key(presented_key):
-            raise AuthError("missing or invalid API key")
-        digest = hash_key(presented_key)
-        cached = self._auth_cache.get(digest)
-        now = self._monotonic()
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        stored = await self._keys.find(digest)
-        if stored is None or stored.revoked or not same_hash(stored.key_hash, digest):
-            raise AuthError("missing or invalid API key")
-        caller = Caller(key_id=stored.id, name=stored.name, scopes=stored.scopes)
-        if len(self._auth_cache) > 10_000:
-            self._auth_cache.clear()
-        self._auth_cache[digest] = (now + _AUTH_CACHE_SECONDS, caller)
-        return caller
-
-    def forget_key(self, key_id: int) -> None:
-        """Drop a key from the authentication cache, so a revocation bites now, not within a minute."""
-        for digest, (_, caller) in list(self._auth_cache.items()):
-            if caller.key_id == key_id:
-                del self._auth_cache[digest]
 
     async def submit(
         self, req: SubmitRequest, *, caller: Caller, idempotency_key: str | None

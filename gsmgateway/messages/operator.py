@@ -20,8 +20,8 @@ from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.overview import ActivityFigures
 from gsmgateway.core.records import DirectoryEntry, MessageView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.authentication import Caller, KeyAuthenticator
 from gsmgateway.messages.console_sessions import ConsoleSessions
-from gsmgateway.messages.message_service import Caller, MessageService
 from gsmgateway.store.api_keys import ApiKeyRepository, StoredKey
 from gsmgateway.store.overview import OverviewQueries
 from gsmgateway.store.queries import MessageQueries
@@ -46,13 +46,13 @@ def local_days(now: datetime, zone: ZoneInfo, count: int) -> tuple[list[tuple[da
 
 
 class OperatorService:
-    """The console's use cases beyond :class:`MessageService` (which it uses for messages)."""
+    """The console's use cases beyond :class:`MessageService` (which its pages use for messages)."""
 
     def __init__(
         self,
         *,
         config: GatewayConfig,
-        messages: MessageService,
+        authenticator: KeyAuthenticator,
         repository: MessageRepository,
         queries: MessageQueries,
         overview: OverviewQueries,
@@ -61,7 +61,7 @@ class OperatorService:
         directory: DirectoryService,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._messages = messages
+        self._authenticator = authenticator
         self._repository = repository
         self._queries = queries
         self._overview = overview
@@ -127,15 +127,20 @@ class OperatorService:
         """
         if not await self._keys.revoke(key_id, now=self._clock()):
             raise ValidationError(f"no active API key with id {key_id}", field="id")
-        self._messages.forget_key(key_id)
+        self._authenticator.forget_key(key_id)
         await self.sessions.end_sessions_of(key_id)
 
-    async def set_opted_out(self, kind: RecipientKind, entry_id: str, *, opted_out: bool) -> DirectoryEntry:
+    async def set_opted_out(
+        self, kind: RecipientKind, entry_id: str, *, opted_out: bool, caller: Caller
+    ) -> DirectoryEntry:
         """Opt a local directory entry out of SMS (or back in), keeping its number and name.
+
+        The directory's event names the operator's key.
 
         :raises RecipientError: reason ``unknown`` when the local directory has no such entry.
         """
         entry = await self._directory.get(kind, entry_id)
         return await self._directory.put(
-            kind, entry_id, mobile=entry.mobile, opted_out=opted_out, name=entry.name
-        )
+            kind, entry_id, mobile=entry.mobile, opted_out=opted_out, name=entry.name,
+            changed_by=f"operator {caller.name} (key {caller.key_id}) at the console",
+        )  # fmt: skip

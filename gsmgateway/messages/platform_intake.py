@@ -28,7 +28,8 @@ from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.numbers import mask_number, normalise_number
 from gsmgateway.core.records import MessageView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
-from gsmgateway.messages.message_service import Caller, MessageService
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageService
 from gsmgateway.messages.submission import check_text, fingerprint
 from gsmgateway.modem.sms import count_parts as _count_parts
 from gsmgateway.store.queries import MessageQueries

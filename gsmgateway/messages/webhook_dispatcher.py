@@ -13,7 +13,8 @@ its own task; sending, the API and the other endpoints never wait for it.
 * A restart resumes: pending rows are simply due again (a call cut off by a stop is repeated —
   receivers drop repeats by the event ``id``, the same on every retry).
 
-Logs name the endpoint, never the payload (it may carry a text) nor the secret.
+Logs name the endpoint by its configured name, never by its URL (it may carry a password or a token),
+and never show the payload (it may carry a text) nor the secret.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class WebhookDispatcher:
         """
         ids = await self._outbox.sync_endpoints(self._hooks, now=self._clock())
         cfg = self._config
-        self._endpoints = {ids[hook.key]: _Endpoint(hook, self._breaker()) for hook in self._hooks}
+        self._endpoints = {ids[hook.name]: _Endpoint(hook, self._breaker()) for hook in self._hooks}
         if self._endpoints and self._session is None:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=cfg.timeout_seconds),
@@ -100,6 +101,10 @@ class WebhookDispatcher:
         return CircuitBreaker(
             failures=cfg.breaker_failures, cooldown=cfg.breaker_cooldown_seconds, clock=self._monotonic
         )
+
+    def breaker_states(self) -> dict[str, BreakerState]:
+        """Each configured endpoint's circuit breaker by the endpoint's name (``/metrics``)."""
+        return {endpoint.hook.name: endpoint.breaker.state for endpoint in self._endpoints.values()}
 
     def wake(self) -> None:
         """Look at the outbox now (new events were written)."""
@@ -180,7 +185,7 @@ class WebhookDispatcher:
             self.calls_made += 1
             await self._settle(endpoint, entry, status, error, int((self._monotonic() - started) * 1000))
         except StoreError:  # the row stays pending and is called again: at least once
-            logger.exception("webhook %s: could not record event %s", endpoint.hook.label, entry.id)
+            logger.exception("webhook %s: could not record event %s", endpoint.hook.name, entry.id)
         finally:  # only now: until the attempt is recorded, the row must not be picked again
             endpoint.in_flight.discard(entry.id)
             self._calls.pop(entry.id, None)
@@ -203,13 +208,13 @@ class WebhookDispatcher:
                 await answer.read()
                 return answer.status, None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:300]
+            return None, hook.scrub(f"{type(exc).__name__}: {exc}")[:300]  # logged and stored: no token
 
     async def _settle(
         self, endpoint: _Endpoint, entry: OutboxEntry, status: int | None, error: str | None, duration_ms: int
     ) -> None:
         now = self._clock()
-        name = endpoint.hook.label
+        name = endpoint.hook.name
         if error is None:
             if endpoint.breaker.succeeded():
                 logger.info("webhook %s answers again; delivering its queued events", name)

@@ -1,8 +1,9 @@
 """The JSON body of each webhook call, built from an outbox row when it is sent.
 
 Every body is ``{"id", "type", "occurredAt", "data"}``; ``id`` is the outbox row's (stable over
-retries, so a receiver can drop a repeat). ``message.status`` carries the message's ids and the
-status it moved to (the status *of that event*, even if the message has moved on since);
+retries, so a receiver can drop a repeat). ``message.status`` carries the message's ids, the
+status it moved to and why (the status and reason *of that event*, even if the message has moved on
+since; the reason is the one ``GET /sms/{id}`` shows for that step, null when the step has none);
 ``inbound.received`` carries the received message as ``GET /inbound/{id}`` shows it. Phone numbers
 (the recipient, the sender) are in the body only for an endpoint with ``include_numbers``.
 """
@@ -10,8 +11,10 @@ status it moved to (the status *of that event*, even if the message has moved on
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from gsmgateway.core.records import EventView
 from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.inbound_json import inbound_json, utc_text
 from gsmgateway.messages.message_service import MessageService
@@ -42,11 +45,13 @@ class PayloadBuilder:
         return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     async def _status_data(self, entry: OutboxEntry, *, include_numbers: bool) -> dict[str, Any]:
-        view = (await self._messages.get(entry.subject_id)).message
+        detail = await self._messages.get(entry.subject_id)
+        view = detail.message
         data: dict[str, Any] = {
             "messageId": view.id,
             "status": entry.status,
             "previousStatus": entry.from_status,
+            "reason": _reason_of(detail.events, entry),
             "clientId": view.client_id,
             "staffId": view.staff_id,
             "externalId": view.external_id,
@@ -56,3 +61,13 @@ class PayloadBuilder:
         if include_numbers:
             data["number"] = view.number
         return data
+
+
+def _reason_of(events: Sequence[EventView], entry: OutboxEntry) -> str | None:
+    """Return the reason of the step ``entry`` announces: its last matching event until then."""
+    steps = [
+        event for event in events
+        if event.to_status == entry.status and event.from_status == entry.from_status
+        and event.at <= entry.occurred_at
+    ]  # fmt: skip
+    return steps[-1].reason if steps else None

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from gsmgateway.core.clock import utc_now
-from gsmgateway.core.config import DispatchMode, ModemConfig
+from gsmgateway.core.config_sections import DispatchMode, ModemConfig
 from gsmgateway.core.errors import (
     InvalidNumberError,
     ModemError,

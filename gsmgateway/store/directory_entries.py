@@ -1,16 +1,24 @@
-"""The local directory table: clients and staff with their normalised numbers and opt-out flags."""
+"""The local directory table: clients and staff with their normalised numbers and opt-out flags.
+
+A write that changes an entry's opt-out (or creates one opted out) records a ``directory_events``
+row in the same transaction, naming who made it; ``store/inbound_actions.py`` does the same for a
+received STOP or START.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.core.records import DirectoryEntry, RecipientKind
+from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind
 from gsmgateway.store.base import Repository
-from gsmgateway.store.tables import directory_entries
+from gsmgateway.store.tables import directory_entries, directory_events
+
+_KEY = tuple_(directory_entries.c.kind, directory_entries.c.entry_id)
 
 
 class DirectoryRepository(Repository):
@@ -33,11 +41,10 @@ class DirectoryRepository(Repository):
     ) -> dict[tuple[RecipientKind, str], DirectoryEntry]:
         """Return the local entries among ``keys`` (absent keys are simply missing from the result)."""
         found: dict[tuple[RecipientKind, str], DirectoryEntry] = {}
-        key_columns = tuple_(directory_entries.c.kind, directory_entries.c.entry_id)
         async with self._read() as conn:
             for start in range(0, len(keys), 500):
                 chunk = [(kind.value, entry_id) for kind, entry_id in keys[start : start + 500]]
-                rows = await conn.execute(select(directory_entries).where(key_columns.in_(chunk)))
+                rows = await conn.execute(select(directory_entries).where(_KEY.in_(chunk)))
                 for row in rows:
                     entry = _entry(row)
                     found[(entry.kind, entry.entry_id)] = entry
@@ -53,8 +60,12 @@ class DirectoryRepository(Repository):
             )
             return [_entry(row) for row in rows]
 
-    async def put_many(self, entries: Sequence[DirectoryEntry]) -> None:
-        """Insert or replace every entry in one transaction (an import is all or nothing)."""
+    async def put_many(self, entries: Sequence[DirectoryEntry], *, changed_by: str) -> None:
+        """Insert or replace every entry in one transaction (an import is all or nothing).
+
+        Each entry whose opt-out changes (or that arrives opted out) gets an event whose reason is
+        ``changed_by`` (who did it: "operator Amani (key 3) at the console", "API key 5", …).
+        """
         if not entries:
             return
         rows = [
@@ -70,7 +81,18 @@ class DirectoryRepository(Repository):
         )
         async with self._write() as conn:
             for start in range(0, len(rows), 1000):
+                chunk = entries[start : start + 1000]
+                before = await _opted_out_now(conn, chunk)
                 await conn.execute(statement, rows[start : start + 1000])
+                events = [
+                    {"kind": e.kind.value, "entry_id": e.entry_id, "at": e.updated_at,
+                     "change": "opted_out" if e.opted_out else "opted_in", "inbound_id": None,
+                     "reason": changed_by[:200]}
+                    for e in chunk
+                    if before.get((e.kind.value, e.entry_id), False) != e.opted_out
+                ]  # fmt: skip
+                if events:
+                    await conn.execute(insert(directory_events), events)
 
     async def delete(self, kind: RecipientKind, entry_id: str) -> bool:
         """Remove an entry; return whether it existed."""
@@ -91,6 +113,51 @@ class DirectoryRepository(Repository):
                 )
             )
             return frozenset(rows.scalars())
+
+    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
+        """Return up to ``limit`` entries that are opted out now, most recently changed first."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(directory_entries)
+                .where(directory_entries.c.opted_out.is_(True))
+                .order_by(directory_entries.c.updated_at.desc(), directory_entries.c.entry_id)
+                .limit(limit)
+            )
+            return [_entry(row) for row in rows]
+
+    async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:
+        """Return up to ``limit`` opt-out and opt-in events, newest first (older than ``before_id``)."""
+        statement = select(directory_events).order_by(directory_events.c.id.desc()).limit(limit)
+        if before_id is not None:
+            statement = statement.where(directory_events.c.id < before_id)
+        async with self._read() as conn:
+            return [
+                DirectoryEvent(
+                    id=row.id,
+                    kind=RecipientKind(row.kind),
+                    entry_id=row.entry_id,
+                    at=row.at,
+                    change=row.change,
+                    inbound_id=row.inbound_id,
+                    reason=row.reason,
+                )
+                for row in await conn.execute(statement)
+            ]
+
+
+async def _opted_out_now(
+    conn: AsyncConnection, entries: Sequence[DirectoryEntry]
+) -> dict[tuple[str, str], bool]:
+    """Return the stored opt-out of those of ``entries`` that exist (500 keys per statement)."""
+    found: dict[tuple[str, str], bool] = {}
+    for start in range(0, len(entries), 500):
+        keys = [(e.kind.value, e.entry_id) for e in entries[start : start + 500]]
+        rows = await conn.execute(
+            select(directory_entries.c.kind, directory_entries.c.entry_id, directory_entries.c.opted_out)
+            .where(_KEY.in_(keys))
+        )  # fmt: skip
+        found.update({(row.kind, row.entry_id): bool(row.opted_out) for row in rows})
+    return found
 
 
 def _entry(row: Any) -> DirectoryEntry:

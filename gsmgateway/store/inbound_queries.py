@@ -1,14 +1,15 @@
 """The read side of received messages: one with its missing parts and keyword change, and keyset pages.
 
 Pages are newest first on ``(received_at, id)`` with the same opaque cursor as ``GET /sms``
-(``store/queries.py``); each filter has an index that ends with ``(received_at, id)``.
+(``store/queries.py``); each filter has an index that ends with ``(received_at, id)``, and the
+state condition is written so that it does not take their place (:func:`_state_filter`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, select, tuple_
 
 from gsmgateway.core.errors import MessageNotFoundError
 from gsmgateway.core.inbound import (
@@ -46,6 +47,20 @@ def inbound_view(row: Any) -> InboundView:
         keyword_result=KeywordResult(row.keyword_result) if row.keyword_result else None,
         reply_message_id=row.reply_message_id,
     )  # fmt: skip
+
+
+def _state_filter(states: tuple[InboundState, ...]) -> ColumnElement[bool]:
+    """Return the condition on ``state``, written so it never steers the choice of index.
+
+    ``state IN ('complete', 'incomplete')`` (every list but an explicit ``state``) made SQLite walk
+    ``ix_inbound_messages_open`` for the states and sort every received message: 55 ms at
+    100,000 rows. ``NOT IN`` the other states says the same and leaves the ordering indexes to it
+    (0.6 ms). One state asked for explicitly (``partial``: few rows) keeps the index on it.
+    """
+    others = [state.value for state in InboundState if state not in states]
+    if len(states) == 1 or not others:
+        return _M.state.in_([state.value for state in states])
+    return _M.state.not_in(others)
 
 
 class InboundQueries(Repository):
@@ -87,7 +102,7 @@ class InboundQueries(Repository):
 
     async def list_page(self, query: InboundQuery) -> InboundPage:
         """One page, newest first, and the cursor of the next (None on the last)."""
-        statement = select(inbound_messages).where(_M.state.in_([s.value for s in query.states]))
+        statement = select(inbound_messages).where(_state_filter(query.states))
         if query.client_id is not None:
             statement = statement.where(
                 _M.match_kind == RecipientKind.CLIENT.value, _M.match_id == query.client_id

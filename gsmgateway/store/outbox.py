@@ -120,24 +120,31 @@ class OutboxRepository(Repository):
             known = {row.name: row.id for row in await conn.execute(select(webhook_endpoints))}
             ids: dict[str, int] = {}
             for hook in hooks:
+                if hook.name not in known and hook.url in known:  # named by its URL before names were
+                    known[hook.name] = known.pop(hook.url)  # required: keep its history and pending events
+                    await conn.execute(
+                        update(webhook_endpoints)
+                        .where(webhook_endpoints.c.id == known[hook.name])
+                        .values(name=hook.name)
+                    )
                 values: dict[str, Any] = {
                     "url": hook.url, "wants_inbound": INBOUND_RECEIVED in hook.events,
                     "wants_status": MESSAGE_STATUS in hook.events, "active": True, "updated_at": now,
                 }  # fmt: skip
-                if hook.key in known:
+                if hook.name in known:
                     await conn.execute(
                         update(webhook_endpoints)
-                        .where(webhook_endpoints.c.id == known[hook.key])
+                        .where(webhook_endpoints.c.id == known[hook.name])
                         .values(values)
                     )
-                    ids[hook.key] = known[hook.key]
+                    ids[hook.name] = known[hook.name]
                 else:
                     new_id = await conn.scalar(
                         insert(webhook_endpoints)
-                        .values(name=hook.key, **values)
+                        .values(name=hook.name, **values)
                         .returning(webhook_endpoints.c.id)
                     )
-                    ids[hook.key] = int(new_id)
+                    ids[hook.name] = int(new_id)
             gone = [endpoint_id for name, endpoint_id in known.items() if name not in ids]
             if gone:
                 await conn.execute(

@@ -117,10 +117,21 @@ messages = Table(
     Index("ix_messages_status_created", "status", "created_at", "id"),
     Index("ix_messages_recipient_created", "recipient_kind", "recipient_id", "created_at", "id"),
     Index("ix_messages_external_id", "external_id"),  # Fineract compatibility: status by externalId
-    # The console's overview counts a day's messages by status and modem from this index alone
-    # (store/overview.py): a range of created_at, never a scan of the table.
-    Index("ix_messages_created_status_modem", "created_at", "status", "modem_id"),
 )
+
+#: How many messages there are per quarter hour of ``created_at``, status and modem (``''``: none).
+#: Kept by triggers on ``messages`` (migration 0008) in the transaction of every change; the
+#: console's overview sums it (store/overview.py) instead of counting a week of messages.
+message_counts = Table(
+    "message_counts",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True),  # created_at // COUNT_BUCKET_MICROS
+    Column("status", String(16), primary_key=True),
+    Column("modem_id", String(64), primary_key=True),
+    Column("tally", BigInteger, nullable=False),
+)
+#: The width of a ``message_counts`` bucket: a quarter hour, in the microseconds ``created_at`` holds.
+COUNT_BUCKET_MICROS = 900_000_000
 
 message_parts = Table(
     "message_parts",

@@ -17,7 +17,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from gsmgateway.api import create_app
-from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import ModemStatusView, RecipientKind
 from gsmgateway.directory.service import DirectoryService
@@ -110,7 +111,8 @@ async def make_stack(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Calla
         clock = [1000.0]
         provider = StoredModems(services.dispatch)
         app = create_app(
-            services.messages, services.directory, modems=provider, inbound=services.inbound, config=config,
+            services.messages, services.directory, authenticate=services.authenticator.authenticate,
+            modems=provider, inbound=services.inbound, config=config,
             clock=lambda: clock[0],
         )  # fmt: skip
         client = await aiohttp_client(app)

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 from gsmgateway.api import create_app
 from gsmgateway.api.server import serve
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import DirectoryConfig, LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import ModemStatusView, RecipientKind
 from gsmgateway.metrics import GatewayMetrics
@@ -52,7 +53,8 @@ async def main(state_dir: str) -> None:
     metrics = GatewayMetrics(StatisticsQueries(services.database), list, clock=lambda: datetime.now(UTC))
     await metrics.start()
     app = create_app(
-        services.messages, services.directory, modems=_StoredModems(services), config=config,
+        services.messages, services.directory, authenticate=services.authenticator.authenticate,
+        modems=_StoredModems(services), config=config,
         inbound=services.inbound, metrics=metrics, store_health=services.database.health,
     )  # fmt: skip
     server = await serve(app, "127.0.0.1", 0)

@@ -14,7 +14,8 @@ import pytest
 
 from gsmgateway.api import create_app
 from gsmgateway.api.server import serve
-from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig
 from gsmgateway.wiring import open_services
 from tests.api.conftest import Stack, StoredModems
 
@@ -108,6 +109,7 @@ async def test_the_recipient_limit_counts_per_number_and_survives_a_restart(make
         app = create_app(
             restarted.messages,
             restarted.directory,
+            authenticate=restarted.authenticator.authenticate,
             modems=StoredModems(restarted.dispatch),
             config=config,
             inbound=restarted.inbound,
@@ -149,6 +151,7 @@ async def test_requests_aiohttp_cannot_parse_get_the_envelope_and_no_credential_
     app = create_app(
         stack.service,
         stack.directory,
+        authenticate=stack.services.authenticator.authenticate,
         modems=StoredModems(stack.dispatch),
         config=GatewayConfig(),
         inbound=stack.services.inbound,

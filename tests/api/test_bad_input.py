@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gsmgateway.api.error_responses import ERROR_TYPES
-from gsmgateway.core.config import LimitsConfig
+from gsmgateway.core.config_sections import LimitsConfig
 from tests.api.conftest import Stack
 
 GOOD = {"message": "Your loan is due", "clientId": "12"}

@@ -9,7 +9,7 @@ import pytest
 
 from gsmgateway.api import create_fineract_app
 from gsmgateway.api.fineract_gateway import delivery_status, external_id_for
-from gsmgateway.core.config import DirectoryConfig, LimitsConfig
+from gsmgateway.core.config_sections import DirectoryConfig, LimitsConfig
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import MessageView, RecipientKind
 from tests.api.conftest import Stack
@@ -19,7 +19,12 @@ from tests.reports import deliver_report
 @pytest.fixture
 async def fineract(stack: Stack, aiohttp_client: Any) -> tuple[Any, dict[str, str]]:
     client = await aiohttp_client(
-        create_fineract_app(stack.service, stack.services.platform, tenant="default")
+        create_fineract_app(
+            stack.service,
+            stack.services.platform,
+            authenticate=stack.services.authenticator.authenticate,
+            tenant="default",
+        )
     )
     key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
     return client, {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
@@ -73,7 +78,12 @@ async def national(make_stack: Any, aiohttp_client: Any) -> tuple[Stack, Any, di
     """Build a stack whose directory turns national numbers (07…) into +255…, as Fineract sends them."""
     stack: Stack = await make_stack(directory=DirectoryConfig(default_country_code="255"))
     client = await aiohttp_client(
-        create_fineract_app(stack.service, stack.services.platform, tenant="default")
+        create_fineract_app(
+            stack.service,
+            stack.services.platform,
+            authenticate=stack.services.authenticator.authenticate,
+            tenant="default",
+        )
     )
     key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")
     return stack, client, {"Fineract-Platform-TenantId": "default", "Fineract-Tenant-App-Key": key}
@@ -201,7 +211,12 @@ async def test_the_fineract_listener_limits_requests_per_key_on_its_own(
 ) -> None:
     limits = LimitsConfig(per_key_per_second=1, per_key_burst=2)
     app = create_fineract_app(
-        stack.service, stack.services.platform, tenant="default", limits=limits, clock=lambda: 0.0
+        stack.service,
+        stack.services.platform,
+        authenticate=stack.services.authenticator.authenticate,
+        tenant="default",
+        limits=limits,
+        clock=lambda: 0.0,
     )
     client = await aiohttp_client(app)
     key = (await stack.key("platform", "fineract"))["Authorization"].removeprefix("Bearer ")

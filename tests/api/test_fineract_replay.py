@@ -19,7 +19,8 @@ import pytest
 
 from gsmgateway.api import create_fineract_app
 from gsmgateway.api.server import ApiServer, serve
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import DirectoryConfig, LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.wiring import Services, open_services
@@ -97,7 +98,13 @@ async def serving_peer(tmp_path: Path, country_code: str) -> AsyncIterator[Peer]
     await services.api_keys.create(
         name="fineract", key_hash=hash_key(key), scopes=frozenset({"platform"}), now=datetime.now(UTC)
     )
-    app = create_fineract_app(services.messages, services.platform, tenant=TENANT, limits=config.limits)
+    app = create_fineract_app(
+        services.messages,
+        services.platform,
+        authenticate=services.authenticator.authenticate,
+        tenant=TENANT,
+        limits=config.limits,
+    )
     server = await serve(app, "127.0.0.1", 0)
     try:
         yield Peer(services, server, key)

@@ -12,7 +12,8 @@ from typing import Any
 import aiohttp
 
 from gsmgateway.app import Gateway
-from gsmgateway.core.config import ApiConfig, GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import ApiConfig, LimitsConfig, ModemConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind

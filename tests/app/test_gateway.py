@@ -14,10 +14,11 @@ import pytest
 
 from gsmgateway.api.fineract_gateway import external_id_for
 from gsmgateway.app import Gateway, run
-from gsmgateway.core.config import DispatchConfig, FineractGatewayConfig, ModemConfig
+from gsmgateway.core.config_sections import DispatchConfig, FineractGatewayConfig, ModemConfig
 from gsmgateway.core.models import MessageStatus, ReportOutcome
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.wiring import open_services
 from simulator import SimulatorServer
 from tests.app.support import add_client, api_key, build_gateway, gateway_config, running, until_status

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from gsmgateway.app import Gateway
-from gsmgateway.core.config import JobsConfig, ModemConfig
+from gsmgateway.core.config_sections import JobsConfig, ModemConfig
 from gsmgateway.core.models import MessageStatus, ModemState
 from gsmgateway.messages.message_service import MessageQuery
 from gsmgateway.modem.transport import serial_opener

@@ -20,7 +20,8 @@ from aiohttp.test_utils import TestClient
 
 from gsmgateway.api import create_app
 from gsmgateway.api.console import mount_console
-from gsmgateway.core.config import ConsoleConfig, GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import ConsoleConfig, LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.records import ModemStatusView, RecipientKind
 from gsmgateway.wiring import Services, open_services
@@ -130,11 +131,16 @@ async def console(tmp_path: Path, aiohttp_client: Any) -> AsyncIterator[Console]
     try:
         modems = FixedModems()
         app = create_app(
-            services.messages, services.directory, modems=modems, config=config, inbound=services.inbound
+            services.messages,
+            services.directory,
+            authenticate=services.authenticator.authenticate,
+            modems=modems,
+            config=config,
+            inbound=services.inbound,
         )
         mount_console(
             app, operator=services.operator, messages=services.messages, directory=services.directory,
-            modems=modems,
+            inbound=services.inbound, modems=modems,
         )  # fmt: skip
         client = await aiohttp_client(app, cookie_jar=aiohttp.DummyCookieJar())
         await services.directory.put(

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 from tests.console.conftest import Console
 
 

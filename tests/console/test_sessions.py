@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 
 from gsmgateway.core.models import MessageStatus
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from tests.console.conftest import Console
 
 

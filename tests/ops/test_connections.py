@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from gsmgateway.core.config import ApiConfig
+from gsmgateway.core.config_sections import ApiConfig
 from simulator import SimulatorServer
 from tests.app.support import build_gateway, gateway_config, running
 

@@ -83,7 +83,7 @@ async def test_counters_move_when_a_message_moves(tmp_path: Path) -> None:
         # SR is where this profile's reports come and go; the others hold what they held at the sweep.
         assert used == view["used"] if memory != "SR" else 0 <= used <= view["total"], memory
     labels = {(k, v) for (_, pairs) in after for k, v in pairs if k != "le"}  # le: histogram bounds
-    assert {k for k, _ in labels} <= {"status", "modem", "state", "code", "memory"}, labels
+    assert {k for k, _ in labels} <= {"status", "modem", "state", "code", "memory", "match"}, labels
     assert not [v for _, v in labels if re.search(r"\d{4,}|^\+", v)], labels
 
 

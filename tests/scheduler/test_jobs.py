@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.core.config import DispatchConfig, JobsConfig
+from gsmgateway.core.config_sections import DispatchConfig, JobsConfig
 from gsmgateway.core.models import MessageStatus, ModemState, ReportOutcome
 from gsmgateway.modem.options import ReportRouting
 from gsmgateway.scheduler import JobBody, Jobs, JobScheduler

@@ -19,9 +19,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from gsmgateway.core.config import GatewayConfig, LimitsConfig, StoreConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig, StoreConfig
 from gsmgateway.core.records import MessageView, RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.wiring import Services, open_services
 from tests.store.postgres_server import throwaway_server

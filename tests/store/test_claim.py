@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from gsmgateway.core.models import MessageStatus as S
 from gsmgateway.core.records import ClaimedMessage
-from gsmgateway.messages.message_service import Caller, MessageQuery
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, StoreTarget, submit

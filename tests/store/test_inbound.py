@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.config_inbound import InboundConfig, WebhookConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.errors import RecipientError, StoreError
 from gsmgateway.core.inbound import (
     Candidate,
@@ -30,8 +31,8 @@ from gsmgateway.core.inbox import CollectionSource, InboxOutcome, NewInboxEntry,
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.directory.sender_match import SenderMatcher
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.messages.inbound import GAP, InboundService, assemble
-from gsmgateway.messages.message_service import Caller
 from gsmgateway.modem.collection import classify
 from gsmgateway.modem.deliver import decode_received
 from gsmgateway.store.db import Database

@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gsmgateway.core.config import GatewayConfig, StoreConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import StoreConfig
 from gsmgateway.core.inbox import PduKind
 from gsmgateway.wiring import open_services
 from tests.reports import inbound_sms

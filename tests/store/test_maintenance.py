@@ -9,7 +9,7 @@ from datetime import timedelta
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.models import MessageStatus as S
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.wiring import Services
 from tests.reports import deliver_report, inbound_sms
 from tests.store.conftest import Clock, OpenStack, submit

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from gsmgateway.core.config import GatewayConfig, QuietHours
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import QuietHours
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.models import MessageStatus as S
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.store.overview import COUNT_CAP
 from gsmgateway.store.tables import messages
 from gsmgateway.wiring import Services

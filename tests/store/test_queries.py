@@ -8,7 +8,8 @@ import pytest
 
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
 from gsmgateway.core.models import MessageStatus as S
-from gsmgateway.messages.message_service import Caller, MessageQuery
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery
 from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, submit
 

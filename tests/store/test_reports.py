@@ -10,14 +10,15 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import DirectoryConfig
 from gsmgateway.core.errors import CmsError, OutcomeUnknownError
 from gsmgateway.core.inbox import InboxEntry, InboxOutcome
 from gsmgateway.core.models import MessageStatus as S
 from gsmgateway.core.models import ReportOutcome as R
 from gsmgateway.core.records import ClaimedMessage, RecipientKind
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.messages.collection import UNMATCHED_GRACE, CollectionService
-from gsmgateway.messages.message_service import Caller
 from gsmgateway.store.inbox import InboxRepository
 from gsmgateway.store.reports import ReportRepository
 from gsmgateway.wiring import Services

@@ -6,7 +6,7 @@ import pytest
 
 from gsmgateway.core.errors import MessageNotFoundError, StaleTransitionError
 from gsmgateway.core.models import MessageStatus as S
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.store.repository import MessageRepository
 from gsmgateway.wiring import Services
 from tests.store.conftest import Clock, submit

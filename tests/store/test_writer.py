@@ -9,7 +9,8 @@ from sqlalchemy import event
 
 from gsmgateway.core.errors import BatchValidationError, ConflictError
 from gsmgateway.core.models import MessageStatus as S
-from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 from gsmgateway.wiring import Services
 from tests.store.conftest import submit
 

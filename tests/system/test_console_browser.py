@@ -29,7 +29,7 @@ from tests.system.browser import PHONE, Screenshots, chromium, wait_until
 from tests.system.clients import GatewayClient, SimulatorControl, eventually
 from tests.system.conftest import LOOP, SYSTEM, StackFactory
 from tests.system.processes import ProcessGroup, create_api_key
-from tests.system.stack import STAFF_ID, STAFF_NUMBER, Stack, StackOptions, build_stack
+from tests.system.stack import STAFF_ID, STAFF_NUMBER, Stack, StackOptions, build_stack, number_of
 
 pytestmark = SYSTEM
 CSRF: Final = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -151,9 +151,9 @@ async def test_an_operator_walks_through_the_console(
         driver.get(f"{url}/console/directory?kind=client&id=1")
         wait_until(driver, lambda d: d.find_elements(By.ID, "entry"), "client 1 looked up")
         shots.take("directory")
-        driver.get(f"{url}/console/inbound")
-        wait_until(driver, lambda d: d.find_elements(By.ID, "inbound-absent"), "the inbound page")
-        shots.take("inbound")
+        driver.get(f"{url}/console/opt-outs")
+        wait_until(driver, lambda d: d.find_elements(By.ID, "history"), "the opt-out page")
+        shots.take("opt-outs")
         driver.set_window_size(*PHONE)
         driver.get(f"{url}/console/")
         wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-state="ready"]'), "overview")
@@ -166,6 +166,75 @@ async def test_an_operator_walks_through_the_console(
         driver.get(f"{url}/console/")
         wait_until(driver, lambda d: d.current_url.endswith("/console/sign-in"), "sent to sign in again")
     assert len(shots.saved) == 12
+
+
+async def test_a_reply_and_a_stop_reach_the_console(
+    installation: tuple[Stack, str], http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """A client's reply shows matched to them; their STOP is on the opt-out page, linked to the SMS."""
+    stack, admin_key = installation
+    api, network = stack.clients(http)
+    await network.inject({"sender": number_of(160), "text": "Nitalipa kesho asubuhi"})
+    await network.inject({"sender": number_of(161), "text": "Stop"})
+    await eventually(
+        lambda: api.request("GET", "/inbound?limit=500"),
+        lambda reply: {number_of(160), number_of(161)} <= {i["sender"] for i in reply.body["items"]},
+        what="both SMS received",
+    )  # fmt: skip
+    desk_key = await create_api_key(stack.config, "front desk", "console")
+    with chromium(tmp_path / "profile") as driver:
+        shots = Screenshots(driver, tmp_path / "screenshots")
+        sign_in(driver, stack.url, admin_key)
+        driver.find_element(By.LINK_TEXT, "Received").click()
+        wait_until(driver, lambda d: d.find_element(By.NAME, "client"), "the filter form").send_keys("160")
+        driver.find_element(By.ID, "search").click()
+        rows = wait_until(
+            driver,
+            lambda d: (
+                "client=160" in d.current_url and d.find_elements(By.CSS_SELECTOR, "#inbound tr[data-id]")
+            ),
+            "the reply of client 160",
+        )
+        assert len(rows) == 1
+        assert "Nitalipa kesho asubuhi" in rows[0].text
+        assert rows[0].find_element(By.CSS_SELECTOR, '[data-match="matched"]').text == "client 160"
+        assert number_of(160) in rows[0].text  # admin may read numbers
+        shots.take("inbound")
+
+        driver.find_element(By.LINK_TEXT, "Opt-outs").click()
+        entry = wait_until(
+            driver, lambda d: d.find_elements(By.CSS_SELECTOR, '#opted-out tr[data-entry="client/161"]'),
+            "client 161 listed as opted out",
+        )  # fmt: skip
+        assert entry
+        stop = driver.find_element(
+            By.CSS_SELECTOR, '#history li[data-entry="client/161"][data-change="opted_out"]'
+        )
+        shots.take("opt-outs-after-stop")
+        stop.find_element(By.CSS_SELECTOR, "a.inbound-link").click()
+        text = wait_until(driver, lambda d: d.find_elements(By.ID, "text"), "the STOP message's page")
+        assert text[0].text.strip() == "Stop"
+        assert "opted out client 161" in driver.find_element(By.ID, "keyword").text
+        shots.take("inbound-message")
+        refused = await api.send("After the STOP", clientId="161")
+        assert (refused.status, refused.body["error"]["type"]) == (422, "recipient_opted_out")
+
+        driver.find_element(By.ID, "sign-out").click()
+        wait_until(driver, lambda d: d.find_elements(By.ID, "api_key"), "signed out")
+        sign_in(driver, stack.url, desk_key)
+        driver.get(f"{stack.url}/console/inbound?client=160")
+        row = wait_until(
+            driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#inbound tr[data-id]"), "the reply"
+        )
+        sender = row[0].find_element(By.CSS_SELECTOR, "code.sender").text
+        assert sender == "+*********160"  # a console key without sms:read-numbers: the last three digits
+        assert number_of(160) not in driver.page_source
+        driver.set_window_size(*PHONE)
+        driver.get(f"{stack.url}/console/inbound")
+        wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#inbound tr[data-id]"), "the list")
+        shots.take("inbound-phone")
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    assert len(shots.saved) == 4
 
 
 async def post(http: aiohttp.ClientSession, url: str, cookie: str, data: dict[str, str]) -> int:

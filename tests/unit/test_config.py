@@ -10,14 +10,9 @@ from random import Random
 
 import pytest
 
-from gsmgateway.core.config import (
-    GatewayConfig,
-    ModemConfig,
-    QuietHours,
-    RetryPolicy,
-    load,
-)
+from gsmgateway.core.config import GatewayConfig, load
 from gsmgateway.core.config_inbound import WebhookConfig
+from gsmgateway.core.config_sections import ModemConfig, QuietHours, RetryPolicy
 from gsmgateway.core.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "gsmgateway.toml"
@@ -264,11 +259,11 @@ secret = "long-enough-secret-1234"
         "confirm_keywords needs opt_out_reply and opt_in_reply",
         "webhook_delivery.max_concurrent: must be >= 1",
         "webhook_delivery.retry_base_seconds: must be > 0",
-        "webhooks['ftp://example.org/hook'].url: must be an http:// or https:// URL",
-        "webhooks['ftp://example.org/hook'].secret: at least 16 characters",
+        "webhooks['example.org'].url: must be an http:// or https:// URL",
+        "webhooks['example.org'].secret: at least 16 characters",
         "webhooks[0].events: unknown event 'sms.sent'",
         "webhooks[1].url: required",
-        "webhooks['https://a.example/hook']: configured twice",
+        "webhooks['a.example']: configured twice",
     ):
         assert expected in problems, f"{expected!r} not in:\n{problems}"
 
@@ -280,7 +275,57 @@ def test_word_lists_come_from_toml_lists_or_comma_separated_environment() -> Non
     assert (config.inbound.opt_out_words, config.inbound.opt_in_words) == (("STOP", "ACHA"), ("ANZA",))
 
 
-def test_logs_name_a_webhook_without_the_tokens_its_url_may_carry() -> None:
-    hook = WebhookConfig(url="https://user:pw@crm.example.org:8443/hook?token=s3cret", secret="x" * 16)
-    assert hook.label == "https://crm.example.org:8443/hook"
-    assert WebhookConfig(url=hook.url, secret=hook.secret, name="crm").label == "crm"
+def test_a_webhook_is_named_by_its_host_never_by_the_tokens_its_url_may_carry(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+[[webhooks]]
+url = "https://user:secret@hooks.example/x?token=abc"
+secret = "long-enough-secret-1234"
+
+[[webhooks]]
+url = "http://[::1]:8443/y?token=def"
+secret = "long-enough-secret-1234"
+
+[[webhooks]]
+url = "https://user:secret@hooks.example/z"
+secret = "long-enough-secret-1234"
+name = "crm"
+""",
+    )
+    hooks = load(path, env={}).webhooks
+    assert [hook.name for hook in hooks] == ["hooks.example", "[::1]:8443", "crm"]
+    assert hooks[0].public_url == "https://hooks.example/x"
+
+
+def test_a_webhook_name_that_could_not_label_a_metric_is_refused_without_repeating_it(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path,
+        """
+[[webhooks]]
+url = "https://hooks.example/x"
+secret = "long-enough-secret-1234"
+name = "https://user:secret@hooks.example/x?token=abc"
+
+[[webhooks]]
+url = "ftp://user:secret@hooks.example/y?token=abc"
+secret = "long-enough-secret-1234"
+name = "two words"
+""",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load(path, env={})
+    problems = "\n".join(raised.value.problems)
+    assert "webhooks[0].name: 1 to 64 letters" in problems
+    assert "webhooks[1].name: 1 to 64 letters" in problems
+    assert "webhooks[1].url: must be an http:// or https:// URL, not 'ftp://hooks.example/y'" in problems
+    assert "secret" not in problems.replace(".secret", "")
+    assert "abc" not in problems
+
+
+def test_an_http_clients_error_about_a_webhook_loses_the_urls_secret_parts() -> None:
+    hook = WebhookConfig(url="https://user:secret@hooks.example/x?token=abc", secret="s" * 16)
+    error = f"InvalidUrlClientError: {hook.url} (password secret, query token=abc)"
+    assert hook.scrub(error) == "InvalidUrlClientError: https://hooks.example/x (password ***, query ***)"

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 
-from gsmgateway.core.config import DirectoryConfig, FineractConfig
+from gsmgateway.core.config_sections import DirectoryConfig, FineractConfig
 from gsmgateway.core.errors import DirectoryError, InvalidNumberError, RecipientError, ValidationError
 from gsmgateway.core.numbers import mask_number, normalise_number
 from gsmgateway.core.records import RecipientKind, ResolvedRecipient

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gsmgateway.core.config import DirectoryConfig, FineractConfig
+from gsmgateway.core.config_sections import DirectoryConfig, FineractConfig
 from gsmgateway.core.inbound import MatchStatus, SenderType
 from gsmgateway.core.records import RecipientKind
 from gsmgateway.directory.fineract_client import FineractClient

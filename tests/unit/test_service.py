@@ -13,7 +13,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gsmgateway.core.config import GatewayConfig, LimitsConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig
 from gsmgateway.core.credentials import generate_key, hash_key
 from gsmgateway.core.errors import (
     AuthError,
@@ -25,7 +26,8 @@ from gsmgateway.core.errors import (
 )
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, MessageQuery, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 from gsmgateway.messages.platform_intake import PlatformRow, RowFate
 from gsmgateway.messages.submission import check_text
 from gsmgateway.modem.sms import count_parts
@@ -196,16 +198,16 @@ async def test_authenticate_by_hashed_key_with_cache_and_unknown_keys(
     key_id = await services.api_keys.create(
         name="platform", key_hash=hash_key(key), scopes=frozenset({"sms:send"}), now=NOW
     )
-    caller = await services.messages.authenticate(key)
+    caller = await services.authenticator.authenticate(key)
     assert caller == Caller(key_id, "platform", frozenset({"sms:send"}))
     for bad in ["", "gsk_wrong", key + "x", "ключ", "k" * 500]:
         with pytest.raises(AuthError):
-            await services.messages.authenticate(bad)
+            await services.authenticator.authenticate(bad)
     assert await services.api_keys.revoke(key_id, now=NOW)
-    assert await services.messages.authenticate(key) == caller  # cached for a minute
+    assert await services.authenticator.authenticate(key) == caller  # cached for a minute
     clock.advance(61)
     with pytest.raises(AuthError):
-        await services.messages.authenticate(key)
+        await services.authenticator.authenticate(key)
 
 
 async def test_immediate_dispatch_wakes_workers_and_scheduled_does_not(

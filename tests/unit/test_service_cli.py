@@ -52,7 +52,7 @@ def test_apikey_create_prints_a_key_that_authenticates(
     async def check() -> frozenset[str]:
         services = await _services(config_file)
         try:
-            return (await services.messages.authenticate(key)).scopes
+            return (await services.authenticator.authenticate(key)).scopes
         finally:
             await services.close()
 
@@ -128,7 +128,7 @@ def test_apikey_list_and_revoke(config_file: Path, capsys: pytest.CaptureFixture
     async def authenticates() -> bool:
         services = await _services(config_file)
         try:
-            await services.messages.authenticate(key)
+            await services.authenticator.authenticate(key)
         except AuthError:
             return False
         finally:

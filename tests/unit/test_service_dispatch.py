@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gsmgateway.core.config import GatewayConfig, QuietHours, RetryPolicy
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import QuietHours, RetryPolicy
 from gsmgateway.core.errors import (
     CmeError,
     CmsError,
@@ -22,7 +23,8 @@ from gsmgateway.core.errors import (
 )
 from gsmgateway.core.models import MessageStatus as S
 from gsmgateway.core.records import ClaimedMessage, RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.wiring import Services, open_services
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 12:00 in Dar es Salaam

@@ -16,10 +16,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gsmgateway.core.config import DirectoryConfig, GatewayConfig
+from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.config_inbound import WebhookConfig, WebhookDeliveryConfig
+from gsmgateway.core.config_sections import DirectoryConfig
+from gsmgateway.core.errors import OutcomeUnknownError, PduError
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.messages.webhook_dispatcher import WebhookDispatcher
 from gsmgateway.messages.webhook_payloads import PayloadBuilder
 from gsmgateway.store.tables import webhook_attempts
@@ -252,3 +255,33 @@ async def test_removing_an_endpoint_abandons_its_pending_events(harness: Harness
     assert await again.outbox.counts() == {"abandoned": 1}
     await receive(again, deliver_pdus("after", sender=ASHA))
     assert await again.outbox.counts() == {"abandoned": 1}  # nobody to announce it to
+
+
+async def test_a_failed_or_unknown_status_carries_the_reason_get_sms_shows(harness: Harness) -> None:
+    receiver = await harness.receiver()
+    services = await harness.open(hook(receiver, events=("message.status",)))
+    dispatcher = await harness.dispatcher(services)
+    key_id = await services.api_keys.create(
+        name="p", key_hash="3" * 64, scopes=frozenset(), now=harness.clock()
+    )
+    caller = Caller(key_id=key_id, name="p", scopes=frozenset())
+    ids = []
+    for text, error in (
+        ("Cannot encode", PduError("no PDU for this text")),
+        ("Lost", OutcomeUnknownError("x")),
+    ):
+        view, _ = await services.messages.submit(
+            SubmitRequest(text, "12", None, None, None), caller=caller, idempotency_key=None
+        )
+        claimed = await services.dispatch.claim_next("m1")
+        assert claimed is not None
+        assert claimed.id == view.id
+        await services.dispatch.mark_attempt_failed(claimed, error, modem_id="m1", parts_sent=0)
+        ids.append(view.id)
+    assert await step(dispatcher) == 2
+    payloads = {call.json["data"]["messageId"]: call.json["data"] for call in receiver.calls}
+    for message_id, status in zip(ids, ("failed", "unknown"), strict=True):
+        shown = (await services.messages.get(message_id)).message  # what GET /sms/{id} renders
+        assert (shown.status, payloads[message_id]["status"]) == (status, status)
+        assert shown.status_reason
+        assert payloads[message_id]["reason"] == shown.status_reason

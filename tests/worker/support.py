@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gsmgateway.core.config import GatewayConfig, LimitsConfig, ModemConfig
+from gsmgateway.core.config import GatewayConfig
+from gsmgateway.core.config_sections import LimitsConfig, ModemConfig
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import MessageDetail, RecipientKind
-from gsmgateway.messages.message_service import Caller, SubmitRequest
+from gsmgateway.messages.authentication import Caller
+from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.messages.worker import ModemWorker, WorkerOptions
 from gsmgateway.modem.driver import ModemDriver
 from gsmgateway.modem.options import DriverOptions

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from gsmgateway.core.config import RetryPolicy
+from gsmgateway.core.config_sections import RetryPolicy
 from gsmgateway.core.models import MessageStatus, ModemState
 from gsmgateway.messages.worker import ModemWorker
 from simulator import FaultPlan

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import time, timedelta
 from pathlib import Path
 
-from gsmgateway.core.config import DispatchConfig, QuietHours
+from gsmgateway.core.config_sections import DispatchConfig, QuietHours
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.scheduler import Jobs
 from tests.worker.support import START, base_config, rig

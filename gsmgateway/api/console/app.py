@@ -14,14 +14,21 @@ from typing import Final
 
 from aiohttp import web
 
-from gsmgateway.api.console import pages_admin, pages_messages, pages_overview, pages_sign_in
-from gsmgateway.api.console.context import DIRECTORY, MESSAGES, MODEM_STATUS, OPERATOR
+from gsmgateway.api.console import (
+    pages_admin,
+    pages_inbound,
+    pages_messages,
+    pages_overview,
+    pages_sign_in,
+)
+from gsmgateway.api.console.context import DIRECTORY, INBOUND, MESSAGES, MODEM_STATUS, OPERATOR
 from gsmgateway.api.console.guard import SECURITY_HEADERS, guard_middleware
 from gsmgateway.api.console.rendering import PREFIX_KEY, TEMPLATES, render, template_environment
 from gsmgateway.api.context import ModemStatusProvider
 from gsmgateway.api.error_responses import Handler, describe
 from gsmgateway.core.errors import GatewayError
 from gsmgateway.directory.service import DirectoryService
+from gsmgateway.messages.inbound import InboundService
 from gsmgateway.messages.message_service import MessageService
 from gsmgateway.messages.operator import OperatorService
 
@@ -68,6 +75,7 @@ def create_console_app(
     operator: OperatorService,
     messages: MessageService,
     directory: DirectoryService,
+    inbound: InboundService,
     modems: ModemStatusProvider,
 ) -> web.Application:
     """Return the console application, to be mounted under :data:`PREFIX`."""
@@ -77,10 +85,12 @@ def create_console_app(
     app[OPERATOR] = operator
     app[MESSAGES] = messages
     app[DIRECTORY] = directory
+    app[INBOUND] = inbound
     app[MODEM_STATUS] = modems
     add = app.router.add_route
     add("GET", "/", pages_overview.overview)
-    add("GET", "/inbound", pages_overview.inbound)
+    add("GET", "/inbound", pages_inbound.inbound)
+    add("GET", "/inbound/{id}", pages_inbound.inbound_detail)
     add("GET", "/sign-in", pages_sign_in.sign_in_form)
     add("POST", "/sign-in", pages_sign_in.sign_in)
     add("POST", "/sign-out", pages_sign_in.sign_out)
@@ -94,6 +104,7 @@ def create_console_app(
     add("POST", "/keys", pages_admin.create_key)
     add("POST", "/keys/{id}/revoke", pages_admin.revoke_key)
     add("GET", "/directory", pages_admin.directory)
+    add("GET", "/opt-outs", pages_admin.opt_outs)
     add("POST", "/directory/{kind}/{id}/opt-out", pages_admin.set_opt_out)
     app.router.add_static("/static/", STATIC, append_version=True)
     return app
@@ -105,10 +116,13 @@ def mount_console(
     operator: OperatorService,
     messages: MessageService,
     directory: DirectoryService,
+    inbound: InboundService,
     modems: ModemStatusProvider,
 ) -> None:
     """Serve the console under ``/console`` of ``api`` (before the API app starts)."""
-    console = create_console_app(operator=operator, messages=messages, directory=directory, modems=modems)
+    console = create_console_app(
+        operator=operator, messages=messages, directory=directory, inbound=inbound, modems=modems
+    )
     api.add_subapp(PREFIX, console)
 
     async def to_console(request: web.Request) -> web.StreamResponse:

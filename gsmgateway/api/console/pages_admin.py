@@ -1,4 +1,4 @@
-"""API keys (``admin``) and the local directory (``directory:write``): look up, opt out or back in.
+"""API keys (``admin``) and the local directory (``directory:write``): look up, opt-outs, opt out or in.
 
 A new key is shown once, on the answer to the form that created it (never in a URL, never again);
 every answer of the console is ``no-store``, so the browser keeps no copy of that page either.
@@ -11,9 +11,9 @@ from typing import Final
 from aiohttp import web
 
 from gsmgateway.api.console.context import DIRECTORY, OPERATOR, SESSION
+from gsmgateway.api.console.form_values import parse_id
 from gsmgateway.api.console.guard import see_other
 from gsmgateway.api.console.rendering import render
-from gsmgateway.api.schemas import Field, FieldKind
 from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, has_scope
 from gsmgateway.core.errors import RecipientError, ValidationError
 from gsmgateway.core.records import DirectoryEntry, RecipientKind
@@ -28,7 +28,9 @@ SCOPE_WORDS: Final = {
     "platform": "Fineract's message-gateway endpoints",
     "admin": "everything, including keys",
 }
-_ID = Field("id", "id", FieldKind.IDENTIFIER, "A client or staff id.", example="12")
+#: How many opted-out entries the opt-out page lists (most recently changed first), and events a page.
+OPTED_OUT_SHOWN: Final = 200
+EVENTS_PER_PAGE: Final = 50
 _KINDS: Final = {"client": RecipientKind.CLIENT, "staff": RecipientKind.STAFF}
 
 
@@ -99,7 +101,7 @@ async def directory(request: web.Request) -> web.Response:
     status = 200
     if entry_raw:
         try:
-            entry = await request.app[DIRECTORY].get(_kind(kind_raw), _ID.parse(entry_raw, "id"))
+            entry = await request.app[DIRECTORY].get(_kind(kind_raw), parse_id(entry_raw, "id"))
         except ValidationError as exc:
             error, status = exc.message, 400
         except RecipientError as exc:
@@ -112,12 +114,40 @@ async def directory(request: web.Request) -> web.Response:
 
 
 async def set_opt_out(request: web.Request) -> web.StreamResponse:
-    """``POST /console/directory/{kind}/{id}/opt-out``: opt the entry out of SMS, or back in."""
+    """``POST /console/directory/{kind}/{id}/opt-out``: opt the entry out of SMS, or back in.
+
+    Back to the entry's page, or to the opt-out list when the form came from there (``back``).
+    """
     _require(request, DIRECTORY_WRITE, "change the directory")
     kind_raw = request.match_info["kind"]
-    entry_id: str = _ID.parse(request.match_info["id"], "id")
-    opted_out = (await request.post()).get("opted_out") == "true"
-    await request.app[OPERATOR].set_opted_out(_kind(kind_raw), entry_id, opted_out=opted_out)
+    entry_id = parse_id(request.match_info["id"], "id")
+    form = await request.post()
+    opted_out = form.get("opted_out") == "true"
+    await request.app[OPERATOR].set_opted_out(
+        _kind(kind_raw), entry_id, opted_out=opted_out, caller=request[SESSION].caller
+    )
     done = "opted-out" if opted_out else "opted-in"
-    prefix = request.path.rsplit("/", 3)[0]
-    return see_other(f"{prefix}?kind={kind_raw}&id={entry_id}&done={done}")
+    prefix = request.path.rsplit("/", 4)[0]
+    if form.get("back") == "opt-outs":
+        return see_other(f"{prefix}/opt-outs?done={done}")
+    return see_other(f"{prefix}/directory?kind={kind_raw}&id={entry_id}&done={done}")
+
+
+async def opt_outs(request: web.Request) -> web.Response:
+    """``GET /console/opt-outs``: who is opted out now, and every opt-out and opt-in, newest first.
+
+    Each event says who or what made it; one made by a received STOP or START links to that message.
+    """
+    _require(request, DIRECTORY_WRITE, "look up the directory")
+    directory_service = request.app[DIRECTORY]
+    raw_before = request.query.get("before", "").strip()
+    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
+    events = await directory_service.events(EVENTS_PER_PAGE + 1, before_id=before)
+    context = {
+        "entries": await directory_service.opted_out_entries(OPTED_OUT_SHOWN + 1),
+        "shown": OPTED_OUT_SHOWN,
+        "events": events[:EVENTS_PER_PAGE],
+        "older": events[EVENTS_PER_PAGE - 1].id if len(events) > EVENTS_PER_PAGE else None,
+        "done": request.query.get("done"),
+    }
+    return render(request, "opt_outs.html", context)

@@ -7,17 +7,17 @@ message's page, so reloading a page never repeats an action; the page then says 
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from datetime import datetime, timedelta
+from typing import Final
 
 from aiohttp import web
 
 from gsmgateway.api.console.context import MESSAGES, OPERATOR, SESSION
+from gsmgateway.api.console.form_values import day_window, parse_id, query_id, search_page
 from gsmgateway.api.console.guard import see_other
 from gsmgateway.api.console.present import MOVING, STATUS_WORDS
 from gsmgateway.api.console.rendering import render
 from gsmgateway.api.handlers_sms import message_id
-from gsmgateway.api.schemas import Field, FieldKind
 from gsmgateway.core.errors import (
     RateLimitedError,
     RecipientError,
@@ -25,7 +25,7 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.models import MessageStatus
-from gsmgateway.core.records import MessageView
+from gsmgateway.core.records import MessagePage, MessageView
 from gsmgateway.messages.message_service import MessageQuery, SubmitRequest
 
 PAGE_SIZE: Final = 50
@@ -36,25 +36,6 @@ DONE: Final = {
     "marked-not-sent": "Recorded: the message was not sent. It will not be sent again.",
     "test-accepted": "Test SMS accepted. This page follows it until the network confirms delivery.",
 }
-_ID = Field("id", "id", FieldKind.IDENTIFIER, "A client or staff id.", example="12")
-
-
-def _query_id(request: web.Request, name: str) -> str | None:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return None
-    value: str = _ID.parse(raw, name)
-    return value
-
-
-def _query_day(request: web.Request, name: str) -> date | None:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(f"{name} must be a date such as 2026-12-01", field=name) from None
 
 
 def _search_query(request: web.Request) -> MessageQuery:
@@ -65,16 +46,11 @@ def _search_query(request: web.Request) -> MessageQuery:
     status = request.query.get("status", "").strip()
     if status and status not in STATUS_WORDS:
         raise ValidationError(f"unknown status {status!r}", field="status")
-    zone = request.app[OPERATOR].zone
-    first, last = _query_day(request, "from"), _query_day(request, "to")
-    created_from = datetime.combine(first, time(0), tzinfo=zone) if first else None
-    created_to = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone) if last else None
-    if created_from and created_to and created_from >= created_to:
-        raise ValidationError("the first day must not be after the last day", field="from")
+    created_from, created_to = day_window(request)
     return MessageQuery(
         status=MessageStatus(status) if status else None,
-        client_id=_query_id(request, "client"),
-        staff_id=_query_id(request, "staff"),
+        client_id=query_id(request, "client"),
+        staff_id=query_id(request, "staff"),
         created_from=created_from,
         created_to=created_to,
         cursor=request.query.get("cursor") or None,
@@ -84,17 +60,11 @@ def _search_query(request: web.Request) -> MessageQuery:
 
 async def search(request: web.Request) -> web.Response:
     """``GET /console/messages``: newest first, filtered by client, staff, status and days."""
-    form = {name: request.query.get(name, "") for name in ("client", "staff", "status", "from", "to")}
-    context: dict[str, Any] = {"form": form, "items": [], "next_cursor": None, "error": None}
-    try:
-        page = await request.app[MESSAGES].list(_search_query(request))
-    except ValidationError as exc:
-        context["error"] = exc.message
-        return render(request, "messages.html", context, status=400)
-    context.update(items=page.items, next_cursor=page.next_cursor)
-    if page.next_cursor:
-        context["next_query"] = {**{k: v for k, v in form.items() if v}, "cursor": page.next_cursor}
-    return render(request, "messages.html", context)
+
+    async def load() -> MessagePage:
+        return await request.app[MESSAGES].list(_search_query(request))
+
+    return await search_page(request, "messages.html", ("client", "staff", "status", "from", "to"), load)
 
 
 def _moving(message: MessageView, now: datetime) -> bool:
@@ -179,7 +149,7 @@ async def test_sms(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     values = {name: str(form.get(name, "")).strip() for name in ("staff", "message", "nonce")}
     try:
-        staff_id: str = _ID.parse(values["staff"], "staff") if values["staff"] else ""
+        staff_id = parse_id(values["staff"], "staff") if values["staff"] else ""
         if not staff_id:
             raise ValidationError("enter the staff member's id", field="staff")
         submit = SubmitRequest(

@@ -1,4 +1,4 @@
-"""The overview (modems, queue, today and the last seven days) and the place of the inbound page.
+"""The overview: modems, queue, today and the last seven days.
 
 The modems are read through the same picture ``GET /modems`` gives (:func:`modems_json`), so every
 field the API learns to show (a state's reason and since when, storage use) appears here too: the
@@ -86,8 +86,3 @@ async def overview(request: web.Request) -> web.Response:
         "refresh": REFRESH_SECONDS,
     }
     return render(request, "overview.html", context)
-
-
-async def inbound(request: web.Request) -> web.Response:
-    """``GET /console/inbound``: received messages; this version of the gateway does not keep them."""
-    return render(request, "inbound.html", {})

@@ -24,6 +24,7 @@ from gsmgateway.api.console.present import (
     status_words,
 )
 from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, SMS_READ_NUMBERS, has_scope
+from gsmgateway.messages.inbound_json import shown_sender
 
 TEMPLATES: Final = web.AppKey("templates", jinja2.Environment)
 PREFIX_KEY: Final = web.AppKey("prefix", str)
@@ -60,6 +61,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "modem_words": modem_words,
         "signal_bars": signal_bars,
         "shown_number": shown_number,
+        "shown_sender": shown_sender,
         "path": request.path,
     }
 
