@@ -52,12 +52,17 @@ browser:
 	         && apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver; } \
 	    || echo "note: the browser tests need chromium and chromium-driver (apt-get install chromium chromium-driver)"
 
-# Debian packages the tests use: strace (the fsync trace of tests/system/test_fsync_trace.py).
+# Debian packages the tests use: strace (the fsync trace of tests/system/test_fsync_trace.py) and
+# postgresql (initdb/pg_ctl: the store tests start a throwaway server, tests/store/postgres_server.py).
 test-tools:
 	@command -v strace >/dev/null 2>&1 \
 	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	         && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace; } \
 	    || { echo "the tests need strace: sudo apt-get install strace"; exit 1; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$TEST_POSTGRES_DSN" ] \
+	    || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	         && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+	    || { echo "the store tests need PostgreSQL: sudo apt-get install postgresql (or set TEST_POSTGRES_DSN)"; exit 1; }
 
 deb: $(DEB)
 

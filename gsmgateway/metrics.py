@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -206,8 +207,8 @@ class GatewayMetrics:
         while events := await self._statistics.events_after(last_event):
             for event in events:
                 self._changes.labels(event.to_status).inc()
-                if event.error_code is not None:
-                    self._errors.labels(str(event.error_code)).inc()
+                if event.error_code is not None and event.from_status == MessageStatus.SENDING.value:
+                    self._errors.labels(str(event.error_code)).inc()  # not a report's TP-ST
                 if event.seconds is not None:
                     histogram = self._send_seconds if event.to_status == "sent" else self._delivery_seconds
                     histogram.observe(event.seconds)
@@ -244,6 +245,9 @@ class GatewayMetrics:
                 )
             if modem.signal_dbm is not None:
                 self._signal.labels(modem.modem_id).set(modem.signal_dbm)
+            else:  # unknown (+CSQ 99, disconnected): no figure rather than a stale one
+                with suppress(KeyError):
+                    self._signal.remove(modem.modem_id)
             if modem.registered is not None:
                 self._registered.labels(modem.modem_id).set(1 if modem.registered else 0)
             self._reconnects.labels(modem.modem_id).set(modem.reconnects)

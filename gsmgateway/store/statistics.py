@@ -37,9 +37,10 @@ _MICROS_PER_SECOND = 1_000_000
 
 @dataclass(frozen=True)
 class EventFact:
-    """One status change as metrics count it: where it went, its error code, how long it took."""
+    """One status change as metrics count it: from and to which status, its error code, how long."""
 
     id: int
+    from_status: str | None
     to_status: str
     error_code: int | None
     seconds: float | None  # sending → sent, or sent → delivered/undelivered; else None
@@ -143,7 +144,15 @@ class StatisticsQueries(Repository):
         )
         sent_at = type_coerce(messages.c.sent_at, BigInteger)
         query = (
-            select(event.c.id, event.c.to_status, event.c.error_code, at, claimed_at, sent_at)
+            select(
+                event.c.id,
+                event.c.from_status,
+                event.c.to_status,
+                event.c.error_code,
+                at,
+                claimed_at,
+                sent_at,
+            )
             .join(messages, messages.c.id == event.c.message_id)
             .where(event.c.id > event_id)
             .order_by(event.c.id)
@@ -230,7 +239,13 @@ def _outcome(error: str | None, state: str, last: bool) -> str:
 
 
 def _fact(
-    event_id: int, to_status: str, error_code: int | None, at: int, claimed: int | None, sent: int | None
+    event_id: int,
+    from_status: str | None,
+    to_status: str,
+    error_code: int | None,
+    at: int,
+    claimed: int | None,
+    sent: int | None,
 ) -> EventFact:
     start = None
     if to_status == MessageStatus.SENT.value:
@@ -238,4 +253,4 @@ def _fact(
     elif to_status in (MessageStatus.DELIVERED.value, MessageStatus.UNDELIVERED.value):
         start = sent
     seconds = None if start is None else max(0.0, (int(at) - int(start)) / _MICROS_PER_SECOND)
-    return EventFact(int(event_id), to_status, error_code, seconds)
+    return EventFact(int(event_id), from_status, to_status, error_code, seconds)

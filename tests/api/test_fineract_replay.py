@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,9 +74,23 @@ class Peer:
 
 @pytest.fixture
 async def peer(tmp_path: Path) -> AsyncIterator[Peer]:
+    """Serve a Tanzanian installation (``default_country_code = "255"``)."""
+    async with serving_peer(tmp_path, "255") as served:
+        yield served
+
+
+@pytest.fixture
+async def cambodian_peer(tmp_path: Path) -> AsyncIterator[Peer]:
+    """Serve a Cambodian installation (+855: trunk 0, 9-digit mobiles such as 095 123 4567)."""
+    async with serving_peer(tmp_path, "855") as served:
+        yield served
+
+
+@asynccontextmanager
+async def serving_peer(tmp_path: Path, country_code: str) -> AsyncIterator[Peer]:
     config = GatewayConfig(
         state_dir=str(tmp_path),
-        directory=DirectoryConfig(default_country_code="255"),
+        directory=DirectoryConfig(default_country_code=country_code),
         limits=LimitsConfig(per_key_per_second=0, per_recipient_per_hour=30, per_recipient_burst=10),
     )
     services = await open_services(config)
@@ -132,6 +147,40 @@ async def test_every_posted_row_gets_a_final_status_on_the_report_path_fineract_
     assert "opted out" in reasons[58]
     assert "not a phone number" in reasons[59]
     assert "needs 7 SMS parts; at most 6" in reasons[60]
+
+
+async def stored_number(peer: Peer, internal_id: int) -> str | None:
+    found = await peer.services.messages.find_by_external_ids([f"fineract-{TENANT}-{internal_id}"])
+    (view,) = found.values()
+    return view.number
+
+
+async def test_a_national_number_without_the_trunk_0_is_sent_to_the_whole_number(peer: Peer) -> None:
+    """Fineract's client mobileNo often holds ``712345678``: the Tanzanian 0712 345 678 without its 0."""
+    assert (await peer.send([job_row(110, "712345678"), job_row(111, "0712345679")])).status == 202
+    assert await peer.poll([110, 111]) == {110: WAITING, 111: WAITING}  # taken, not refused
+    assert await stored_number(peer, 110) == "+255712345678"
+    assert await stored_number(peer, 111) == "+255712345679"
+
+
+async def test_a_bare_number_that_reads_two_ways_is_refused_with_the_reason_in_the_poll(
+    cambodian_peer: Peer,
+) -> None:
+    """``951234567`` is Cambodia's 095 123 4567 without its 0, and also +95 1234567 in Myanmar.
+
+    A guess could text a stranger abroad: the row is refused (400 in the poll), never sent.
+    """
+    peer = cambodian_peer
+    rows = [job_row(120, "951234567"), job_row(121, "0951234568")]  # the second one has its 0
+    assert (await peer.send(rows)).status == 202
+    assert await peer.poll([120, 121]) == {120: FAILED, 121: WAITING}
+    (refused,) = (await peer.post("/sms%2Freport", gson_ids([120]))).json()
+    assert "ambiguous" in refused["errorMessage"]
+    assert await stored_number(peer, 121) == "+855951234568"
+    claimed = await peer.services.dispatch.claim_next("modem-1")
+    assert claimed is not None
+    assert claimed.number == "+855951234568"  # the refused row is never sent
+    assert await peer.services.dispatch.claim_next("modem-1") is None
 
 
 async def test_the_report_follows_a_message_to_delivered_and_a_failure_says_the_tp_status(peer: Peer) -> None:

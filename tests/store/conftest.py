@@ -1,15 +1,16 @@
-"""Store fixtures: every store test runs on a real SQLite file and on the local PostgreSQL.
+"""Store fixtures: every store test runs on a real SQLite file and on a real PostgreSQL.
 
-PostgreSQL (127.0.0.1:5432, user postgres, database ``test``) gets a fresh schema per test, dropped
-afterwards, so the same migrations and queries are proven on both engines. If PostgreSQL is not
-running the PostgreSQL half fails: compatibility is tested, not assumed.
+PostgreSQL is a throwaway server this session starts on a Unix socket of its own
+(``tests/store/postgres_server.py``), or the one ``TEST_POSTGRES_DSN`` names. Each test gets a fresh
+schema, dropped afterwards, so the same migrations and queries are proven on both engines. Without
+PostgreSQL's programs the PostgreSQL half fails: compatibility is tested, not assumed.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,9 +26,8 @@ from gsmgateway.messages.authentication import Caller
 from gsmgateway.messages.message_service import SubmitRequest
 from gsmgateway.store.db import Database, open_database
 from gsmgateway.wiring import Services, open_services
+from tests.store.postgres_server import throwaway_server
 
-PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-PG_URL = PG_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -62,16 +62,29 @@ class StoreTarget:
         return await open_database(self.url, connect_args=self.connect_args)
 
 
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """``TEST_POSTGRES_DSN``, or a server of this session's own (started on first use only)."""
+    given = os.environ.get("TEST_POSTGRES_DSN")
+    if given:
+        yield given
+        return
+    with throwaway_server() as dsn:
+        yield dsn
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreTarget]:
     if request.param == "sqlite":
         yield StoreTarget("sqlite", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
         return
+    dsn: str = request.getfixturevalue("postgres_dsn")
     schema = f"gwtest_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_DSN)
+    admin = await asyncpg.connect(dsn)
     try:
         await admin.execute(f'CREATE SCHEMA "{schema}"')
-        yield StoreTarget("postgresql", PG_URL, {"server_settings": {"search_path": schema}})
+        url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield StoreTarget("postgresql", url, {"server_settings": {"search_path": schema}})
     finally:
         await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.close()

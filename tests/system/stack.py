@@ -147,11 +147,14 @@ class Stack:
         """Return the API of the daemon and the control surface of the first modem."""
         return GatewayClient(http, self.url, self.key), SimulatorControl(http, self.sims[0].control)
 
-    async def start_daemon(self, env: dict[str, str] | None = None) -> DaemonProcess:
+    async def start_daemon(
+        self, env: dict[str, str] | None = None, *, wait_ready: bool = True
+    ) -> DaemonProcess:
         """Start ``gsmgateway run`` on this installation (again, after a stop or a kill); wait for /ready.
 
         Waiting here, once per start, means a daemon that never gets its modem ready fails the
-        fixture once (with its stderr) instead of every test that uses it. ``env`` adds variables.
+        fixture once (with its stderr) instead of every test that uses it. ``env`` adds variables;
+        ``wait_ready=False`` returns once the API listens (for a modem that cannot be ready yet).
         """
         assert self.daemon is None, "the daemon is already running"
         self.restarts += 1
@@ -160,6 +163,8 @@ class Stack:
         )
         self.daemon = daemon
         self.group.running.append(daemon)
+        if not wait_ready:
+            return daemon
         async with aiohttp.ClientSession() as session:
             try:
                 await GatewayClient(session, daemon.url, self.key).wait_ready()

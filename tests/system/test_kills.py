@@ -69,9 +69,15 @@ async def test_kill_9_between_the_journal_and_the_delete_applies_the_report_once
     assert [e["to"] for e in detail["events"]].count("delivered") == 1
 
 
-async def test_kill_9_during_a_sweep_loses_no_report(
+async def test_kill_9_in_the_middle_of_a_sweep_applies_every_report_once(
     make_stack: StackFactory, http: aiohttp.ClientSession
 ) -> None:
+    """The kill lands after the sweep read three reports and deleted one of them, not all.
+
+    The reports pile up while every ``AT+CMGL`` hangs; an unplug ends that hung listing, and the
+    sweep on reconnect then reads all three, deletes the first and hangs on the second ``AT+CMGD``.
+    Deleting before journaling would lose the first report here for good.
+    """
     stack = await make_stack(StackOptions(report_routing="poll"))
     gateway, sim = stack.clients(http)
     await sim.set_faults({"silences": [{"command": "+CMGL", "nth": None, "forever": True}]})
@@ -79,13 +85,19 @@ async def test_kill_9_during_a_sweep_loses_no_report(
     await eventually(lambda: reports_in(sim), lambda n: n == 3, what="three reports stored")
     for message in sent:  # every sweep since hangs in AT+CMGL
         assert (await gateway.get(message["id"]))["status"] == "sent"
-    await stack.kill_daemon()
+    await sim.unplug()
+    await sim.set_faults({"silences": [{"command": "+CMGD", "nth": 2, "forever": True}]})
+    await sim.replug()
+    await eventually(lambda: reports_in(sim), lambda n: n == 2, what="the first report deleted")
+    await stack.kill_daemon()  # the second AT+CMGD never answers: two reports are still stored
+    assert await reports_in(sim) == 2
     await sim.set_faults({})
     await stack.start_daemon()
     gateway = GatewayClient(http, stack.url, stack.key)
     for message in sent:
-        await gateway.wait_for(message["id"], "delivered")
-    assert await reports_in(sim) == 0
+        detail = await gateway.wait_for(message["id"], "delivered")
+        assert [e["to"] for e in detail["events"]].count("delivered") == 1
+    await eventually(lambda: reports_in(sim), lambda n: n == 0, what="every report deleted")
 
 
 async def test_kill_9_three_times_during_a_burst_with_reports_one_second_after_each_submit(
