@@ -7,7 +7,7 @@ whose PDU was written but whose ``+CMGS`` answer never came has a row without an
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-14 10:00:00
+Create Date: 2026-12-04 10:00:00
 """
 
 from __future__ import annotations

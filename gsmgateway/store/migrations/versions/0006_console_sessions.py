@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0004
-Create Date: 2026-12-14 10:00:00
+Create Date: 2026-12-04 10:00:00
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ for webhooks and the log of every call. ``directory_entries.mobile`` gets an ind
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-20 10:00:00
+Create Date: 2026-12-04 10:00:00
 """
 
 from __future__ import annotations

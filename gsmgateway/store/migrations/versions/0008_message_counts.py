@@ -14,7 +14,7 @@ a local day is a run of whole buckets. The index the overview used to count from
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2027-01-10 10:00:00
+Create Date: 2026-12-04 10:00:00
 """
 
 from __future__ import annotations
