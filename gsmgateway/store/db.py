@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
 
 from gsmgateway.core.errors import StoreError
 from gsmgateway.store.health import StoreHealth
@@ -143,7 +144,15 @@ def schema_revision(connection: Connection) -> str | None:
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncEngine:
     # hide_parameters: a store error's text (logged, shown) must not carry a number or a message text.
-    engine = create_async_engine(url, pool_size=5 if immediate else 8, max_overflow=4, hide_parameters=True)
+    # pool_reset_on_return=None: a connection back from a transaction is rolled back by _on_reset only
+    # when it still has one open.
+    engine = create_async_engine(
+        url,
+        pool_size=5 if immediate else 8,
+        max_overflow=4,
+        hide_parameters=True,
+        pool_reset_on_return=None,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -159,6 +168,18 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
         if immediate:
             cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # SQLAlchemy's own reset is a ROLLBACK on every return to the pool, even after a COMMIT: one
+        # more trip to aiosqlite's thread, inside the writer's turn, that does nothing. Roll back
+        # only a transaction still open (a connection closed without commit or rollback); a
+        # connection being thrown away (terminate_only, or collected outside the loop) is closed,
+        # which ends its transaction anyway.
+        if state.terminate_only or not state.asyncio_safe:
+            return
+        if dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 

@@ -1,4 +1,4 @@
-"""SQLite transactions begin in one trip to the driver thread; a failed BEGIN is still a StoreError."""
+"""SQLite transactions: a failed BEGIN is a StoreError; no connection returns to the pool mid-transaction."""
 
 from __future__ import annotations
 
@@ -30,5 +30,29 @@ async def test_a_locked_database_is_a_store_error_and_the_pool_recovers(tmp_path
         assert (len(views), count) == (1, 1)
     finally:
         blocker.close()
+        await writer.close()
+        await database.close()
+
+
+async def test_a_connection_returned_with_a_transaction_open_is_rolled_back(tmp_path: Path) -> None:
+    """The pool rolls back only what is still open: here a transaction SQLAlchemy did not see begin."""
+    path = tmp_path / "gateway.db"
+    database = await open_database(f"sqlite+aiosqlite:///{path}", busy_timeout_ms=50)
+    writer = SubmitWriter(database)
+    try:
+        async with database.write.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("BEGIN IMMEDIATE")
+            await driver.execute("DELETE FROM alembic_version")
+        views = await writer.insert_many([_new(1)])  # the write lock was given back
+        observer = sqlite3.connect(path)
+        try:
+            revisions = observer.execute("SELECT count(*) FROM alembic_version").fetchone()
+            messages = observer.execute("SELECT count(*) FROM messages").fetchone()
+        finally:
+            observer.close()
+        assert (len(views), revisions, messages) == (1, (1,), (1,))
+    finally:
         await writer.close()
         await database.close()
