@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gsmgateway.core.errors import GatewayError, StoreError
-from gsmgateway.store.db import Database
+from gsmgateway.store.db import BEGIN_AT_FIRST_WRITE, Database
 from gsmgateway.store.health import describe_failure
 
 
@@ -27,12 +27,20 @@ class Repository:
         self._db = database
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
+    async def _write(self, *, begins_with_a_write: bool = False) -> AsyncIterator[AsyncConnection]:
+        """Open a write transaction in the process's write turn.
+
+        ``begins_with_a_write``: the first statement inserts, updates or deletes, so on SQLite the
+        transaction may begin with it instead of a ``BEGIN`` trip of its own (``db.BEGIN_AT_FIRST_WRITE``).
+        """
         if not self._db.health.writable:  # fail fast: what space is freed goes to the recovery first
             raise StoreError(f"store write failed: {self._db.health.problem}")
         try:
-            async with self._db.write_turn, self._db.write.begin() as conn:
-                yield conn
+            async with self._db.write_turn, self._db.write.connect() as conn:
+                if begins_with_a_write:
+                    await conn.execution_options(**{BEGIN_AT_FIRST_WRITE: True})
+                async with conn.begin():
+                    yield conn
         except GatewayError:
             raise
         except (SQLAlchemyError, OSError) as exc:

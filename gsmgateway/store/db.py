@@ -3,7 +3,10 @@
 On SQLite two engines share the file: writers begin with ``BEGIN IMMEDIATE`` so a read-then-write
 transaction (a claim) takes the write lock up front and waits for it under ``busy_timeout`` instead of
 failing on a stale snapshot; readers begin a plain deferred transaction and never queue behind
-writers (WAL). On PostgreSQL both names point at one engine.
+writers (WAL). A write transaction whose first statement is a write (the group commit's INSERT) may
+skip its own ``BEGIN`` trip: with :data:`BEGIN_AT_FIRST_WRITE` set on the connection, the driver
+sends ``BEGIN IMMEDIATE`` with that first statement instead. On PostgreSQL both names point at one
+engine, and the option changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import contextlib
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -31,6 +34,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # commit also ran a checkpoint (and an fsync) inside the writer's turn; less often, a page changed
 # by many commits is copied once. /sms/batch: ~33,000 → ~39,000 messages/s (bench/api_ingest.py).
 WAL_CHECKPOINT_PAGES = 10_000
+#: Execution option of a write connection whose transaction starts with an INSERT, UPDATE or DELETE:
+#: sqlite3 then begins it (``BEGIN IMMEDIATE``) in the same trip to aiosqlite's thread as that
+#: statement, not in one of its own. A SELECT first would run outside the transaction, so only a
+#: transaction that writes first may set it (``Repository._write(begins_with_a_write=True)``).
+BEGIN_AT_FIRST_WRITE: Final = "gsmgateway_begin_at_first_write"
 
 
 class Database:
@@ -156,7 +164,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see the module docstring
+        # Readers: we emit BEGIN ourselves (the module docstring). Writers: so do we (_on_begin), and
+        # the driver's own BEGIN IMMEDIATE before a write with no transaction open serves
+        # BEGIN_AT_FIRST_WRITE; with our BEGIN sent first it never fires.
+        dbapi_connection.isolation_level = "IMMEDIATE" if immediate else None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -185,6 +196,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, *, immediate: bool) -> AsyncE
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if immediate and conn.get_execution_options().get(BEGIN_AT_FIRST_WRITE):
+            return  # the driver begins with the first write (see BEGIN_AT_FIRST_WRITE)
         # One trip to aiosqlite's thread (execute, fetch, close there) instead of three for a cursor.
         dbapi_connection: Any = conn.connection.dbapi_connection
         try:

@@ -166,7 +166,7 @@ class SubmitWriter(Repository):
                 if not _has_keys(group):
                     results: list[Inserted | ConflictError] = list(await self._insert_new(group))
                     break
-                async with self._write() as conn:
+                async with self._write(begins_with_a_write=not look_up_keys) as conn:
                     results = await _store_group(conn, group, look_up_keys=look_up_keys)
                 break
             except StoreError as exc:
@@ -185,7 +185,7 @@ class SubmitWriter(Repository):
 
         :raises StoreError: the database failed (a naive time included).
         """
-        async with self._write() as conn:
+        async with self._write(begins_with_a_write=True) as conn:
             ids = await _insert_rows(conn, group)
         return [Inserted(_new_view(m, i), True) for m, i in zip(group, ids, strict=True)]
 

@@ -109,6 +109,17 @@ async def test_a_failed_insert_leaves_no_rows_and_the_next_one_works(stack: Serv
         assert (await conn.execute(select(messages.c.id))).all() == [(views[0].id,)]
 
 
+async def test_a_row_refused_in_a_later_statement_takes_the_earlier_ones_back(stack: Services) -> None:
+    # The group commit's transaction begins with its first INSERT (db.BEGIN_AT_FIRST_WRITE): were
+    # that statement committed on its own, the first page would stay although the batch failed.
+    batch = [_new(n) for n in range(rows_per_statement(16) + 1)]
+    batch[-1].api_key_id = 424242  # no such key: refused by the foreign key, in the second statement
+    with pytest.raises(StoreError):
+        await stack.writer.insert_many(batch)
+    async with stack.database.read.connect() as conn:
+        assert (await conn.execute(select(messages.c.id))).all() == []
+
+
 def _stored(new: NewMessage) -> dict[str, object]:
     return {
         "status": "queued", "recipient_kind": new.recipient_kind.value, "recipient_id": new.recipient_id,
