@@ -32,7 +32,7 @@ async def test_a_stop_is_listed_with_a_link_to_its_message_and_the_operator_opts
     console: Console,
 ) -> None:
     await receive(console.services, deliver_pdus("STOP", sender=ASHA))
-    cookie = await console.session("console,directory:write", "Branch manager Amani")
+    cookie = await console.session("console,directory:write,inbound:read", "Branch manager Amani")
     listing = await console.request("GET", "/console/inbound", cookie=cookie)
     (stop_id,) = re.findall(r'<tr data-id="(\d+)"', listing.text)
     assert 'href="/console/directory?kind=client&amp;id=12"' in listing.text  # the entry it changed
@@ -75,7 +75,7 @@ async def test_changes_through_the_api_and_a_start_are_named_too(console: Consol
     ) as response:  # fmt: skip
         assert response.status == 200  # no change of opt-out: no event
     await receive(console.services, deliver_pdus("start", sender="+255700000007"))
-    cookie = await console.session("console,directory:write")
+    cookie = await console.session("console,directory:write,inbound:read")
     page = await console.request("GET", "/console/opt-outs", cookie=cookie)
     start, stop = history(page.text)
     assert start[:2] == ("staff/7", "opted_in")
