@@ -263,7 +263,7 @@ secret = "long-enough-secret-1234"
         "webhooks['example.org'].secret: at least 16 characters",
         "webhooks[0].events: unknown event 'sms.sent'",
         "webhooks[1].url: required",
-        "webhooks['a.example']: configured twice",
+        "webhooks['a.example_hook-1']: configured twice",
     ):
         assert expected in problems, f"{expected!r} not in:\n{problems}"
 
