@@ -113,3 +113,12 @@ async def test_history_is_paged_newest_first(console: Console) -> None:
     assert len(ids) == 60
     assert ids == sorted(set(ids), reverse=True)
     assert 'id="older-events"' not in second.text
+
+
+async def test_a_page_cursor_that_is_no_ascii_number_is_a_400_not_a_crash(console: Console) -> None:
+    cookie = await console.session("console,directory:write")
+    for before in ("%C2%B2", "%D9%A3", "1_0", "%2B1", "9" * 20, "x"):  # ², Arabic-Indic 3, "+1", …
+        page = await console.request("GET", f"/console/opt-outs?before={before}", cookie=cookie)
+        assert page.status == 400, (before, page.text[:300])
+        assert "before must be an event id" in page.text
+    assert (await console.request("GET", "/console/opt-outs?before=", cookie=cookie)).status == 200

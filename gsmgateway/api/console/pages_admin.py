@@ -15,6 +15,7 @@ from gsmgateway.api.console.form_values import parse_id
 from gsmgateway.api.console.guard import require_scope, see_other
 from gsmgateway.api.console.rendering import render
 from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE
+from gsmgateway.core.decimals import ascii_decimal
 from gsmgateway.core.errors import RecipientError, ValidationError
 from gsmgateway.core.records import DirectoryEntry, RecipientKind
 
@@ -73,9 +74,10 @@ async def revoke_key(request: web.Request) -> web.StreamResponse:
     require_scope(request, ADMIN, "manage API keys")
     raw = request.match_info["id"]
     try:
-        if not raw.isdigit() or len(raw) > 18:
+        key_id = ascii_decimal(raw)
+        if key_id is None:
             raise ValidationError(f"no active API key with id {raw!r}", field="id")
-        await request.app[OPERATOR].revoke_key(int(raw))
+        await request.app[OPERATOR].revoke_key(key_id)
     except ValidationError as exc:
         return await _keys_page(request, error=exc.message, status=404)
     return see_other(f"{request.path.rsplit('/', 2)[0]}?done=revoked")
@@ -137,7 +139,9 @@ async def opt_outs(request: web.Request) -> web.Response:
     require_scope(request, DIRECTORY_WRITE, "look up the directory")
     directory_service = request.app[DIRECTORY]
     raw_before = request.query.get("before", "").strip()
-    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
+    before = ascii_decimal(raw_before) if raw_before else None
+    if raw_before and before is None:  # a link of ours always carries an event id
+        raise web.HTTPBadRequest(text=f"before must be an event id, not {raw_before[:40]!r}.")
     events = await directory_service.events(EVENTS_PER_PAGE + 1, before_id=before)
     context = {
         "entries": await directory_service.opted_out_entries(OPTED_OUT_SHOWN + 1),
