@@ -160,6 +160,18 @@ class DirectoryEntry:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class OptedOutEntry:
+    """An entry opted out now, and since when: its latest opt-out event, not its last rewrite.
+
+    ``updated_at`` moves with every import or rename; ``since`` only when the person opts out
+    (it is ``updated_at`` only for an entry opted out before events were recorded).
+    """
+
+    entry: DirectoryEntry
+    since: datetime
+
+
 @dataclass(frozen=True, kw_only=True)
 class DirectoryEvent:
     """An opt-out or opt-in of a directory entry, and who or what made it (``directory_events``).

@@ -23,7 +23,13 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.numbers import normalise_number
-from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind, ResolvedRecipient
+from gsmgateway.core.records import (
+    DirectoryEntry,
+    DirectoryEvent,
+    OptedOutEntry,
+    RecipientKind,
+    ResolvedRecipient,
+)
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.store.directory_entries import DirectoryRepository
 
@@ -131,8 +137,8 @@ class DirectoryService:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
         return entry
 
-    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
-        """Local entries opted out now, most recently changed first (at most ``limit``)."""
+    async def opted_out_entries(self, limit: int) -> list[OptedOutEntry]:
+        """Local entries opted out now, most recently opted out first (at most ``limit``)."""
         return await self._repository.opted_out_entries(limit)
 
     async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind
+from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, OptedOutEntry, RecipientKind
 from gsmgateway.store.base import Repository
 from gsmgateway.store.tables import directory_entries, directory_events
 
@@ -114,16 +114,30 @@ class DirectoryRepository(Repository):
             )
             return frozenset(rows.scalars())
 
-    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
-        """Return up to ``limit`` entries that are opted out now, most recently changed first."""
+    async def opted_out_entries(self, limit: int) -> list[OptedOutEntry]:
+        """Return up to ``limit`` entries that are opted out now, most recently opted out first."""
+        latest_opt_out = (
+            select(directory_events.c.at)
+            .where(
+                directory_events.c.kind == directory_entries.c.kind,
+                directory_events.c.entry_id == directory_entries.c.entry_id,
+                directory_events.c.change == "opted_out",
+            )
+            .order_by(directory_events.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        since = func.coalesce(
+            latest_opt_out, directory_entries.c.updated_at, type_=directory_entries.c.updated_at.type
+        ).label("since")
         async with self._read() as conn:
             rows = await conn.execute(
-                select(directory_entries)
+                select(directory_entries, since)
                 .where(directory_entries.c.opted_out.is_(True))
-                .order_by(directory_entries.c.updated_at.desc(), directory_entries.c.entry_id)
+                .order_by(since.desc(), directory_entries.c.kind, directory_entries.c.entry_id)
                 .limit(limit)
             )
-            return [_entry(row) for row in rows]
+            return [OptedOutEntry(_entry(row), row.since) for row in rows]
 
     async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:
         """Return up to ``limit`` opt-out and opt-in events, newest first (older than ``before_id``)."""

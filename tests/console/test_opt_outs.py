@@ -8,6 +8,7 @@ its maker, a keyword's linking to the received message.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from gsmgateway.core.records import RecipientKind
 from tests.console.conftest import Console
@@ -122,3 +123,24 @@ async def test_a_page_cursor_that_is_no_ascii_number_is_a_400_not_a_crash(consol
         assert page.status == 400, (before, page.text[:300])
         assert "before must be an event id" in page.text
     assert (await console.request("GET", "/console/opt-outs?before=", cookie=cookie)).status == 200
+
+
+async def test_since_is_the_latest_opt_out_not_the_last_rewrite_of_the_entry(console: Console) -> None:
+    await receive(console.services, deliver_pdus("STOP", sender=ASHA))  # 2026-03-02 09:00, shown in UTC
+    console.clock.advance(timedelta(hours=1))
+    cookie = await console.session("console,directory:write")
+    await console.post_form("/console/directory/staff/7/opt-out", cookie, {"opted_out": "true"})
+    console.clock.advance(timedelta(days=2))
+    await console.services.directory.put(  # a re-import renames client 12, still opted out
+        RecipientKind.CLIENT, "12", mobile=ASHA, opted_out=True, name="Asha M."
+    )
+    cookie = await console.session("console,directory:write")  # the first one ended after 12 hours
+
+    page = await console.request("GET", "/console/opt-outs", cookie=cookie)
+
+    assert opted_out_now(page.text) == ["staff/7", "client/12"]  # most recently opted out first
+    rows = dict(re.findall(r'<tr data-entry="([^"]+)">(.*?)</tr>', page.text, re.S))
+    assert "<td>2026-03-02 10:00:00</td>" in rows["staff/7"]
+    assert "<td>2026-03-02 09:00:00</td>" in rows["client/12"]
+    assert "Asha M." in rows["client/12"]
+    assert "2026-03-04" not in page.text.split('id="history"')[0]
