@@ -184,7 +184,7 @@ class DirectoryEvent:
     kind: RecipientKind
     entry_id: str
     at: datetime
-    change: str  # opted_out | opted_in
+    change: str  # opted_out | opted_in | deleted (an entry removed while opted out)
     inbound_id: int | None
     reason: str | None
 

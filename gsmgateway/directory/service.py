@@ -145,12 +145,12 @@ class DirectoryService:
         """Opt-out and opt-in events, newest first: who or what made each."""
         return await self._repository.events(limit, before_id=before_id)
 
-    async def delete(self, kind: RecipientKind, entry_id: str) -> None:
-        """Remove a local entry.
+    async def delete(self, kind: RecipientKind, entry_id: str, *, changed_by: str) -> None:
+        """Remove a local entry (``changed_by``: who, for the event that ends an opt-out's history).
 
         :raises RecipientError: reason ``unknown`` when there was none.
         """
-        existed = await self._repository.delete(kind, entry_id)
+        existed = await self._repository.delete(kind, entry_id, changed_by=changed_by, now=self._clock())
         self._forget(kind, entry_id)
         if not existed:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")

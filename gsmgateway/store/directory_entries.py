@@ -8,6 +8,7 @@ received STOP or START.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_
@@ -64,7 +65,7 @@ class DirectoryRepository(Repository):
         """Insert or replace every entry in one transaction (an import is all or nothing).
 
         Each entry whose opt-out changes (or that arrives opted out) gets an event whose reason is
-        ``changed_by`` (who did it: "operator Amani (key 3) at the console", "API key 5", …).
+        ``changed_by`` (who did it: "operator Amani (key 3) at the console", "API key crm sync (key 5)", …).
         """
         if not entries:
             return
@@ -94,15 +95,26 @@ class DirectoryRepository(Repository):
                 if events:
                     await conn.execute(insert(directory_events), events)
 
-    async def delete(self, kind: RecipientKind, entry_id: str) -> bool:
-        """Remove an entry; return whether it existed."""
+    async def delete(self, kind: RecipientKind, entry_id: str, *, changed_by: str, now: datetime) -> bool:
+        """Remove an entry; return whether it existed.
+
+        An entry opted out gets a ``deleted`` event, so its history ends instead of showing an
+        opt-out that never stops (a later entry with the id starts a history of its own).
+        """
         async with self._write() as conn:
-            result = await conn.execute(
-                delete(directory_entries).where(
-                    directory_entries.c.kind == kind.value, directory_entries.c.entry_id == entry_id
-                )
+            opted_out = await conn.scalar(
+                delete(directory_entries)
+                .where(directory_entries.c.kind == kind.value, directory_entries.c.entry_id == entry_id)
+                .returning(directory_entries.c.opted_out)
             )
-            return bool(result.rowcount)
+            if opted_out:
+                await conn.execute(
+                    insert(directory_events).values(
+                        kind=kind.value, entry_id=entry_id, at=now, change="deleted", inbound_id=None,
+                        reason=changed_by[:200],
+                    )
+                )  # fmt: skip
+            return opted_out is not None
 
     async def opted_out_numbers(self) -> frozenset[str]:
         """Return every number an entry that opted out holds (opt-outs are few; read them all)."""

@@ -144,3 +144,22 @@ async def test_since_is_the_latest_opt_out_not_the_last_rewrite_of_the_entry(con
     assert "<td>2026-03-02 09:00:00</td>" in rows["client/12"]
     assert "Asha M." in rows["client/12"]
     assert "2026-03-04" not in page.text.split('id="history"')[0]
+
+
+async def test_deleting_an_opted_out_entry_ends_its_history(console: Console) -> None:
+    key_id, key = await console.key("directory:write", "crm sync")
+    auth = {"Authorization": f"Bearer {key}"}
+    await receive(console.services, deliver_pdus("STOP", sender=ASHA))
+    async with console.client.delete("/staff/7", headers=auth) as response:  # never opted out
+        assert response.status == 204
+    async with console.client.delete("/clients/12", headers=auth) as response:
+        assert response.status == 204
+    cookie = await console.session("console,directory:write")
+
+    page = await console.request("GET", "/console/opt-outs", cookie=cookie)
+
+    assert opted_out_now(page.text) == []
+    deleted, stop = history(page.text)
+    assert deleted[:2] == ("client/12", "deleted")
+    assert f"API key crm sync (key {key_id})" in deleted[2]
+    assert stop[:2] == ("client/12", "opted_out")
