@@ -72,7 +72,10 @@ async def delete_entry(request: web.Request) -> web.Response:
     """
     kind, entry_id = _kind(request), _entry_id(request)
     try:
-        await request.app[DIRECTORY].delete(kind, entry_id)
+        caller = request[CALLER]
+        await request.app[DIRECTORY].delete(
+            kind, entry_id, changed_by=f"API key {caller.name} (key {caller.key_id})"
+        )
     except RecipientError as exc:
         if exc.reason != "unknown":
             raise

@@ -42,6 +42,7 @@ from gsmgateway.core.config_sections import (
     StoreConfig,
 )
 from gsmgateway.core.config_values import build_section, build_tables, convert_value
+from gsmgateway.core.decimals import is_ascii_decimal
 from gsmgateway.core.errors import ConfigError
 from gsmgateway.core.modem_settings import is_sim_pin, is_smsc_address
 
@@ -214,7 +215,7 @@ def _check(config: GatewayConfig, problems: list[str]) -> None:
         problems.append(f"retry.jitter: must be in [0, 1), not {config.retry.jitter}")
     if config.limits.per_key_burst < 1 or config.limits.per_recipient_burst < 1:
         problems.append("limits: bursts must be >= 1")
-    if config.directory.default_country_code and not config.directory.default_country_code.isdigit():
+    if config.directory.default_country_code and not is_ascii_decimal(config.directory.default_country_code):
         problems.append("directory.default_country_code: digits only, without '+'")
     gateway = config.fineract_gateway
     if not 0 <= gateway.port <= 65535:

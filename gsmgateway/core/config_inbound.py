@@ -7,18 +7,16 @@ endpoints with how they are called (signing secret, events, retries, circuit bre
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from gsmgateway.core.config_values import build_tables
+from gsmgateway.core.webhook_names import NAME_CHARACTERS, default_names, url_host
 
 WebhookEvent = Literal["inbound.received", "message.status"]
 WEBHOOK_EVENTS: Final = ("inbound.received", "message.status")
 MIN_SECRET_LENGTH: Final = 16
-#: What an endpoint's name may be: it labels metrics and log lines, so no spaces, quotes or ``@``.
-WEBHOOK_NAME: Final = re.compile(r"[A-Za-z0-9[][A-Za-z0-9._:[\]-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -54,20 +52,20 @@ class WebhookConfig:
 
     url: str  # may carry a token or a password: never logged or shown; ``name`` and ``public_url`` are
     secret: str
-    name: str = ""  # identifies it in the store, logs and metrics; empty: the URL's host[:port]
+    name: str = ""  # identifies it in the store, logs and metrics; empty: see core/webhook_names.py
     events: tuple[WebhookEvent, ...] = WEBHOOK_EVENTS
     include_numbers: bool = False  # phone numbers in payloads (sender, recipient) only when true
     max_concurrent: int = 4  # calls in flight to this endpoint at once
 
     def __post_init__(self) -> None:
         if not self.name:  # never the URL itself: it may carry a token, and the name is shown everywhere
-            object.__setattr__(self, "name", _host(self.url))
+            object.__setattr__(self, "name", default_names([self.url])[0])
 
     @property
     def public_url(self) -> str:
         """The URL as it may be shown: without user, password, query or fragment (they may hold tokens)."""
         parts = urlsplit(self.url)
-        return f"{parts.scheme}://{_host(self.url)}{parts.path}"
+        return f"{parts.scheme}://{url_host(self.url)}{parts.path}"
 
     def scrub(self, text: str) -> str:
         """Return ``text`` (an HTTP client's error, say) with this URL's secret parts taken out."""
@@ -79,23 +77,25 @@ class WebhookConfig:
         return text
 
 
-def _host(url: str) -> str:
-    """``host[:port]`` of ``url``: no user, no password (empty when there is no host)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    try:
-        port = parts.port
-    except ValueError:  # not a number: the URL check reports it
-        port = None
-    return f"{host}:{port}" if host and port else host
-
-
 def build_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookConfig, ...]:
     """Build ``[[webhooks]]``; record every problem (missing url or secret, unknown event …)."""
     if isinstance(raw, list):  # an unknown event is named, and the known ones are kept
-        raw = [_known_events(item, index, problems) for index, item in enumerate(raw)]
+        raw = _named([_known_events(item, index, problems) for index, item in enumerate(raw)])
     return tuple(build_tables(WebhookConfig, raw, "webhooks", ("url", "secret"), problems))
+
+
+def _named(items: list[Any]) -> list[Any]:
+    """Give each table without a name its default, unique among all (core/webhook_names.py)."""
+    unnamed = [
+        i for i, item in enumerate(items)
+        if isinstance(item, dict) and not item.get("name") and isinstance(item.get("url"), str)
+    ]  # fmt: skip
+    given = [str(item["name"]) for item in items if isinstance(item, dict) and item.get("name")]
+    names = default_names([items[i]["url"] for i in unnamed], taken=given)
+    named = list(items)
+    for i, name in zip(unnamed, names, strict=True):
+        named[i] = {**items[i], "name": name}
+    return named
 
 
 def _known_events(item: Any, index: int, problems: list[str]) -> Any:
@@ -130,7 +130,7 @@ def check_two_way(
             problems.append(f"webhook_delivery.{name}: must be > 0")
     seen: set[str] = set()
     for position, hook in enumerate(hooks):  # built ones only: a table missing its url is not among them
-        named = WEBHOOK_NAME.fullmatch(hook.name) is not None
+        named = NAME_CHARACTERS.fullmatch(hook.name) is not None  # a default always is
         where = f"webhooks[{hook.name!r}]" if named else f"webhooks[{position}]"
         if not named:  # the value is not repeated: it might be a URL with its token
             problems.append(

@@ -160,6 +160,18 @@ class DirectoryEntry:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class OptedOutEntry:
+    """An entry opted out now, and since when: its latest opt-out event, not its last rewrite.
+
+    ``updated_at`` moves with every import or rename; ``since`` only when the person opts out
+    (it is ``updated_at`` only for an entry opted out before events were recorded).
+    """
+
+    entry: DirectoryEntry
+    since: datetime
+
+
 @dataclass(frozen=True, kw_only=True)
 class DirectoryEvent:
     """An opt-out or opt-in of a directory entry, and who or what made it (``directory_events``).
@@ -172,7 +184,7 @@ class DirectoryEvent:
     kind: RecipientKind
     entry_id: str
     at: datetime
-    change: str  # opted_out | opted_in
+    change: str  # opted_out | opted_in | deleted (an entry removed while opted out)
     inbound_id: int | None
     reason: str | None
 

@@ -23,7 +23,13 @@ from gsmgateway.core.errors import (
     ValidationError,
 )
 from gsmgateway.core.numbers import normalise_number
-from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind, ResolvedRecipient
+from gsmgateway.core.records import (
+    DirectoryEntry,
+    DirectoryEvent,
+    OptedOutEntry,
+    RecipientKind,
+    ResolvedRecipient,
+)
 from gsmgateway.directory.fineract_client import FineractClient
 from gsmgateway.store.directory_entries import DirectoryRepository
 
@@ -131,20 +137,20 @@ class DirectoryService:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")
         return entry
 
-    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
-        """Local entries opted out now, most recently changed first (at most ``limit``)."""
+    async def opted_out_entries(self, limit: int) -> list[OptedOutEntry]:
+        """Local entries opted out now, most recently opted out first (at most ``limit``)."""
         return await self._repository.opted_out_entries(limit)
 
     async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:
         """Opt-out and opt-in events, newest first: who or what made each."""
         return await self._repository.events(limit, before_id=before_id)
 
-    async def delete(self, kind: RecipientKind, entry_id: str) -> None:
-        """Remove a local entry.
+    async def delete(self, kind: RecipientKind, entry_id: str, *, changed_by: str) -> None:
+        """Remove a local entry (``changed_by``: who, for the event that ends an opt-out's history).
 
         :raises RecipientError: reason ``unknown`` when there was none.
         """
-        existed = await self._repository.delete(kind, entry_id)
+        existed = await self._repository.delete(kind, entry_id, changed_by=changed_by, now=self._clock())
         self._forget(kind, entry_id)
         if not existed:
             raise RecipientError(f"no {kind} {entry_id!r} in the directory", reason="unknown")

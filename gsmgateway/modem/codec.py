@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from gsmgateway.core.decimals import ascii_decimal
 from gsmgateway.modem.results import (
     CME_ERROR_PREFIX,
     CMS_ERROR_PREFIX,
@@ -100,7 +101,7 @@ def classify_final(line: str) -> FinalResult | None:
     for prefix, kind in ((CME_ERROR_PREFIX, FinalKind.CME), (CMS_ERROR_PREFIX, FinalKind.CMS)):
         if line.startswith(prefix):
             rest = line[len(prefix) :].strip()
-            return FinalResult(line, kind, int(rest) if rest.isdigit() else None)
+            return FinalResult(line, kind, ascii_decimal(rest))
     return None
 
 

@@ -14,6 +14,7 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from gsmgateway.core.decimals import is_ascii_decimal
 from gsmgateway.core.errors import CmeError, CmsError, ModemCommandError, ModemProtocolError
 from gsmgateway.core.models import ModemReason, ModemState
 from gsmgateway.modem import responses
@@ -253,7 +254,7 @@ async def read_identity(commander: Commander, *, sim_ready: bool) -> Identity:
         for line in lines or ():
             value = line.split(":", 1)[1].strip() if line.startswith("+") and ":" in line else line.strip()
             value = value.strip('"')
-            if value and (not digits or value.isdigit()) and not line.startswith("^"):
+            if value and (not digits or is_ascii_decimal(value)) and not line.startswith("^"):
                 return value
         return None
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from gsmgateway.core.decimals import ascii_decimal
 from gsmgateway.core.errors import ModemProtocolError
 
 #: ``+CREG`` ``<stat>`` → words; 1 home and 5 roaming are registered.
@@ -55,7 +56,7 @@ def fields(args: str) -> list[str]:
 
 def ints(args: str) -> list[int | None]:
     """Split arguments into integers; empty or non-numeric fields become None."""
-    return [int(f) if f.isdigit() else None for f in fields(args)]
+    return [ascii_decimal(f) for f in fields(args)]
 
 
 def parse_int_field(lines: list[str], prefix: str, position: int = 0) -> int:
@@ -124,9 +125,10 @@ def parse_memory_index(args: str) -> tuple[str, int]:
     :raises ModemProtocolError: malformed arguments.
     """
     parts = fields(args)
-    if len(parts) < 2 or not parts[-1].isdigit():
+    index = ascii_decimal(parts[-1])
+    if len(parts) < 2 or index is None:
         raise ModemProtocolError(f"malformed storage notification: {args!r}")
-    return parts[0] or "SR", int(parts[-1])
+    return parts[0] or "SR", index
 
 
 def parse_length(args: str) -> int | None:

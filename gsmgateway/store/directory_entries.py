@@ -8,13 +8,14 @@ received STOP or START.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, RecipientKind
+from gsmgateway.core.records import DirectoryEntry, DirectoryEvent, OptedOutEntry, RecipientKind
 from gsmgateway.store.base import Repository
 from gsmgateway.store.tables import directory_entries, directory_events
 
@@ -64,7 +65,7 @@ class DirectoryRepository(Repository):
         """Insert or replace every entry in one transaction (an import is all or nothing).
 
         Each entry whose opt-out changes (or that arrives opted out) gets an event whose reason is
-        ``changed_by`` (who did it: "operator Amani (key 3) at the console", "API key 5", …).
+        ``changed_by`` (who did it: "operator Amani (key 3) at the console", "API key crm sync (key 5)", …).
         """
         if not entries:
             return
@@ -94,15 +95,26 @@ class DirectoryRepository(Repository):
                 if events:
                     await conn.execute(insert(directory_events), events)
 
-    async def delete(self, kind: RecipientKind, entry_id: str) -> bool:
-        """Remove an entry; return whether it existed."""
+    async def delete(self, kind: RecipientKind, entry_id: str, *, changed_by: str, now: datetime) -> bool:
+        """Remove an entry; return whether it existed.
+
+        An entry opted out gets a ``deleted`` event, so its history ends instead of showing an
+        opt-out that never stops (a later entry with the id starts a history of its own).
+        """
         async with self._write() as conn:
-            result = await conn.execute(
-                delete(directory_entries).where(
-                    directory_entries.c.kind == kind.value, directory_entries.c.entry_id == entry_id
-                )
+            opted_out = await conn.scalar(
+                delete(directory_entries)
+                .where(directory_entries.c.kind == kind.value, directory_entries.c.entry_id == entry_id)
+                .returning(directory_entries.c.opted_out)
             )
-            return bool(result.rowcount)
+            if opted_out:
+                await conn.execute(
+                    insert(directory_events).values(
+                        kind=kind.value, entry_id=entry_id, at=now, change="deleted", inbound_id=None,
+                        reason=changed_by[:200],
+                    )
+                )  # fmt: skip
+            return opted_out is not None
 
     async def opted_out_numbers(self) -> frozenset[str]:
         """Return every number an entry that opted out holds (opt-outs are few; read them all)."""
@@ -114,16 +126,30 @@ class DirectoryRepository(Repository):
             )
             return frozenset(rows.scalars())
 
-    async def opted_out_entries(self, limit: int) -> list[DirectoryEntry]:
-        """Return up to ``limit`` entries that are opted out now, most recently changed first."""
+    async def opted_out_entries(self, limit: int) -> list[OptedOutEntry]:
+        """Return up to ``limit`` entries that are opted out now, most recently opted out first."""
+        latest_opt_out = (
+            select(directory_events.c.at)
+            .where(
+                directory_events.c.kind == directory_entries.c.kind,
+                directory_events.c.entry_id == directory_entries.c.entry_id,
+                directory_events.c.change == "opted_out",
+            )
+            .order_by(directory_events.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        since = func.coalesce(
+            latest_opt_out, directory_entries.c.updated_at, type_=directory_entries.c.updated_at.type
+        ).label("since")
         async with self._read() as conn:
             rows = await conn.execute(
-                select(directory_entries)
+                select(directory_entries, since)
                 .where(directory_entries.c.opted_out.is_(True))
-                .order_by(directory_entries.c.updated_at.desc(), directory_entries.c.entry_id)
+                .order_by(since.desc(), directory_entries.c.kind, directory_entries.c.entry_id)
                 .limit(limit)
             )
-            return [_entry(row) for row in rows]
+            return [OptedOutEntry(_entry(row), row.since) for row in rows]
 
     async def events(self, limit: int, *, before_id: int | None = None) -> list[DirectoryEvent]:
         """Return up to ``limit`` opt-out and opt-in events, newest first (older than ``before_id``)."""

@@ -107,6 +107,19 @@ async def announce(
     )
 
 
+def _earlier_name(
+    hook: WebhookConfig, rows: Sequence[Any], known: dict[str, int], configured: set[str]
+) -> str | None:
+    """Return the stored name ``hook`` had before, if it is new and an unclaimed endpoint has its URL."""
+    if hook.name in known:
+        return None
+    return next(
+        (row.name for row in rows
+         if row.url == hook.url and row.name in known and row.name not in configured),
+        None,
+    )  # fmt: skip
+
+
 class OutboxRepository(Repository):
     """Endpoints, due events, the delivery log, and pruning."""
 
@@ -114,19 +127,26 @@ class OutboxRepository(Repository):
         """Make the endpoints table what the configuration says; return endpoint ids by name.
 
         An endpoint no longer configured is deactivated and its pending events abandoned (kept,
-        never sent); one configured again is reactivated with its history.
+        never sent); one configured again is reactivated with its history. A configured name not
+        stored yet takes over, with its history and pending events, the stored endpoint of the same
+        URL that no configured name claims: one named by its URL before endpoints had names, or one
+        whose default name changed (core/webhook_names.py: another endpoint joined its host).
         """
         async with self._write() as conn:
-            known = {row.name: row.id for row in await conn.execute(select(webhook_endpoints))}
-            ids: dict[str, int] = {}
+            rows = list(await conn.execute(select(webhook_endpoints)))
+            known = {row.name: row.id for row in rows}
+            configured = {hook.name for hook in hooks}
             for hook in hooks:
-                if hook.name not in known and hook.url in known:  # named by its URL before names were
-                    known[hook.name] = known.pop(hook.url)  # required: keep its history and pending events
+                earlier = _earlier_name(hook, rows, known, configured)
+                if earlier is not None:
+                    known[hook.name] = known.pop(earlier)
                     await conn.execute(
                         update(webhook_endpoints)
                         .where(webhook_endpoints.c.id == known[hook.name])
                         .values(name=hook.name)
                     )
+            ids: dict[str, int] = {}
+            for hook in hooks:
                 values: dict[str, Any] = {
                     "url": hook.url, "wants_inbound": INBOUND_RECEIVED in hook.events,
                     "wants_status": MESSAGE_STATUS in hook.events, "active": True, "updated_at": now,

@@ -30,7 +30,7 @@ def bucket_of(moment: datetime) -> int:
     """Return the ``message_counts`` bucket that starts at or before ``moment``.
 
     Local midnight is a bucket's start in every zone whose offset is whole quarter hours (all in
-    use today; tests/store/test_overview.py checks the zone database), so a day is whole buckets.
+    use today; tests/store/test_message_counts.py checks the zone database), so a day is whole buckets.
     """
     return to_micros(moment) // COUNT_BUCKET_MICROS
 

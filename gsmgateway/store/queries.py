@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, tuple_
 
+from gsmgateway.core.decimals import ascii_decimal
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
 from gsmgateway.core.models import MessageStatus
 from gsmgateway.core.records import EventView, MessageDetail, MessagePage, MessageView, RecipientKind
@@ -218,6 +219,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         created_at = datetime.fromisoformat(stamp)
         if created_at.tzinfo is None:
             raise ValueError("naive")
-        return created_at, int(number)
+        message_id = ascii_decimal(number)
+        if message_id is None:
+            raise ValueError("not an id")
+        return created_at, message_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationError("cursor is not valid", field="cursor", error_type="invalid_cursor") from exc

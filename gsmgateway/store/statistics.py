@@ -163,11 +163,19 @@ class StatisticsQueries(Repository):
         return [_fact(*row) for row in rows]
 
     async def two_way_high_water(self) -> tuple[int, frozenset[int], int]:
-        """Where two-way counting starts: the last received message, those still partial, the last call."""
+        """Where two-way counting starts: the last received message, those still partial, the last call.
+
+        Partial ids are read only up to that last message: one stored between the two statements
+        (PostgreSQL's READ COMMITTED sees it in the second) is after the mark, so it is counted as
+        new; tracked as partial too, it would be counted twice once complete.
+        """
         async with self._read() as conn:
             inbound_id = await conn.scalar(select(func.coalesce(func.max(inbound_messages.c.id), 0)))
             partial = await conn.scalars(
-                select(inbound_messages.c.id).where(inbound_messages.c.state == InboundState.PARTIAL.value)
+                select(inbound_messages.c.id).where(
+                    inbound_messages.c.state == InboundState.PARTIAL.value,
+                    inbound_messages.c.id <= inbound_id,
+                )
             )
             watched = frozenset(int(i) for i in partial)
             attempt_id = await conn.scalar(select(func.coalesce(func.max(webhook_attempts.c.id), 0)))

@@ -287,7 +287,7 @@ directory_events = Table(
     Column("kind", String(8), nullable=False),
     Column("entry_id", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    Column("change", String(16), nullable=False),  # opted_out | opted_in
+    Column("change", String(16), nullable=False),  # opted_out | opted_in | deleted (while opted out)
     Column("inbound_id", BigInteger, nullable=True),
     Column("reason", String(200), nullable=True),
     Index("ix_directory_events_entry", "kind", "entry_id", "id"),

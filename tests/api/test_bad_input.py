@@ -206,6 +206,9 @@ async def test_unknown_routes_and_methods_answer_in_the_envelope(stack: Stack) -
         ("createdFrom=2030-02-01T00:00:00Z&createdTo=2030-01-01T00:00:00Z", "invalid_range", "createdFrom"),
         ("clientId=1&staffId=2", "validation_error", "clientId"),
         ("cursor=garbage!!", None, "cursor"),
+        # base64 of "2026-01-01T00:00:00+00:00|²" and of the same with an id past any BIGINT
+        ("cursor=MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHzCsg", "invalid_cursor", "cursor"),
+        ("cursor=MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OQ", "invalid_cursor", "cursor"),
     ],
 )
 async def test_bad_list_queries_are_400(stack: Stack, query: str, error_type: str | None, field: str) -> None:

@@ -105,6 +105,8 @@ async def test_revoking_the_key_behind_a_session_ends_that_session(console: Cons
     operator_id, operator_key = await console.key("console", "front desk")
     signed = await console.sign_in(operator_key)
     operator = f"gsmgateway_console={signed.cookies['gsmgateway_console'].value}"
+    for odd in ("%C2%B2", "9" * 20):  # "²" and an id past any BIGINT: no such key, not a crash
+        assert (await console.post_form(f"/console/keys/{odd}/revoke", admin)).status == 404
     await console.post_form(f"/console/keys/{operator_id}/revoke", admin)
     assert (await console.request("GET", "/console/", cookie=operator)).status == 303
 

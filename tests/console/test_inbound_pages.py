@@ -45,7 +45,7 @@ async def test_the_list_shows_who_sent_what_newest_first(console: Console) -> No
     await receive(services, [parts[0], parts[2]])  # the middle part never comes
     console.clock.advance(timedelta(hours=1))
     assert len(await services.inbound.expire_partial()) == 1
-    cookie = await console.session("console")
+    cookie = await console.session("console,inbound:read")
 
     page = await console.request("GET", "/console/inbound", cookie=cookie)
 
@@ -72,7 +72,7 @@ async def test_filters_by_sender_modem_match_and_days(console: Console) -> None:
     console.clock.advance(timedelta(days=2))
     await receive(services, deliver_pdus("From staff 7 later", sender="+255700000007"), modem="m1")
     await receive(services, deliver_pdus("Shared, later", sender=SHARED), modem="m2")
-    cookie = await console.session("console")
+    cookie = await console.session("console,inbound:read")
 
     async def texts(query: str) -> list[str]:
         page = await console.request("GET", f"/console/inbound?{query}", cookie=cookie)
@@ -93,7 +93,7 @@ async def test_filters_by_sender_modem_match_and_days(console: Console) -> None:
 
 async def test_bad_filters_are_refused_with_a_reason(console: Console) -> None:
     await receive(console.services, deliver_pdus("Hello", sender=ASHA))
-    cookie = await console.session("console")
+    cookie = await console.session("console,inbound:read")
     for query, reason in (
         ("client=12&staff=7", "clientId"),
         ("client=a%20b", "client"),
@@ -111,7 +111,7 @@ async def test_bad_filters_are_refused_with_a_reason(console: Console) -> None:
 async def test_pages_of_fifty_follow_one_another(console: Console) -> None:
     batch = [pdu for n in range(60) for pdu in deliver_pdus(f"Reply number {n}", sender=ASHA, sent=SENT)]
     await receive(console.services, batch)
-    cookie = await console.session("console")
+    cookie = await console.session("console,inbound:read")
     first = await console.request("GET", "/console/inbound?client=12", cookie=cookie)
     following = re.search(r'id="next-page" href="([^"]+)"', first.text)
     assert following, first.text[-500:]
@@ -126,8 +126,8 @@ async def test_pages_of_fifty_follow_one_another(console: Console) -> None:
 async def test_numbers_are_masked_without_read_numbers(console: Console) -> None:
     await receive(console.services, deliver_pdus("Namba yangu", sender=ASHA))
     await receive(console.services, deliver_pdus("Your bundle is ready", sender="MPESA"))
-    masked = await console.session("console")
-    whole = await console.session("console,sms:read-numbers")
+    masked = await console.session("console,inbound:read")
+    whole = await console.session("console,inbound:read,sms:read-numbers")
     (_, item_id) = listed_ids((await console.request("GET", "/console/inbound", cookie=whole)).text)
     for path in ("/console/inbound", f"/console/inbound/{item_id}"):
         hidden = (await console.request("GET", path, cookie=masked)).text
@@ -140,7 +140,7 @@ async def test_numbers_are_masked_without_read_numbers(console: Console) -> None
 
 
 async def test_one_message_page_and_an_unknown_id(console: Console) -> None:
-    cookie = await console.session("console")
+    cookie = await console.session("console,inbound:read")
     await receive(console.services, deliver_pdus("Asante", sender=ASHA))
     (item_id,) = listed_ids((await console.request("GET", "/console/inbound", cookie=cookie)).text)
     page = await console.request("GET", f"/console/inbound/{item_id}", cookie=cookie)
@@ -149,3 +149,28 @@ async def test_one_message_page_and_an_unknown_id(console: Console) -> None:
     assert "client 12" in page.text
     for missing in ("999", "0", "abc"):
         assert (await console.request("GET", f"/console/inbound/{missing}", cookie=cookie)).status == 404
+
+
+async def test_received_messages_need_inbound_read_as_in_the_api(console: Console) -> None:
+    await receive(console.services, deliver_pdus("STOP", sender=ASHA))
+    await receive(console.services, deliver_pdus("Siri yangu", sender=ASHA))
+    reader = await console.session("console,inbound:read")
+    first_id, _ = sorted(listed_ids((await console.request("GET", "/console/inbound", cookie=reader)).text))
+    nav_link = '<a href="/console/inbound"'
+    assert nav_link in (await console.request("GET", "/console/", cookie=reader)).text
+    admin = await console.session("admin", "it person")
+    assert (await console.request("GET", "/console/inbound", cookie=admin)).status == 200
+    assert nav_link in (await console.request("GET", "/console/", cookie=admin)).text
+
+    for scopes in ("console", "console,directory:write,sms:read-numbers"):
+        cookie = await console.session(scopes)
+        for path in ("/console/inbound", f"/console/inbound/{first_id}", "/console/inbound?client=12"):
+            page = await console.request("GET", path, cookie=cookie)
+            assert page.status == 403, (scopes, path)
+            assert "inbound:read" in page.text
+            assert "Siri yangu" not in page.text
+        assert nav_link not in (await console.request("GET", "/console/", cookie=cookie)).text
+    opt_outs = await console.request("GET", "/console/opt-outs", cookie=cookie)
+    assert opt_outs.status == 200  # directory:write: the STOP is listed, but not linked to its text
+    assert f"received message {first_id}" in opt_outs.text
+    assert f'href="/console/inbound/{first_id}"' not in opt_outs.text

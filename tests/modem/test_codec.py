@@ -91,6 +91,12 @@ def test_non_utf8_byte_is_just_a_character() -> None:
     assert events[-1] == FinalResult("OK", FinalKind.OK)
 
 
+def test_a_superscript_digit_in_an_error_code_is_no_code() -> None:
+    """Latin-1 0xB2 is "²", a digit to ``str.isdigit`` that ``int`` refuses: the line is still an error."""
+    (result,) = feed_all([b"\r\n+CMS ERROR: \xb2\r\n"])
+    assert result == FinalResult("+CMS ERROR: \xb2", FinalKind.CMS, None)
+
+
 def test_urc_name_and_args() -> None:
     urc = Urc('+CDSI: "SR",4')
     assert (urc.name, urc.args) == ("+CDSI", '"SR",4')

@@ -62,6 +62,9 @@ def test_memory_index() -> None:
     assert responses.parse_memory_index(",3") == ("SR", 3)
     with pytest.raises(ModemProtocolError):
         responses.parse_memory_index('"SR",x')
+    with pytest.raises(ModemProtocolError):
+        responses.parse_memory_index('"SR",\xb2')  # latin-1 0xB2, "²": isdigit says yes, int says no
+    assert responses.parse_csq(["+CSQ: \xb2,99"]) == (None, None)
 
 
 def test_cmgl_and_cmgr() -> None:

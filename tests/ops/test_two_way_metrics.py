@@ -61,9 +61,8 @@ async def test_received_sms_and_webhook_deliveries_are_counted_by_name_never_by_
     caplog.set_level(logging.DEBUG, logger="gsmgateway")
     live = Receiver(SECRET)
     await live.start()
-    dead = Receiver(SECRET)
-    await dead.start()
-    await dead.stop()  # its port now refuses connections
+    dead = Receiver(SECRET, statuses=[503] * 100)  # ours, and down the only way a test can own:
+    await dead.start()  # it answers every call 503 (a released port could be taken by anyone)
     hooks = (
         WebhookConfig(url=f"http://user:secret@127.0.0.1:{live.port}/hook?token=abc", secret=SECRET),
         WebhookConfig(url=f"{dead.url}?token=abc", secret=SECRET, name="crm-down"),
@@ -100,6 +99,7 @@ async def test_received_sms_and_webhook_deliveries_are_counted_by_name_never_by_
                 console = await daemon_status(config, url=gateway.url)
     finally:
         await live.stop()
+        await dead.stop()
 
     def received(match: str) -> float:
         return value(samples, "gsmgateway_inbound_received_total", modem="m1", match=match)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from gsmgateway.core.config import GatewayConfig
 from gsmgateway.core.config_inbound import InboundConfig, WebhookConfig
@@ -39,7 +39,15 @@ from gsmgateway.store.db import Database
 from gsmgateway.store.directory_entries import DirectoryRepository
 from gsmgateway.store.inbound import InboundRepository, KeywordPolicy, NewPart, PartResult
 from gsmgateway.store.inbound_queries import InboundQueries
-from gsmgateway.store.tables import directory_events, inbound_parts, messages, modem_inbox, webhook_outbox
+from gsmgateway.store.statistics import StatisticsQueries
+from gsmgateway.store.tables import (
+    directory_events,
+    inbound_messages,
+    inbound_parts,
+    messages,
+    modem_inbox,
+    webhook_outbox,
+)
 from gsmgateway.wiring import Services
 from simulator.pdu.encode import DCS_8BIT, deliver
 from tests.inbound import SENT, deliver_pdus, receive
@@ -332,3 +340,34 @@ async def test_a_part_the_store_refuses_never_holds_up_the_others(two_way: Servi
     assert (await two_way.inbound.process_pending()).stored == 1  # the store takes it now
     assert sorted(text or "" for text, *_ in await listed(two_way)) == ["one", "three", "two"]
     assert first < second < third
+
+
+async def test_a_message_stored_between_the_marks_reads_is_after_the_mark_and_not_watched(
+    two_way: Services,
+) -> None:
+    parts = pdus("Nimelipa rejesho la wiki hii, asante sana. " * 8, reference=9)
+    await receive(two_way, [parts[0]])  # partial: the message waits for parts 2 and 3
+    columns = ", ".join(c.name for c in inbound_messages.c if c.name != "id")
+    another = (  # a second partial message, committed by "another writer" between the two reads
+        f"INSERT INTO inbound_messages ({columns}) SELECT {columns} FROM inbound_messages "  # noqa: S608
+        "WHERE id = (SELECT MIN(id) FROM inbound_messages)"
+    )
+    fired: list[str] = []
+
+    def store_one_between(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if not fired and "inbound_messages.state" in statement:
+            fired.append(statement)
+            cursor.execute(another)
+
+    engine = two_way.database.read.sync_engine
+    event.listen(engine, "before_cursor_execute", store_one_between)
+    try:
+        mark, watched, _ = await StatisticsQueries(two_way.database).two_way_high_water()
+    finally:
+        event.remove(engine, "before_cursor_execute", store_one_between)
+
+    assert fired  # (the read connection rolls the copy back when it closes)
+    async with two_way.database.read.connect() as conn:
+        first = await conn.scalar(select(func.min(inbound_messages.c.id)))
+    assert mark == first
+    assert watched == {first}  # the copy is after the mark: counted as new, never also watched

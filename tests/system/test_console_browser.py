@@ -181,7 +181,7 @@ async def test_a_reply_and_a_stop_reach_the_console(
         lambda reply: {number_of(160), number_of(161)} <= {i["sender"] for i in reply.body["items"]},
         what="both SMS received",
     )  # fmt: skip
-    desk_key = await create_api_key(stack.config, "front desk", "console")
+    desk_key = await create_api_key(stack.config, "front desk", "console,inbound:read")
     with chromium(tmp_path / "profile") as driver:
         shots = Screenshots(driver, tmp_path / "screenshots")
         sign_in(driver, stack.url, admin_key)
@@ -227,7 +227,7 @@ async def test_a_reply_and_a_stop_reach_the_console(
             driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#inbound tr[data-id]"), "the reply"
         )
         sender = row[0].find_element(By.CSS_SELECTOR, "code.sender").text
-        assert sender == "+*********160"  # a console key without sms:read-numbers: the last three digits
+        assert sender == "+*********160"  # a key without sms:read-numbers: the last three digits
         assert number_of(160) not in driver.page_source
         driver.set_window_size(*PHONE)
         driver.get(f"{stack.url}/console/inbound")

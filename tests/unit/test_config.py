@@ -263,7 +263,7 @@ secret = "long-enough-secret-1234"
         "webhooks['example.org'].secret: at least 16 characters",
         "webhooks[0].events: unknown event 'sms.sent'",
         "webhooks[1].url: required",
-        "webhooks['a.example']: configured twice",
+        "webhooks['a.example_hook-1']: configured twice",
     ):
         assert expected in problems, f"{expected!r} not in:\n{problems}"
 
@@ -329,3 +329,12 @@ def test_an_http_clients_error_about_a_webhook_loses_the_urls_secret_parts() -> 
     hook = WebhookConfig(url="https://user:secret@hooks.example/x?token=abc", secret="s" * 16)
     error = f"InvalidUrlClientError: {hook.url} (password secret, query token=abc)"
     assert hook.scrub(error) == "InvalidUrlClientError: https://hooks.example/x (password ***, query ***)"
+
+
+def test_a_country_code_of_unicode_digits_is_refused() -> None:
+    for code in ("²55", "٢٥٥"):  # a superscript 2; Arabic-Indic 255: digits to str.isdigit, not to a phone
+        with pytest.raises(ConfigError) as raised:
+            load(env={"GSMGATEWAY_DIRECTORY__DEFAULT_COUNTRY_CODE": code})
+        assert "directory.default_country_code: digits only" in "\n".join(raised.value.problems)
+    config = load(env={"GSMGATEWAY_DIRECTORY__DEFAULT_COUNTRY_CODE": "255"})
+    assert config.directory.default_country_code == "255"

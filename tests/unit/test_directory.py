@@ -112,11 +112,11 @@ async def test_changes_drop_the_cache_at_once_and_others_after_ttl(database: Dat
         await directory.resolve(C, "12")
     await directory.put(C, "12", mobile="+255712345678", opted_out=False, name=None)
     assert (await directory.resolve(C, "12")).number == "+255712345678"  # own change: no waiting
-    await directory.delete(C, "12")
+    await directory.delete(C, "12", changed_by="test")
     with pytest.raises(RecipientError, match="no client"):
         await directory.resolve(C, "12")
     with pytest.raises(RecipientError):
-        await directory.delete(C, "12")
+        await directory.delete(C, "12", changed_by="test")
 
 
 @pytest.mark.parametrize(

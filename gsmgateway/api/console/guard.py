@@ -23,6 +23,7 @@ from aiohttp.typedefs import Middleware
 
 from gsmgateway.api.console.context import OPERATOR, SESSION, SESSION_ID
 from gsmgateway.api.error_responses import Handler
+from gsmgateway.api.scopes import has_scope
 from gsmgateway.core.errors import SessionEndedError
 
 SESSION_COOKIE: Final = "gsmgateway_console"
@@ -49,6 +50,15 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
     response.set_cookie(
         name, value, path=path, httponly=True, samesite="Strict", secure=request.secure or None
     )
+
+
+def require_scope(request: web.Request, scope: str, what: str) -> None:
+    """Refuse a page to a session whose key lacks ``scope`` (``admin`` holds them all): the API's rule.
+
+    :raises web.HTTPForbidden: the key may not ``what``; the 403 page says which scope it needs.
+    """
+    if not has_scope(request[SESSION].caller, (scope,)):
+        raise web.HTTPForbidden(text=f"Your key may not {what} (it needs the {scope} scope).")
 
 
 def see_other(location: str) -> web.Response:

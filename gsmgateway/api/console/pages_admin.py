@@ -12,9 +12,10 @@ from aiohttp import web
 
 from gsmgateway.api.console.context import DIRECTORY, OPERATOR, SESSION
 from gsmgateway.api.console.form_values import parse_id
-from gsmgateway.api.console.guard import see_other
+from gsmgateway.api.console.guard import require_scope, see_other
 from gsmgateway.api.console.rendering import render
-from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, has_scope
+from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE
+from gsmgateway.core.decimals import ascii_decimal
 from gsmgateway.core.errors import RecipientError, ValidationError
 from gsmgateway.core.records import DirectoryEntry, RecipientKind
 
@@ -25,6 +26,7 @@ SCOPE_WORDS: Final = {
     "sms:read": "read messages and their status",
     "sms:read-numbers": "see whole phone numbers",
     "directory:write": "manage clients and staff numbers",
+    "inbound:read": "read received SMS",
     "platform": "Fineract's message-gateway endpoints",
     "admin": "everything, including keys",
 }
@@ -32,11 +34,6 @@ SCOPE_WORDS: Final = {
 OPTED_OUT_SHOWN: Final = 200
 EVENTS_PER_PAGE: Final = 50
 _KINDS: Final = {"client": RecipientKind.CLIENT, "staff": RecipientKind.STAFF}
-
-
-def _require(request: web.Request, scope: str, what: str) -> None:
-    if not has_scope(request[SESSION].caller, (scope,)):
-        raise web.HTTPForbidden(text=f"Your key may not {what} (it needs the {scope} scope).")
 
 
 async def _keys_page(
@@ -55,13 +52,13 @@ async def _keys_page(
 
 async def keys(request: web.Request) -> web.Response:
     """``GET /console/keys``: every key with its scopes; create and revoke (``admin``)."""
-    _require(request, ADMIN, "manage API keys")
+    require_scope(request, ADMIN, "manage API keys")
     return await _keys_page(request)
 
 
 async def create_key(request: web.Request) -> web.Response:
     """``POST /console/keys``: create a key and show it this once."""
-    _require(request, ADMIN, "manage API keys")
+    require_scope(request, ADMIN, "manage API keys")
     form = await request.post()
     name = str(form.get("name", ""))
     scopes = ",".join(str(s) for s in form.getall("scope", []))
@@ -74,12 +71,13 @@ async def create_key(request: web.Request) -> web.Response:
 
 async def revoke_key(request: web.Request) -> web.StreamResponse:
     """``POST /console/keys/{id}/revoke``: the API and the console refuse the key from now on."""
-    _require(request, ADMIN, "manage API keys")
+    require_scope(request, ADMIN, "manage API keys")
     raw = request.match_info["id"]
     try:
-        if not raw.isdigit() or len(raw) > 18:
+        key_id = ascii_decimal(raw)
+        if key_id is None:
             raise ValidationError(f"no active API key with id {raw!r}", field="id")
-        await request.app[OPERATOR].revoke_key(int(raw))
+        await request.app[OPERATOR].revoke_key(key_id)
     except ValidationError as exc:
         return await _keys_page(request, error=exc.message, status=404)
     return see_other(f"{request.path.rsplit('/', 2)[0]}?done=revoked")
@@ -94,7 +92,7 @@ def _kind(raw: str) -> RecipientKind:
 
 async def directory(request: web.Request) -> web.Response:
     """``GET /console/directory?kind=client&id=…``: look up one entry of the local directory."""
-    _require(request, DIRECTORY_WRITE, "look up the directory")
+    require_scope(request, DIRECTORY_WRITE, "look up the directory")
     kind_raw, entry_raw = request.query.get("kind", "client"), request.query.get("id", "").strip()
     entry: DirectoryEntry | None = None
     error: str | None = None
@@ -118,7 +116,7 @@ async def set_opt_out(request: web.Request) -> web.StreamResponse:
 
     Back to the entry's page, or to the opt-out list when the form came from there (``back``).
     """
-    _require(request, DIRECTORY_WRITE, "change the directory")
+    require_scope(request, DIRECTORY_WRITE, "change the directory")
     kind_raw = request.match_info["kind"]
     entry_id = parse_id(request.match_info["id"], "id")
     form = await request.post()
@@ -138,10 +136,12 @@ async def opt_outs(request: web.Request) -> web.Response:
 
     Each event says who or what made it; one made by a received STOP or START links to that message.
     """
-    _require(request, DIRECTORY_WRITE, "look up the directory")
+    require_scope(request, DIRECTORY_WRITE, "look up the directory")
     directory_service = request.app[DIRECTORY]
     raw_before = request.query.get("before", "").strip()
-    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
+    before = ascii_decimal(raw_before) if raw_before else None
+    if raw_before and before is None:  # a link of ours always carries an event id
+        raise web.HTTPBadRequest(text=f"before must be an event id, not {raw_before[:40]!r}.")
     events = await directory_service.events(EVENTS_PER_PAGE + 1, before_id=before)
     context = {
         "entries": await directory_service.opted_out_entries(OPTED_OUT_SHOWN + 1),

@@ -1,8 +1,9 @@
 """Received SMS: the list (newest first, filtered, paged) and one message with what its keyword did.
 
 Both read through :class:`InboundService`, the same query ``GET /inbound`` uses: one way to list
-received messages. The sender's number is shown whole only to a key with ``sms:read-numbers``
-(``shown_sender``, the API's rule); a sender that is a name is no number and shows as is.
+received messages, and like it only for a key with ``inbound:read`` (or ``admin``). The sender's
+number is shown whole only to a key with ``sms:read-numbers`` (``shown_sender``, the API's rule); a
+sender that is a name is no number and shows as is.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from aiohttp import web
 
 from gsmgateway.api.console.context import INBOUND
 from gsmgateway.api.console.form_values import day_window, query_id, search_page
+from gsmgateway.api.console.guard import require_scope
 from gsmgateway.api.console.rendering import render
 from gsmgateway.api.handlers_sms import message_id
+from gsmgateway.api.scopes import INBOUND_READ
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
 from gsmgateway.core.inbound import InboundPage, InboundQuery, MatchStatus
 
@@ -54,6 +57,7 @@ def _inbound_query(request: web.Request) -> InboundQuery:
 
 async def inbound(request: web.Request) -> web.Response:
     """``GET /console/inbound``: received messages, newest first, by sender, modem, match and days."""
+    require_scope(request, INBOUND_READ, "read received messages")
 
     async def load() -> InboundPage:
         return await request.app[INBOUND].list(_inbound_query(request))
@@ -63,6 +67,7 @@ async def inbound(request: web.Request) -> web.Response:
 
 async def inbound_detail(request: web.Request) -> web.Response:
     """``GET /console/inbound/{id}``: one received message, its missing parts and its directory change."""
+    require_scope(request, INBOUND_READ, "read received messages")
     try:
         detail = await request.app[INBOUND].get(message_id(request))
     except MessageNotFoundError:

@@ -23,7 +23,7 @@ from gsmgateway.api.console.present import (
     status_tone,
     status_words,
 )
-from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, SMS_READ_NUMBERS, has_scope
+from gsmgateway.api.scopes import ADMIN, DIRECTORY_WRITE, INBOUND_READ, SMS_READ_NUMBERS, has_scope
 from gsmgateway.messages.inbound_json import shown_sender
 
 TEMPLATES: Final = web.AppKey("templates", jinja2.Environment)
@@ -50,6 +50,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "session": session,
         "csrf_token": session.csrf_token if session is not None else "",
         "can_numbers": caller is not None and has_scope(caller, (SMS_READ_NUMBERS,)),
+        "can_inbound": caller is not None and has_scope(caller, (INBOUND_READ,)),
         "can_directory": caller is not None and has_scope(caller, (DIRECTORY_WRITE,)),
         "is_admin": caller is not None and has_scope(caller, (ADMIN,)),
         "now": now,
