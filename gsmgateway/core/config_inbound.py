@@ -63,15 +63,20 @@ class WebhookConfig:
 
     @property
     def public_url(self) -> str:
-        """The URL as it may be shown: without user, password, query or fragment (they may hold tokens)."""
+        """The URL as it may be shown: scheme and host, and ``/…`` where more was left out.
+
+        User, password, path, query and fragment may each hold a token.
+        """
         parts = urlsplit(self.url)
-        return f"{parts.scheme}://{url_host(self.url)}{parts.path}"
+        hidden = "/…" if parts.path not in ("", "/") or parts.query or parts.fragment else ""
+        return f"{parts.scheme}://{url_host(self.url)}{hidden}"
 
     def scrub(self, text: str) -> str:
         """Return ``text`` (an HTTP client's error, say) with this URL's secret parts taken out."""
         parts = urlsplit(self.url)
         text = text.replace(self.url, self.public_url)
-        for secret in (parts.password, parts.username, parts.query, parts.fragment):
+        path = parts.path if len(parts.path) > 1 else ""
+        for secret in (parts.password, parts.username, path, parts.query, parts.fragment):
             if secret:
                 text = text.replace(secret, "***")
         return text

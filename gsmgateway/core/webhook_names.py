@@ -2,12 +2,13 @@
 
 A name identifies an endpoint in the store (its history and pending events), in log lines and in
 metric labels, so it must be 1 to 64 characters of :data:`NAME_CHARACTERS` and distinct from every
-other endpoint's. The URL itself is never used: it may carry a user, a password or a token.
+other endpoint's. No part of the URL but its host is ever used: a user, a password, a query and the
+path too may carry a token (chat and CRM webhooks often put the secret in the path).
 
 An unnamed endpoint is called by its ``host[:port]`` (an IDN host in punycode, as DNS sees it). Only
-when another endpoint would get the same name is the URL's path added (``crm.example.org_hooks_sms``),
-and only when the paths are the same too (the URLs differ in their query) an ordinal, counted in the
-order of the URLs themselves, so reordering the configuration never swaps two endpoints' histories.
+when another endpoint would get the same name is a digest of the whole URL added
+(``crm.example.org-1f0a9c3e``: the first eight hex digits of its SHA-256), which tells the endpoints
+apart, stays the same whatever order the configuration lists them in, and reveals nothing of the URL.
 A name that would be longer than 64 characters keeps its start and ends in a digest of the whole.
 Two unnamed endpoints with one and the same URL get one name, which the configuration check refuses.
 """
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 #: What an endpoint's name may be: it labels metrics and log lines, so no spaces, quotes or ``@``.
 NAME_CHARACTERS: Final = re.compile(r"[A-Za-z0-9[][A-Za-z0-9._:[\]-]{0,63}")
@@ -45,22 +46,9 @@ def default_names(urls: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
     """Return a name for each unnamed endpoint's URL: distinct, valid, apart from the ``taken`` names."""
     hosts = [_host_name(url) for url in urls]
     host_uses = Counter([*hosts, *taken])
-    names = [
-        host if host_uses[host] == 1 else _valid(f"{host}_{_path_name(url)}".rstrip("_"))
-        for host, url in zip(hosts, urls, strict=True)
-    ]
-    name_uses = Counter([*names, *taken])
-    clashing: defaultdict[str, list[str]] = defaultdict(list)
-    for name, url in zip(names, urls, strict=True):
-        if name_uses[name] > 1 and url not in clashing[name]:
-            clashing[name].append(url)
-    ordinals = {
-        (name, url): position for name, same in clashing.items()
-        for position, url in enumerate(sorted(same), start=1)
-    }  # fmt: skip
     return [
-        _shortened(f"{name}-{ordinals[name, url]}") if (name, url) in ordinals else _shortened(name)
-        for name, url in zip(names, urls, strict=True)
+        _shortened(host if host_uses[host] == 1 else f"{host}-{_digest(url)}")
+        for host, url in zip(hosts, urls, strict=True)
     ]
 
 
@@ -73,8 +61,8 @@ def _host_name(url: str) -> str:
     return _valid(host) or _NO_HOST
 
 
-def _path_name(url: str) -> str:
-    return _OTHER.sub("_", unquote(urlsplit(url).path)).strip("_")
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:_DIGEST_LENGTH]
 
 
 def _valid(text: str) -> str:
@@ -85,5 +73,4 @@ def _valid(text: str) -> str:
 def _shortened(name: str) -> str:
     if len(name) <= MAX_NAME_LENGTH:
         return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:_DIGEST_LENGTH]
-    return f"{name[: MAX_NAME_LENGTH - _DIGEST_LENGTH - 1]}-{digest}"
+    return f"{name[: MAX_NAME_LENGTH - _DIGEST_LENGTH - 1]}-{_digest(name)}"

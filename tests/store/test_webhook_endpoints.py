@@ -8,6 +8,7 @@ carry the new name, with its events still pending, not be abandoned for a new em
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from tests.store.conftest import Clock, OpenStack
 EVENTS = "https://crm.example.org/gsmgateway/events"
 OTHER = "https://crm.example.org/other/events"
 SECRET = "long-enough-secret-1234"
+
+
+def sharing(url: str) -> str:
+    """Name an unnamed endpoint whose host another shares: host, '-', 8 hex of SHA-256(url)."""
+    return f"crm.example.org-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
 
 
 def configured(tmp_path: Path, *urls: str) -> tuple[WebhookConfig, ...]:
@@ -58,8 +64,8 @@ async def test_endpoints_stored_under_their_urls_are_renamed_with_their_pending_
     after = await stack.outbox.sync_endpoints(configured(tmp_path, EVENTS, OTHER), now=clock())
 
     assert after == {
-        "crm.example.org_gsmgateway_events": before[EVENTS],
-        "crm.example.org_other_events": before[OTHER],
+        sharing(EVENTS): before[EVENTS],
+        sharing(OTHER): before[OTHER],
     }
     assert await endpoints(stack) == {name: (endpoint_id, True) for name, endpoint_id in after.items()}
     assert await pending_by_endpoint(stack) == {before[EVENTS]: ["pending"], before[OTHER]: ["pending"]}
@@ -75,8 +81,8 @@ async def test_an_endpoint_named_by_its_host_keeps_its_events_when_another_joins
 
     both = await stack.outbox.sync_endpoints(configured(tmp_path, OTHER, EVENTS), now=clock())
 
-    assert both["crm.example.org_gsmgateway_events"] == alone["crm.example.org"]
-    new_id = both["crm.example.org_other_events"]
+    assert both[sharing(EVENTS)] == alone["crm.example.org"]
+    new_id = both[sharing(OTHER)]
     assert new_id != alone["crm.example.org"]
     assert await pending_by_endpoint(stack) == {alone["crm.example.org"]: ["pending"]}
     assert set(await endpoints(stack)) == set(both)
@@ -86,6 +92,6 @@ async def test_an_endpoint_named_by_its_host_keeps_its_events_when_another_joins
     assert dropped == {"crm.example.org": new_id}  # the one left is the host's again, with its own id
     assert await endpoints(stack) == {
         "crm.example.org": (new_id, True),
-        "crm.example.org_gsmgateway_events": (alone["crm.example.org"], False),
+        sharing(EVENTS): (alone["crm.example.org"], False),
     }
     assert await pending_by_endpoint(stack) == {alone["crm.example.org"]: ["abandoned"]}

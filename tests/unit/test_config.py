@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -263,7 +264,9 @@ secret = "long-enough-secret-1234"
         "webhooks['example.org'].secret: at least 16 characters",
         "webhooks[0].events: unknown event 'sms.sent'",
         "webhooks[1].url: required",
-        "webhooks['a.example_hook-1']: configured twice",
+        # two unnamed endpoints with one URL get one name (host, '-', 8 hex of its SHA-256): refused
+        f"webhooks['a.example-{hashlib.sha256(b'https://a.example/hook').hexdigest()[:8]}']: "
+        "configured twice",
     ):
         assert expected in problems, f"{expected!r} not in:\n{problems}"
 
@@ -295,7 +298,7 @@ name = "crm"
     )
     hooks = load(path, env={}).webhooks
     assert [hook.name for hook in hooks] == ["hooks.example", "[::1]:8443", "crm"]
-    assert hooks[0].public_url == "https://hooks.example/x"
+    assert hooks[0].public_url == "https://hooks.example/…"
 
 
 def test_a_webhook_name_that_could_not_label_a_metric_is_refused_without_repeating_it(
@@ -320,7 +323,7 @@ name = "two words"
     problems = "\n".join(raised.value.problems)
     assert "webhooks[0].name: 1 to 64 letters" in problems
     assert "webhooks[1].name: 1 to 64 letters" in problems
-    assert "webhooks[1].url: must be an http:// or https:// URL, not 'ftp://hooks.example/y'" in problems
+    assert "webhooks[1].url: must be an http:// or https:// URL, not 'ftp://hooks.example/…'" in problems
     assert "secret" not in problems.replace(".secret", "")
     assert "abc" not in problems
 
@@ -328,7 +331,13 @@ name = "two words"
 def test_an_http_clients_error_about_a_webhook_loses_the_urls_secret_parts() -> None:
     hook = WebhookConfig(url="https://user:secret@hooks.example/x?token=abc", secret="s" * 16)
     error = f"InvalidUrlClientError: {hook.url} (password secret, query token=abc)"
-    assert hook.scrub(error) == "InvalidUrlClientError: https://hooks.example/x (password ***, query ***)"
+    assert hook.scrub(error) == "InvalidUrlClientError: https://hooks.example/… (password ***, query ***)"
+
+
+def test_a_token_in_a_webhooks_path_is_scrubbed_too() -> None:
+    hook = WebhookConfig(url="https://hooks.example/services/T0001/B0001/XXsecretXX", secret="s" * 16)
+    error = "404 Not Found for /services/T0001/B0001/XXsecretXX at https://hooks.example/services/T0001/B0001/XXsecretXX"
+    assert hook.scrub(error) == "404 Not Found for *** at https://hooks.example/…"
 
 
 def test_a_country_code_of_unicode_digits_is_refused() -> None:

@@ -1,13 +1,14 @@
 """Unnamed webhook endpoints: each gets a name of its own that can label a metric, from the config alone.
 
 The names expected here are written out by hand from the URLs: the host as DNS carries it (RFC 3492
-punycode for an IDN label: ``müller`` is ``xn--mller-kva``), then the path when the host is shared,
-then an ordinal when the path is too. Only a name the
-operator wrote is checked and complained about.
+punycode for an IDN label: ``müller`` is ``xn--mller-kva``), and when the host is shared a hyphen and
+the first 8 hex digits of the SHA-256 of the whole URL — never its path, query or user, which may
+carry a token. Only a name the operator wrote is checked and complained about.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -22,6 +23,10 @@ SECRET = 'secret = "long-enough-secret-1234"'
 LABEL = re.compile(r"[A-Za-z0-9\[][A-Za-z0-9._:\[\]-]{0,63}")
 
 
+def digest(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:8]
+
+
 def hooks_file(tmp_path: Path, *urls: str, extra: str = "") -> Path:
     tables = "\n".join(f'[[webhooks]]\nurl = "{url}"\n{SECRET}\n' for url in urls)
     path = tmp_path / "gw.toml"
@@ -33,30 +38,36 @@ def names(tmp_path: Path, *urls: str, extra: str = "") -> list[str]:
     return [hook.name for hook in load(hooks_file(tmp_path, *urls, extra=extra), env={}).webhooks]
 
 
-def test_two_unnamed_endpoints_on_one_host_are_told_apart_by_their_paths(tmp_path: Path) -> None:
-    assert names(
-        tmp_path,
-        "https://crm.example.org/gsmgateway/events",
-        "https://crm.example.org/other/events?token=abc",
-        "https://user:pw@sms.example.org:8443/hook",
-    ) == ["crm.example.org_gsmgateway_events", "crm.example.org_other_events", "sms.example.org:8443"]
+def test_two_unnamed_endpoints_on_one_host_are_told_apart_without_their_paths(tmp_path: Path) -> None:
+    events = "https://crm.example.org/gsmgateway/events"
+    slack_like = "https://crm.example.org/services/T0001/B0001/XXsecretXX?token=abc"
+    got = names(tmp_path, events, slack_like, "https://user:pw@sms.example.org:8443/hook")
+    assert got == [
+        f"crm.example.org-{digest(events)}",
+        f"crm.example.org-{digest(slack_like)}",
+        "sms.example.org:8443",
+    ]
+    tokens = ("secret", "T0001", "abc", "events", "user", "pw")
+    assert not any(token in name for name in got for token in tokens)
 
 
 def test_a_name_the_operator_gave_is_avoided_and_an_unnamed_endpoint_moves_aside(tmp_path: Path) -> None:
     extra = f'[[webhooks]]\nurl = "https://crm.example.org/a"\n{SECRET}\nname = "crm.example.org"\n'
     assert names(tmp_path, "https://crm.example.org/b", extra=extra) == [
-        "crm.example.org_b",
+        f"crm.example.org-{digest('https://crm.example.org/b')}",
         "crm.example.org",
     ]
 
 
-def test_urls_differing_only_in_their_query_are_numbered_in_url_order_whatever_the_file_order(
+def test_urls_differing_only_in_their_query_get_the_same_names_whatever_the_file_order(
     tmp_path: Path,
 ) -> None:
     first = "https://crm.example.org/hook?tenant=a"
     second = "https://crm.example.org/hook?tenant=b"
-    assert names(tmp_path, first, second) == ["crm.example.org_hook-1", "crm.example.org_hook-2"]
-    assert names(tmp_path, second, first) == ["crm.example.org_hook-2", "crm.example.org_hook-1"]
+    expected = {first: f"crm.example.org-{digest(first)}", second: f"crm.example.org-{digest(second)}"}
+    assert expected[first] != expected[second]
+    assert names(tmp_path, first, second) == [expected[first], expected[second]]
+    assert names(tmp_path, second, first) == [expected[second], expected[first]]
 
 
 def test_an_idn_host_is_named_in_punycode_and_a_long_one_is_shortened(tmp_path: Path) -> None:
