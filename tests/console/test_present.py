@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -63,4 +63,5 @@ def test_a_modem_card_shows_what_the_api_item_carries_and_nothing_breaks_on_new_
     assert (card["bars"], card["signal_words"]) == (0, "unknown")
     assert (card["sent_today"], card["failed_today"]) == (2, 1)
     assert card["storage"] == [("SM", "50 of 50")]
+    assert card["since_at"] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     assert card["extra"] == {"firmware version": "11.608"}

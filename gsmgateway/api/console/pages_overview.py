@@ -7,6 +7,7 @@ known ones in their own place, any other under "More".
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from aiohttp import web
@@ -46,6 +47,7 @@ def modem_card(item: dict[str, Any], today: StatusCounts) -> dict[str, Any]:
         "sent_today": sum(today.get(status, 0) for status in _SENT_STATUSES),
         "failed_today": today.get(MessageStatus.FAILED, 0),
         "unknown_today": today.get(MessageStatus.UNKNOWN, 0),
+        "since_at": datetime.fromisoformat(item["since"]) if item.get("since") else None,
         "storage": _storage_rows(item.get("storage")),
         "extra": extra,
     }
