@@ -5,8 +5,8 @@ comes back on replug, as ``/dev/serial/by-id/…`` does) and ``gsmgateway run`` 
 config, built by the system tests' harness (``tests/system/``). During each unplug one message is
 queued; the clock starts when the replug request returns and stops when the simulator's
 ``/submits?count=N`` answers with that message. Prints JSON: every cycle, min/median/max, and the
-messages' attempt counts (waiting for a modem must spend none). About 14 minutes with the default
-outage lengths; ``--scale 0.1`` runs the same cycles ten times shorter.
+messages' attempt counts (waiting for a modem must spend none). The default outages add up to
+451.5 s, plus a reconnect and a send per cycle; ``--scale 0.1`` runs the same cycles ten times shorter.
 
     .venv/bin/python bench/replug.py [--scale 1.0]
 """

@@ -232,10 +232,11 @@ def _status(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from gsmgateway.core.config import load
     from gsmgateway.store.backup import backup_store
+    from gsmgateway.store.ownership import sqlite_path
 
     config = load(_config_path(args))
     size = backup_store(config.store_url, args.file)
-    print(f"backed up {config.store_url.split(':///', 1)[-1]} to {args.file} ({size} bytes)")
+    print(f"backed up {sqlite_path(config.store_url)} to {args.file} ({size} bytes)")
     return 0
 
 

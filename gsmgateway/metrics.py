@@ -31,7 +31,7 @@ from gsmgateway.core.circuit import BreakerState
 from gsmgateway.core.inbound import RECEIVED_STATES, InboundState, MatchStatus
 from gsmgateway.core.models import MessageStatus, ModemState
 from gsmgateway.core.records import MemoryUsage
-from gsmgateway.store.statistics import StatisticsQueries
+from gsmgateway.store.statistics import InboundFact, StatisticsQueries
 
 #: Seconds from the claim to ``+CMGS`` for every part: a modem's submit takes 1-10 s, 90 s at worst.
 SEND_BUCKETS = (0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 90, 120)
@@ -179,12 +179,24 @@ class GatewayMetrics:
                 self._deliveries.labels(endpoint, outcome)
 
     async def _count_two_way(self) -> None:
-        """Count messages received (or shown incomplete) and webhook calls made since the last scrape."""
-        facts = await self._statistics.inbound_by_ids(self._partial) if self._partial else []
+        """Count messages received (or shown incomplete) and webhook calls made since the last scrape.
+
+        Each batch read is counted before the mark moves past it: a read that fails leaves the rest
+        to the next scrape, neither lost nor counted twice.
+        """
+        if self._partial:
+            facts = await self._statistics.inbound_by_ids(self._partial)
+            self._partial = set()
+            self._count_received(facts)
         while batch := await self._statistics.inbound_after(self._inbound_seen):
-            facts += batch
+            self._count_received(batch)
             self._inbound_seen = batch[-1].id
-        self._partial = set()
+        while calls := await self._statistics.attempts_after(self._attempt_seen):
+            for call in calls:
+                self._deliveries.labels(call.endpoint, call.outcome).inc()
+            self._attempt_seen = calls[-1].id
+
+    def _count_received(self, facts: Sequence[InboundFact]) -> None:
         for fact in facts:
             if fact.state not in _RECEIVED:
                 self._partial.add(fact.id)  # still waiting for parts: counted once they are in (or not)
@@ -192,10 +204,6 @@ class GatewayMetrics:
             self._received.labels(fact.modem_id, fact.match_status).inc()
             if fact.state == InboundState.INCOMPLETE:
                 self._incomplete.labels(fact.modem_id).inc()
-        while calls := await self._statistics.attempts_after(self._attempt_seen):
-            for call in calls:
-                self._deliveries.labels(call.endpoint, call.outcome).inc()
-            self._attempt_seen = calls[-1].id
 
     async def _catch_up(self) -> None:
         if self._seen is None:
@@ -204,17 +212,17 @@ class GatewayMetrics:
         last_event, last_message = self._seen
         stored, last_message = await self._statistics.messages_after(last_message)
         self._accepted.inc(stored)
+        self._seen = (last_event, last_message)
         while events := await self._statistics.events_after(last_event):
             for event in events:
                 self._changes.labels(event.to_status).inc()
                 if event.error_code is not None and event.from_status == MessageStatus.SENDING.value:
                     self._errors.labels(str(event.error_code)).inc()  # not a report's TP-ST
                 if event.seconds is not None:
-                    histogram = self._send_seconds if event.to_status == "sent" else self._delivery_seconds
-                    histogram.observe(event.seconds)
+                    sent = event.to_status == MessageStatus.SENT.value
+                    (self._send_seconds if sent else self._delivery_seconds).observe(event.seconds)
             last_event = events[-1].id
             self._seen = (last_event, last_message)
-        self._seen = (last_event, last_message)
 
     async def _set_store_gauges(self) -> None:
         counts = await self._statistics.status_counts()

@@ -70,8 +70,8 @@ def render(url: str, ready: dict[str, object], picture: Picture) -> str:
         "messages: " + ", ".join(f"{status} {int(n)}" for (status,), n in statuses.items() if n),
         f"since start: accepted {int(picture.samples.get('gsmgateway_messages_accepted_total', 0))}, "
         + ", ".join(f"{status} {int(n)}" for (status,), n in changes.items() if n),
-        "modems:",
     ]
+    modem_lines: list[str] = []
     states = picture.by_label["gsmgateway_modem_state"]
     for (modem, state), value in sorted(states.items()):
         if value != 1:
@@ -79,13 +79,12 @@ def render(url: str, ready: dict[str, object], picture: Picture) -> str:
         signal = picture.by_label["gsmgateway_modem_signal_dbm"].get((modem,))
         registered = picture.by_label["gsmgateway_modem_registered"].get((modem,))
         reconnects = picture.by_label["gsmgateway_modem_reconnects"].get((modem,), 0)
-        lines.append(
+        modem_lines.append(
             f"  {modem}: {state}, signal {'-' if signal is None else f'{signal:.0f} dBm'}, "
             f"{'registered' if registered else 'not registered' if registered == 0 else 'registration -'}, "
             f"reconnects {int(reconnects)}"
         )
-    if len(lines) == 5:
-        lines.append("  none configured")
+    lines += ["modems:", *(modem_lines or ["  none configured"])]
     received = picture.by_label["gsmgateway_inbound_received_total"]
     incomplete = picture.by_label["gsmgateway_inbound_incomplete_total"]
     if received:

@@ -10,18 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
-from gsmgateway.api.context import CALLER, INBOUND
-from gsmgateway.api.handlers_sms import message_id
+from gsmgateway.api.context import INBOUND
+from gsmgateway.api.handlers_sms import message_id, show_numbers
 from gsmgateway.api.requests import DEFAULT_LIST_LIMIT
 from gsmgateway.api.requests_inbound import LIST_INBOUND
-from gsmgateway.api.scopes import SMS_READ_NUMBERS, has_scope
 from gsmgateway.core.errors import MessageNotFoundError, ValidationError
 from gsmgateway.core.inbound import RECEIVED_STATES, InboundDetail, InboundQuery, InboundState, MatchStatus
 from gsmgateway.messages.inbound_json import inbound_json, utc_text
-
-
-def _show_numbers(request: web.Request) -> bool:
-    return has_scope(request[CALLER], (SMS_READ_NUMBERS,))
 
 
 async def list_inbound(request: web.Request) -> web.Response:
@@ -45,7 +40,7 @@ async def list_inbound(request: web.Request) -> web.Response:
         limit=fields.get("limit", DEFAULT_LIST_LIMIT),
     )
     page = await request.app[INBOUND].list(query)
-    show = _show_numbers(request)
+    show = show_numbers(request)
     return web.json_response(
         {
             "items": [inbound_json(item, show_number=show) for item in page.items],
@@ -61,7 +56,7 @@ async def get_inbound(request: web.Request) -> web.Response:
     except MessageNotFoundError:
         raise MessageNotFoundError(f"no received message with id {request.match_info['id']!r}") from None
     detail = await request.app[INBOUND].get(inbound_id)
-    return web.json_response(detail_json(detail, show_number=_show_numbers(request)))
+    return web.json_response(detail_json(detail, show_number=show_numbers(request)))
 
 
 def detail_json(detail: InboundDetail, *, show_number: bool) -> dict[str, Any]:

@@ -25,7 +25,8 @@ IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 MAX_MESSAGE_ID: Final = 2**63 - 1
 
 
-def _show_numbers(request: web.Request) -> bool:
+def show_numbers(request: web.Request) -> bool:
+    """Whether the caller may see phone numbers whole (``sms:read-numbers``), not masked."""
     return has_scope(request[CALLER], (SMS_READ_NUMBERS,))
 
 
@@ -78,7 +79,7 @@ async def submit_sms(request: web.Request) -> web.Response:
     if not created:
         headers["Idempotent-Replayed"] = "true"
     return web.json_response(
-        message_json(view, show_number=_show_numbers(request)),
+        message_json(view, show_number=show_numbers(request)),
         status=202 if created else 200,
         headers=headers,
     )
@@ -108,7 +109,7 @@ async def submit_batch(request: web.Request) -> web.Response:
             f"a batch holds at most {config.api.max_batch} items", field="items", error_type="too_many_items"
         )
     views = await request.app[SERVICE].submit_batch(_parse_batch_items(items), caller=request[CALLER])
-    show = _show_numbers(request)
+    show = show_numbers(request)
     return web.json_response({"items": messages_json(views, show_number=show)}, status=202)
 
 
@@ -131,13 +132,13 @@ async def list_sms(request: web.Request) -> web.Response:
         limit=fields.get("limit", DEFAULT_LIST_LIMIT),
     )
     page = await request.app[SERVICE].list(query)
-    return web.json_response(page_json(page, show_number=_show_numbers(request)))
+    return web.json_response(page_json(page, show_number=show_numbers(request)))
 
 
 async def get_sms(request: web.Request) -> web.Response:
     """``GET /sms/{id}``: the message with its parts, attempts and event timeline."""
     detail = await request.app[SERVICE].get(message_id(request))
-    return web.json_response(detail_json(detail, show_number=_show_numbers(request)))
+    return web.json_response(detail_json(detail, show_number=show_numbers(request)))
 
 
 async def cancel_sms(request: web.Request) -> web.Response:
@@ -155,4 +156,4 @@ async def cancel_sms(request: web.Request) -> web.Response:
     )
     if not has_scope(caller, (SMS_READ,)):
         return web.json_response({"id": view.id, "status": view.status.value})
-    return web.json_response(message_json(view, show_number=_show_numbers(request)))
+    return web.json_response(message_json(view, show_number=show_numbers(request)))

@@ -129,7 +129,8 @@ def response_schemas() -> dict[str, JsonObject]:
             "required": ["status", "store", "readyModems"],
             "properties": {
                 "status": {"type": "string", "enum": ["ready", "not_ready"]},
-                "store": {"type": "string", "enum": ["ok", "unavailable"]},
+                "store": {"type": "string", "enum": ["ok", "unavailable", "not_writable"]},
+                "storeProblem": {"type": "string", "description": "what is wrong with the store, in words"},
                 "readyModems": {"type": "array", "items": {"type": "string"}},
             },
         },

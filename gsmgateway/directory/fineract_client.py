@@ -89,7 +89,10 @@ class FineractClient:
                     raise DirectoryError(f"Fineract search answered {response.status}")
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DirectoryError(f"Fineract search failed: {exc}") from exc
+            # A response error's text carries the URL, whose query is the number searched for (logged).
+            detail = type(exc).__name__ if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+            detail = detail or type(exc).__name__  # a timeout's text is empty
+            raise DirectoryError(f"Fineract search failed: {detail}") from exc
         if not isinstance(body, list):
             raise DirectoryError("Fineract search answered something other than a list")
         return [

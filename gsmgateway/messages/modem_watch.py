@@ -17,7 +17,7 @@ from datetime import datetime
 from gsmgateway.core.errors import GatewayError, ModemError, ModemUnavailableError
 from gsmgateway.core.inbox import PduKind
 from gsmgateway.core.models import ModemState
-from gsmgateway.core.records import MemoryUsage, ModemStatusView
+from gsmgateway.core.records import ModemStatusView
 from gsmgateway.messages.collection import ApplySummary, CollectionService
 from gsmgateway.messages.dispatch import DispatchService
 from gsmgateway.modem.driver import ModemDriver
@@ -133,10 +133,7 @@ class ModemWatch:
         """
         connected = self.driver.state in (ModemState.READY, ModemState.NO_NETWORK)
         health = self.last_health if connected else None
-        storage = tuple(
-            MemoryUsage(memory=m.memory, used=m.used, total=m.total, problem=m.problem)
-            for m in self.driver.storage_use
-        ) if connected else ()  # fmt: skip
+        storage = tuple(self.driver.storage_use) if connected else ()
         reason = self.driver.status.reason
         return ModemStatusView(
             modem_id=self.modem_id,

@@ -1,4 +1,4 @@
-"""One ModemWorker per configured modem: claim → encode → send every part → record; consume URCs.
+"""One ModemWorker per configured modem: claim → encode → send every part → record.
 
 The loop, in order: wait (without spinning) while the modem is not ``ready``; respect the modem's
 rate limit (messages per minute); claim the oldest due message (compare-and-set, so two workers never

@@ -13,7 +13,8 @@ from ``send_pdu`` say exactly what is known (docs/interfaces.md §3):
 Status reports and received SMS — from ``+CDS``/``+CMT``, ``+CDSI``/``+CMTI`` reads, storage sweeps
 and the sweep that starts every connection — are handed to the driver's sink
 (:mod:`gsmgateway.modem.collection`) before they are deleted from the modem or acknowledged.
-A background supervisor reconnects with exponential back-off whenever the port goes away, and
+A background supervisor reconnects whenever the port goes away (a missing device by a short poll of
+its path, a device that fails to open or initialise with exponential back-off), and
 :attr:`~ModemDriver.state` always says what the modem can do now.
 """
 
@@ -37,6 +38,7 @@ from gsmgateway.core.errors import (
 )
 from gsmgateway.core.inbox import CollectionSource
 from gsmgateway.core.models import ModemReason, ModemState
+from gsmgateway.core.records import MemoryUsage
 from gsmgateway.modem import responses
 from gsmgateway.modem.collection import CollectedQueues, Sink
 from gsmgateway.modem.initialise import (
@@ -51,7 +53,7 @@ from gsmgateway.modem.pdu import DEFAULT_VALIDITY, IncomingSms, StatusReport, Su
 from gsmgateway.modem.results import ErrorCategory
 from gsmgateway.modem.session import AtSession, BeforePdu, stop_task
 from gsmgateway.modem.status import ModemStatus
-from gsmgateway.modem.storage import MemoryUse, StorageReader
+from gsmgateway.modem.storage import StorageReader
 from gsmgateway.modem.transport import Opener
 from gsmgateway.modem.urcs import UrcHandler
 
@@ -316,7 +318,7 @@ class ModemDriver:
         return self._queues
 
     @property
-    def storage_use(self) -> list[MemoryUse]:
+    def storage_use(self) -> list[MemoryUsage]:
         """Each memory as last seen by a sweep: slots used/total, or why it could not be read."""
         return list(self._storage.usage.values())
 

@@ -66,9 +66,8 @@ URC_PREFIXES: Final = (
 )
 
 # --- +CMS ERROR (TS 27.005 §3.2.5 and TS 24.011 Annex E-2 RP causes) -------------------------------
-_CMS_TRANSIENT: Final = frozenset(
-    {17, 22, 27, 38, 41, 42, 47, 192, 194, 314, 320, 332, 500, 512, 513, 514, 515, 516, 517}
-)
+# Transient (retry later), like every code not listed below: 17, 22, 27, 38, 41, 42, 47, 192, 194,
+# 314, 320, 332, 500, 512-517.
 #: No network service (27.005 §3.2.5 331; 27.007 §9.2 30, 32 emergency calls only): not the message's
 #: fault and no use retrying until the modem registers again.
 _CMS_NO_NETWORK: Final = frozenset({331})
@@ -134,7 +133,7 @@ CMS_TEXT: Final[dict[int, str]] = {
 }
 
 # --- +CME ERROR (TS 27.007 §9.2) -------------------------------------------------------------------
-_CME_TRANSIENT: Final = frozenset({14, 31, 100, 515})
+# Transient, like every code not listed below: 14, 31, 100, 515.
 _CME_PERMANENT: Final = frozenset({3, 4, 21, 22, 23, 24, 25, 26, 27, 50})
 # 10 SIM not inserted, 11 PIN, 12 PUK, 13 SIM failure, 15 SIM wrong, 16 wrong password, 17/18 PIN2/PUK2
 
@@ -205,16 +204,6 @@ def describe_cme(code: int) -> str:
 
 
 # --- TP-ST (TS 23.040 §9.2.3.15) ------------------------------------------------------------------
-TP_ST_DELIVERED: Final = 0x00
-TP_ST_FORWARDED_UNCONFIRMED: Final = 0x01
-TP_ST_CONGESTION_STILL_TRYING: Final = 0x20
-TP_ST_SME_BUSY_STILL_TRYING: Final = 0x21
-TP_ST_REMOTE_PROCEDURE_ERROR: Final = 0x40
-TP_ST_NOT_OBTAINABLE: Final = 0x43
-TP_ST_VALIDITY_EXPIRED: Final = 0x46
-TP_ST_NO_RESPONSE_STOPPED: Final = 0x62
-
-
 #: TS 23.040 §9.2.3.15: what each assigned TP-ST value says happened to the short message.
 TP_ST_TEXT: Final[dict[int, str]] = {
     0x00: "short message received by the SME",

@@ -25,6 +25,7 @@ from gsmgateway.core.errors import (
     ModemTimeoutError,
 )
 from gsmgateway.core.inbox import CollectionSource, PduKind
+from gsmgateway.core.records import MemoryUsage
 from gsmgateway.modem import responses
 from gsmgateway.modem.collection import Collected, Sink, classify
 from gsmgateway.modem.session import AtSession
@@ -65,16 +66,6 @@ class StorageLayout:
         return SR in self.readable
 
 
-@dataclass(frozen=True, slots=True)
-class MemoryUse:
-    """One memory as last seen: slots used and total (None: not known), or why it could not be read."""
-
-    memory: str
-    used: int | None
-    total: int | None
-    problem: str | None = None
-
-
 class StorageReader:
     """Sweeps and announced reads for one modem, with what it learnt about the modem's memories.
 
@@ -85,7 +76,7 @@ class StorageReader:
     def __init__(self, modem_id: str, sink: Sink, *, within: float, listing_within: float) -> None:
         self.modem_id = modem_id
         self.layout = StorageLayout()
-        self.usage: dict[str, MemoryUse] = {}
+        self.usage: dict[str, MemoryUsage] = {}
         self._sink = sink
         self._within = within
         self._listing_within = listing_within
@@ -224,13 +215,13 @@ class StorageReader:
             previous and previous.used is not None and previous.used >= (previous.total or 0) > 0
         ):
             logger.warning("%s: storage %s is full (%d/%d)", self.modem_id, memory, used, total)
-        self.usage[memory] = MemoryUse(memory, used, total)
+        self.usage[memory] = MemoryUsage(memory=memory, used=used, total=total)
 
     def _trouble(self, memory: str, problem: str) -> None:
         previous = self.usage.get(memory)
         if previous is None or previous.problem is None:
             logger.warning("%s: cannot read storage %s: %s", self.modem_id, memory, problem)
-        self.usage[memory] = MemoryUse(memory, None, None, problem[:200])
+        self.usage[memory] = MemoryUsage(memory=memory, used=None, total=None, problem=problem[:200])
 
 
 def is_sink_failure(exc: BaseException) -> bool:

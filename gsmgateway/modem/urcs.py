@@ -78,4 +78,5 @@ class UrcHandler:
         elif urc.name == "+CREG":
             await self._status.apply_registration(responses.parse_creg([urc.text]))
         else:
-            logger.debug("%s: ignoring URC %r", self._session.modem_id, urc.text)
+            # The name only: a +CLIP or +CUSD text may hold a number.
+            logger.debug("%s: ignoring URC %s", self._session.modem_id, urc.name)

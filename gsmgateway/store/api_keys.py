@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from gsmgateway.store.base import Repository
 from gsmgateway.store.tables import api_keys
@@ -20,6 +21,11 @@ class StoredKey:
     key_hash: str
     scopes: frozenset[str]
     revoked: bool
+
+
+def stored_scopes(text: str) -> frozenset[str]:
+    """Return the scopes of a key as the ``scopes`` column holds them (comma-separated, sorted)."""
+    return frozenset(scope for scope in text.split(",") if scope)
 
 
 class ApiKeyRepository(Repository):
@@ -41,18 +47,13 @@ class ApiKeyRepository(Repository):
             row = (await conn.execute(select(api_keys).where(api_keys.c.key_hash == key_hash))).first()
         if row is None:
             return None
-        scopes = frozenset(s for s in row.scopes.split(",") if s)
-        return StoredKey(row.id, row.name, row.key_hash, scopes, row.revoked_at is not None)
+        return _stored_key(row)
 
     async def list_keys(self) -> list[StoredKey]:
         """Return every key, active and revoked, oldest first (hashes only: keys are never stored)."""
         async with self._read() as conn:
             rows = (await conn.execute(select(api_keys).order_by(api_keys.c.id))).all()
-        return [
-            StoredKey(row.id, row.name, row.key_hash, frozenset(s for s in row.scopes.split(",") if s),
-                      row.revoked_at is not None)
-            for row in rows
-        ]  # fmt: skip
+        return [_stored_key(row) for row in rows]
 
     async def revoke(self, key_id: int, *, now: datetime) -> bool:
         """Mark a key revoked; return whether it existed and was active."""
@@ -63,3 +64,7 @@ class ApiKeyRepository(Repository):
                 .values(revoked_at=now)
             )
             return bool(result.rowcount)
+
+
+def _stored_key(row: Row[Any]) -> StoredKey:
+    return StoredKey(row.id, row.name, row.key_hash, stored_scopes(row.scopes), row.revoked_at is not None)

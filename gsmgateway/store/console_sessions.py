@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, or_, select, update
 
+from gsmgateway.store.api_keys import stored_scopes
 from gsmgateway.store.base import Repository
 from gsmgateway.store.tables import api_keys, console_sessions
 
@@ -60,7 +61,7 @@ class ConsoleSessionRepository(Repository):
             return None
         return StoredSession(
             token_hash=row.token_hash, api_key_id=row.api_key_id, key_name=row.name,
-            scopes=frozenset(s for s in row.scopes.split(",") if s), key_revoked=row.revoked_at is not None,
+            scopes=stored_scopes(row.scopes), key_revoked=row.revoked_at is not None,
             csrf_token=row.csrf_token, created_at=row.created_at, last_seen_at=row.last_seen_at,
             expires_at=row.expires_at,
         )  # fmt: skip

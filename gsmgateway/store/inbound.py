@@ -179,12 +179,11 @@ async def _record(
     if inbound_id is None:
         inbound_id = await _new_message(conn, part, match, now=now)
     await conn.execute(insert(inbound_parts).values(inbound_id=inbound_id, **_part_row(part)))
-    received, state, text = await _after_part(conn, inbound_id, now=now, assemble=assemble)
+    received, text = await _after_part(conn, inbound_id, now=now, assemble=assemble)
     await record_outcome(conn, part.entry_id, InboxOutcome.APPLIED)
-    result = PartResult(outcome=InboxOutcome.APPLIED, inbound_id=inbound_id, received=received)
-    if received:
-        result = await _on_received(conn, result, match, text, state, now=now, policy=policy)
-    return result
+    if not received:
+        return PartResult(outcome=InboxOutcome.APPLIED, inbound_id=inbound_id, received=False)
+    return await _on_received(conn, inbound_id, match, text, now=now, policy=policy)
 
 
 async def _known(conn: AsyncConnection, part: NewPart) -> bool:
@@ -264,8 +263,8 @@ async def _total(conn: AsyncConnection, inbound_id: int) -> int:
 
 async def _after_part(
     conn: AsyncConnection, inbound_id: int, *, now: datetime, assemble: Assembler
-) -> tuple[bool, InboundState, str | None]:
-    """Count the new part; complete the message when it was the last. Returns (received now, state, text)."""
+) -> tuple[bool, str | None]:
+    """Count the new part; complete the message when it was the last. Returns (complete now, text)."""
     row = (
         await conn.execute(
             update(inbound_messages)
@@ -277,47 +276,41 @@ async def _after_part(
         )
     ).one()
     if row.parts_received < row.parts_total:
-        return False, InboundState(row.state), None
+        return False, None
     text, data_hex = assemble(await _payloads(conn, inbound_id), row.parts_total)
     await conn.execute(
         update(inbound_messages)
         .where(inbound_messages.c.id == inbound_id)
         .values(state=InboundState.COMPLETE.value, text=text, data_hex=data_hex, completed_at=now)
     )
-    return True, InboundState.COMPLETE, text
+    return True, text
 
 
 async def _on_received(
     conn: AsyncConnection,
-    result: PartResult,
+    inbound_id: int,
     match: SenderMatch,
     text: str | None,
-    state: InboundState,
     *,
     now: datetime,
     policy: KeywordPolicy,
 ) -> PartResult:
     """Apply a complete message's keyword, if any, and announce it (same transaction)."""
-    assert result.inbound_id is not None  # noqa: S101 - set by record_part before it calls this
     changed: Candidate | None = None
     reply_id: int | None = None
-    keyword = (
-        keyword_of(text, opt_out=policy.opt_out, opt_in=policy.opt_in)
-        if state is InboundState.COMPLETE
-        else None
-    )
+    keyword = keyword_of(text, opt_out=policy.opt_out, opt_in=policy.opt_in)
     if keyword is not None:
         reply = (policy.replies or {}).get(keyword)
-        outcome, reply_id = await apply_keyword(conn, result.inbound_id, keyword, match, now=now, reply=reply)
+        outcome, reply_id = await apply_keyword(conn, inbound_id, keyword, match, now=now, reply=reply)
         changed = match.matched if outcome is KeywordResult.APPLIED else None
         await conn.execute(
             update(inbound_messages)
-            .where(inbound_messages.c.id == result.inbound_id)
+            .where(inbound_messages.c.id == inbound_id)
             .values(keyword=keyword.value, keyword_result=outcome.value, reply_message_id=reply_id)
         )
-    await announce(conn, INBOUND_RECEIVED, [(result.inbound_id, None, None)], now=now)
+    await announce(conn, INBOUND_RECEIVED, [(inbound_id, None, None)], now=now)
     return PartResult(
-        outcome=result.outcome, inbound_id=result.inbound_id, received=True, changed=changed,
+        outcome=InboxOutcome.APPLIED, inbound_id=inbound_id, received=True, changed=changed,
         reply_message_id=reply_id,
     )  # fmt: skip
 

@@ -57,7 +57,7 @@ def test_a_modem_card_shows_what_the_api_item_carries_and_nothing_breaks_on_new_
         "id": "m1", "state": ModemState.DISCONNECTED.value, "signal": None, "operator": None,
         "lastError": "permission denied on /dev/ttyUSB0", "counters": {"sent": 3, "failed": 1},
         "updatedAt": "2026-03-02T09:00:00Z", "reason": "permission", "since": "2026-03-02T08:00:00Z",
-        "storage": {"SM": {"used": 50, "total": 50}}, "firmwareVersion": "11.608",
+        "storage": [{"memory": "SM", "used": 50, "total": 50, "problem": None}], "firmwareVersion": "11.608",
     }  # fmt: skip
     card = modem_card(item, {MessageStatus.DELIVERED: 2, MessageStatus.FAILED: 1})
     assert (card["bars"], card["signal_words"]) == (0, "unknown")

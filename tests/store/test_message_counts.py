@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 
 from gsmgateway.core.errors import ModemUnavailableError
 from gsmgateway.core.records import RecipientKind
-from gsmgateway.messages.message_service import Caller
+from gsmgateway.messages.authentication import Caller
 from gsmgateway.store.db import MIGRATIONS, Database, open_database
 from gsmgateway.store.writer import NewMessage
 from gsmgateway.wiring import Services

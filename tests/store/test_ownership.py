@@ -1,6 +1,6 @@
 """One daemon per store, seen from the store: the SQLite lock, the state checks, the watch, the modem locks.
 
-The lock is proven with two real processes in ``tests/ops/test_one_daemon.py``; here the same
+The lock is proven with two real processes in ``tests/system/test_operations.py``; here the same
 process opens the lock file twice, which ``flock`` treats as two holders (a lock belongs to an open
 file, not to a process), and the PostgreSQL advisory locks are taken on two independent pools.
 """

@@ -48,27 +48,20 @@ def modem_card(item: dict[str, Any], today: StatusCounts) -> dict[str, Any]:
         "failed_today": today.get(MessageStatus.FAILED, 0),
         "unknown_today": today.get(MessageStatus.UNKNOWN, 0),
         "since_at": datetime.fromisoformat(item["since"]) if item.get("since") else None,
-        "storage": _storage_rows(item.get("storage")),
+        "storage": _storage_rows(item["storage"]),
         "extra": extra,
     }
 
 
-def _storage_rows(storage: object) -> list[tuple[str, str]]:
-    """Return (memory, "used of total") rows from an item's storage use, in either likely shape.
-
-    ``{"SM": {"used": …, "total": …}}`` or a list of ``{"memory": …, "used": …, "total": …}``.
-    """
-    rows: list[tuple[str, str]] = []
-    if isinstance(storage, dict):
-        storage = [{"memory": name, **value} if isinstance(value, dict) else {"memory": name, "used": value}
-                   for name, value in storage.items()]  # fmt: skip
-    if isinstance(storage, list):
-        for entry in storage:
-            if isinstance(entry, dict):
-                name = str(entry.get("memory") or entry.get("name") or "?")
-                used, total = entry.get("used"), entry.get("total")
-                rows.append((name, f"{used} of {total}" if total is not None else str(used)))
-    return rows
+def _storage_rows(storage: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Return (memory, "used of total") rows from a ``/modems`` item's storage use."""
+    return [
+        (
+            entry["memory"],
+            f"{entry['used']} of {entry['total']}" if entry["total"] is not None else str(entry["used"]),
+        )
+        for entry in storage
+    ]
 
 
 async def overview(request: web.Request) -> web.Response:
